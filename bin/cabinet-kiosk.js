@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` runs through `prepare`).
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/main/cli/index.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('error [internal]: dist/ is missing — run `npm run build` (npm ci does it) and try again\n');
+  process.exit(3);
+}
+const { main } = await import(entry.href);
+const code = await main(process.argv);
+process.exitCode = code;
+// A library handle left open must not keep a finished command alive; unref'd,
+// this only fires when something else still holds the event loop.
+setTimeout(() => process.exit(code), 1500).unref();

@@ -1,0 +1,80 @@
+import type { Logger as PinoLogger } from 'pino';
+import { COMPARTMENT_SIZES } from '../shared/domain.js';
+import * as store from '../store/index.js';
+import type { Config } from './config/schema.js';
+import { startHardware, type Hardware } from './hardware.js';
+import type { FlowContext } from './kiosk/context.js';
+import { Kiosk } from './kiosk/kiosk.js';
+import { Mutex } from './kiosk/mutex.js';
+import { loadCabinetSecret } from './secrets.js';
+
+export interface AgentOptions {
+  config: Config;
+  logger: PinoLogger;
+  clock?: () => number;
+}
+
+/**
+ * The running cabinet: the one owner of the database and the serial port.
+ * Boot order follows STYLE rule 14: store → drivers → flows; each step is
+ * its own small function, and `stop()` undoes them in reverse.
+ */
+export class Agent {
+  readonly startedAt = Date.now();
+  private constructor(
+    readonly config: Config,
+    readonly log: PinoLogger,
+    readonly db: store.Db,
+    readonly hardware: Hardware,
+    readonly kiosk: Kiosk,
+    readonly quickCheck: { ok: boolean; detail: string[] },
+  ) {}
+
+  static async start({ config, logger, clock = Date.now }: AgentOptions): Promise<Agent> {
+    const log = logger.child({ module: 'main/agent' });
+    const secret = loadCabinetSecret(config.cabinet.secret, config.dataDir);
+    const db = openStore(config, logger);
+    const quickCheck = store.quickCheck(db);
+    log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
+    let hardware: Hardware | undefined;
+    try {
+      hardware = await startHardware(config, logger.child({ module: 'drivers' }));
+      const ctx: FlowContext = {
+        db,
+        doors: hardware.cabinet,
+        secret,
+        policy: {
+          graceMs: config.pickup.graceMs,
+          codeDigits: config.pickup.codeDigits,
+          parcelTtlMs: Math.round(config.pickup.parcelTtlHours * 3_600_000),
+          lockout: config.lockout,
+          sizes: COMPARTMENT_SIZES,
+        },
+        destinations: () => config.outbox.destinations,
+        clock,
+        log: logger.child({ module: 'main/kiosk' }),
+        mutex: new Mutex(),
+      };
+      const kiosk = new Kiosk(ctx, hardware.cabinet);
+      const reconciled = await kiosk.recover();
+      if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
+      return new Agent(config, logger, db, hardware, kiosk, quickCheck);
+    } catch (err) {
+      await hardware?.close().catch(() => undefined);
+      store.closeDatabase(db);
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.kiosk.close();
+    await this.hardware.close();
+    store.closeDatabase(this.db);
+  }
+}
+
+function openStore(config: Config, logger: PinoLogger): store.Db {
+  const db = store.openDatabase(config.database, { logger: logger.child({ module: 'store' }) });
+  store.syncCompartments(db, config.compartments);
+  return db;
+}

@@ -1,0 +1,177 @@
+import { Command, CommanderError, Option } from 'commander';
+import { COMPARTMENT_SIZES } from '../../shared/domain.js';
+import type { Result } from '../../shared/errors.js';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { callAgent } from '../control/client.js';
+import { runControlCommand, type ControlCommand } from '../control/commands.js';
+import { toErrorResult } from '../control/result.js';
+import { controlSocketPath } from '../control/socket-path.js';
+import { AgentAlreadyRunning } from '../control/server.js';
+import { createLogger } from '../logging.js';
+import { runAgent } from '../run-agent.js';
+import { APP_VERSION } from '../version.js';
+import { ERROR_HINTS } from './hints.js';
+import { PRINTERS } from './output.js';
+import { runSimulateCommand } from './simulate.js';
+import { runStartCommand } from './start.js';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const;
+
+interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/** Runs the CLI and resolves with the process exit code; never throws. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('cabinet-kiosk')
+    .description('Edge agent of a smart cabinet: lock boards, offline store, pickup codes.')
+    .version(APP_VERSION)
+    .addOption(new Option('--config <file>', 'configuration file (JSON or YAML); default $CABINET_KIOSK_CONFIG, else the demo cabinet'))
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const control = (name: ControlCommand, input: () => Record<string, unknown>) => async () => {
+    exitCode = await runCommand(name, input(), globals());
+  };
+
+  program
+    .command('start')
+    .description('run the agent: owns the serial port and the database, serves the CLI')
+    .option('--headless', 'no kiosk window (the default until the UI is installed)')
+    .option('--no-browser', 'browser mode: only print the UI address')
+    .action(async (opts: { headless?: boolean }) => {
+      exitCode = await withConfig(globals(), (config) => runStartCommand(config, { json: globals().json === true, headless: opts.headless !== false }));
+    });
+
+  program.command('status').description('each compartment: door read from the boards, parcel, service flag; outbox').action(control('status', () => ({})));
+  program.command('open <compartment>').description('technician open of one compartment').action((compartment: string) => control('open', () => ({ compartment }))());
+  program.command('pickup <code>').description('a customer pickup with a code').action((code: string) => control('pickup', () => ({ code }))());
+  program
+    .command('deposit [compartment]')
+    .description('courier drop-off: opens a compartment, waits for the door to close, prints the pickup code')
+    .addOption(new Option('--size <size>', 'size of compartment wanted (next size up when full)').choices([...COMPARTMENT_SIZES]))
+    .option('--courier <name>', 'courier name or id, for the audit log')
+    .option('--tracking <no>', 'tracking number of the parcel')
+    .option('--wait-ms <ms>', 'how long to wait for the door to close', (v) => Number.parseInt(v, 10))
+    .action((compartment: string | undefined, o: { size?: string; courier?: string; tracking?: string; waitMs?: number }) =>
+      control('deposit', () => prune({ compartment, size: compartment ? o.size : (o.size ?? 'M'), courier: o.courier, trackingNo: o.tracking, waitMs: o.waitMs }))(),
+    );
+  program.command('return <compartment>').description('employee return of an expired or cancelled parcel').action((compartment: string) => control('return', () => ({ compartment }))());
+  program
+    .command('service <compartment>')
+    .description('mark a compartment out of service (--off) or back in service (--on)')
+    .option('--off', 'take out of service')
+    .option('--on', 'put back in service')
+    .option('--reason <text>', 'why, for the audit log and the screen')
+    .action((compartment: string, o: { off?: boolean; on?: boolean; reason?: string }) =>
+      control('service', () => ({ compartment, outOfService: o.off === true || o.on !== true, reason: o.reason ?? null }))(),
+    );
+  const outbox = program.command('outbox').description('pending and dead counts, oldest pending age').action(control('outbox', () => ({})));
+  outbox.command('retry [destination]').description('queue dead events again').action((destination?: string) => control('outbox-retry', () => prune({ destination }))());
+
+  program
+    .command('simulate')
+    .description('serve simulated lock boards on a PTY pair and print the path to connect to')
+    .addOption(new Option('--protocol <p>', 'board protocol').choices(['xor-8a', 'kerong-cu', 'modbus-relay']).default('xor-8a'))
+    .option('--boards <n>', 'number of boards', (v) => Number.parseInt(v, 10), 1)
+    .option('--locks <n>', 'locks per board', (v) => Number.parseInt(v, 10), 24)
+    .option('--auto-close-ms <ms>', 'doors close by themselves after this long (0 = never)', (v) => Number.parseInt(v, 10), 4000)
+    .addOption(new Option('--transport <t>', 'pty needs socat').choices(['pty', 'auto']).default('pty'))
+    .action(async (o: { protocol: 'xor-8a' | 'kerong-cu' | 'modbus-relay'; boards: number; locks: number; autoCloseMs: number; transport: 'pty' | 'auto' }) => {
+      exitCode = await runSimulateCommand(o, globals().json === true);
+    });
+
+  program
+    .command('config')
+    .command('check')
+    .description('validate the configuration and print it resolved')
+    .action(async () => {
+      exitCode = await withConfig(globals(), (config) => {
+        process.stdout.write(globals().json ? JSON.stringify(config) + '\n' : `configuration ok (${config.source}): ${config.boards.length} board(s), ${config.compartments.length} compartment(s), database ${config.database}\n`);
+        return Promise.resolve(EXIT.ok);
+      });
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    process.stderr.write(`error [internal]: ${(err as Error).message} — ${ERROR_HINTS.internal}\n`);
+    return EXIT.failure;
+  }
+  return exitCode;
+}
+
+function prune(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+async function withConfig(g: GlobalOptions, fn: (config: Config) => Promise<number>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig({ file: g.config });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    printError(g, { ok: false, error: { code: 'bad-request', message: err.message, meta: { issues: err.issues } } }, ERROR_HINTS.config);
+    return EXIT.usage;
+  }
+  try {
+    return await fn(config);
+  } catch (err) {
+    if (err instanceof AgentAlreadyRunning) {
+      printError(g, { ok: false, error: { code: 'agent-busy', message: err.message } }, ERROR_HINTS['agent-already-running']);
+      return EXIT.refused;
+    }
+    const result = toErrorResult(err);
+    printError(g, result, ERROR_HINTS[result.error.code]);
+    return EXIT.failure;
+  }
+}
+
+/** Sends the command to the running agent; when none runs, does the work in-process. */
+async function runCommand(name: ControlCommand, input: Record<string, unknown>, g: GlobalOptions): Promise<number> {
+  return withConfig(g, async (config) => {
+    const reply = await callAgent(controlSocketPath(config.dataDir), name, input);
+    const result = reply.reached ? reply.result : await runInProcess(config, name, input);
+    if (!result.ok) {
+      printError(g, result, hintFor(result));
+      return result.error.code === 'internal' || result.error.code === 'hardware-unavailable' ? EXIT.failure : EXIT.refused;
+    }
+    process.stdout.write((g.json ? JSON.stringify(result.value) : (PRINTERS[name]?.(result.value) ?? JSON.stringify(result.value, null, 2))) + '\n');
+    return EXIT.ok;
+  });
+}
+
+async function runInProcess(config: Config, name: ControlCommand, input: unknown): Promise<Result<unknown>> {
+  const logger = await createLogger(config, { stdout: false });
+  const running = await runAgent(config, logger, { jobs: false });
+  try {
+    return { ok: true, value: await runControlCommand(running.agent, name, input) };
+  } catch (err) {
+    return toErrorResult(err);
+  } finally {
+    await running.stop();
+    logger.flush();
+  }
+}
+
+function hintFor(result: Extract<Result<unknown>, { ok: false }>): string {
+  if (result.error.code === 'locked-out') {
+    const ms = Number(result.error.meta?.['retryAfterMs'] ?? 0);
+    return `too many wrong codes: wait ${Math.ceil(ms / 1000)} s, then try again`;
+  }
+  return ERROR_HINTS[result.error.code];
+}
+
+function printError(g: GlobalOptions, result: Extract<Result<unknown>, { ok: false }>, hint: string): void {
+  if (g.json) {
+    process.stdout.write(JSON.stringify({ ...result, hint }) + '\n');
+    return;
+  }
+  process.stderr.write(`error [${result.error.code}]: ${result.error.message.split('\n').join(' ')} — ${hint}\n`);
+}

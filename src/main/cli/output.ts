@@ -1,0 +1,62 @@
+import type { AgentStatus } from '../control/status.js';
+
+type Printer = (value: unknown) => string;
+
+/** Human output per command; `--json` prints the raw value instead. */
+export const PRINTERS: Record<string, Printer> = {
+  status: (v) => formatStatus(v as AgentStatus),
+  open: (v) => {
+    const r = v as { compartmentId: string; board: number; lock: number };
+    return `compartment ${r.compartmentId} is open (board ${r.board}, lock ${r.lock})`;
+  },
+  pickup: (v) => {
+    const r = v as { compartmentId: string; reopened: boolean };
+    return r.reopened ? `compartment ${r.compartmentId} re-opened (grace window)` : `compartment ${r.compartmentId} is open: take the parcel and close the door`;
+  },
+  deposit: (v) => {
+    const r = v as { compartmentId: string; size: string; code: string; expiresAt: number | null };
+    const until = r.expiresAt ? ` (valid until ${new Date(r.expiresAt).toISOString()})` : '';
+    return `parcel stored in compartment ${r.compartmentId} (${r.size})\npickup code: ${r.code}${until}`;
+  },
+  return: (v) => {
+    const r = v as { compartmentId: string; parcelId: string };
+    return `compartment ${r.compartmentId} is open: take parcel ${r.parcelId} out`;
+  },
+  service: (v) => {
+    const r = v as { compartment: string; outOfService: boolean };
+    return `compartment ${r.compartment} is ${r.outOfService ? 'out of service' : 'in service'}`;
+  },
+  outbox: (v) => formatOutbox(v as AgentStatus['outbox']),
+  'outbox-retry': (v) => `${(v as { retried: number }).retried} dead event(s) queued again`,
+};
+
+function formatOutbox(o: AgentStatus['outbox']): string {
+  const age = o.oldestPendingAgeMs === null ? '-' : `${Math.round(o.oldestPendingAgeMs / 1000)} s`;
+  const rows = Object.entries(o.byDestination).map(([d, s]) => `  ${d}: ${s.pending} pending, ${s.dead} dead`);
+  return [`outbox: ${o.pending} pending, ${o.dead} dead, ${o.delivered} delivered; oldest pending ${age}`, ...rows].join('\n');
+}
+
+function formatStatus(s: AgentStatus): string {
+  const head = [
+    `cabinet ${s.cabinet.id} (config: ${s.cabinet.config})`,
+    `agent pid ${s.agent.pid}, version ${s.agent.version}, up ${Math.round(s.agent.uptimeMs / 1000)} s`,
+    `database ${s.database.path}: quick_check ${s.database.quickCheck.ok ? 'ok' : 'FAILED ' + s.database.quickCheck.detail.join('; ')}`,
+    `hardware: ${s.hardware.describe}; ${s.hardware.connected ? 'connected' : 'DISCONNECTED'}${s.hardware.doorsReadNow ? '' : ' (doors from the last poll)'}`,
+    `free: ${Object.entries(s.freeBySize).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    formatOutbox(s.outbox),
+    '',
+    'id    board lock size door     parcel                service',
+  ];
+  const rows = s.compartments.map((c) =>
+    [
+      c.id.padEnd(5),
+      String(c.board).padEnd(5),
+      String(c.lock).padEnd(4),
+      c.size.padEnd(4),
+      c.door.padEnd(8),
+      (c.parcel ? c.parcel.state : '-').padEnd(21),
+      c.outOfService ? `OUT: ${c.outOfServiceReason ?? ''}` : 'ok',
+    ].join(' '),
+  );
+  return [...head, ...rows].join('\n');
+}

@@ -1,0 +1,63 @@
+import { createInterface } from 'node:readline';
+import { startSimulator } from '../../drivers/index.js';
+import type { BoardProtocol } from '../../shared/domain.js';
+import { silentLogger } from '../../shared/logger.js';
+import { untilSignal } from './start.js';
+
+export interface SimulateOptions {
+  protocol: BoardProtocol;
+  boards: number;
+  locks: number;
+  autoCloseMs: number;
+  transport: 'pty' | 'auto';
+}
+
+/**
+ * `cabinet-kiosk simulate`: lock boards on one end of a socat PTY pair, the
+ * path of the other end printed for the agent's `serial.path`. Reads simple
+ * commands on stdin to play with doors and faults.
+ */
+export async function runSimulateCommand(o: SimulateOptions, json: boolean): Promise<number> {
+  // Protocol B packs the board into a nibble and starts at 0; A and C start at 1.
+  const first = o.protocol === 'kerong-cu' ? 0 : 1;
+  const boards = Array.from({ length: o.boards }, (_, i) => ({ address: first + i, protocol: o.protocol, locks: o.locks }));
+  const sim = await startSimulator({ boards, autoCloseMs: o.autoCloseMs, transport: o.transport, logger: silentLogger });
+  if (json) process.stdout.write(JSON.stringify({ event: 'ready', path: sim.agentPath, binding: sim.binding, boards }) + '\n');
+  else {
+    process.stdout.write(
+      [
+        `simulating ${o.boards} ${o.protocol} board(s) × ${o.locks} locks (addresses ${boards.map((b) => b.address).join(', ')})`,
+        `connect the agent to: ${sim.agentPath}   (serial.path in the config)`,
+        'stdin: "close B L", "force B L", "fault NAME|off" (no-reply, bad-checksum, still-locked, echo, garbage-prefix, unplug), Ctrl+C stops',
+        '',
+      ].join('\n'),
+    );
+    sim.simulator.on('frame', (f: { hex: string }) => process.stdout.write(`rx ${f.hex}\n`));
+  }
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => process.stdout.write(applyStdinCommand(sim, line.trim()) + '\n'));
+  await untilSignal();
+  rl.close();
+  await sim.close();
+  return 0;
+}
+
+function applyStdinCommand(sim: Awaited<ReturnType<typeof startSimulator>>, line: string): string {
+  const [verb, a, b] = line.split(/\s+/);
+  const board = Number(a);
+  const lock = Number(b);
+  switch (verb) {
+    case 'close':
+      sim.model.closeDoor(board, lock);
+      return `closed ${board}/${lock}`;
+    case 'force':
+      sim.model.forceOpen(board, lock);
+      return `forced ${board}/${lock} open`;
+    case 'fault':
+      if (!a || a === 'off') sim.simulator.clearFaults();
+      else sim.simulator.setFault(a as never, true);
+      return `fault ${a ?? 'off'}`;
+    default:
+      return `unknown command: ${line}`;
+  }
+}

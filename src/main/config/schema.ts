@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
+
+/**
+ * The one configuration file (JSON or YAML). Every key has a default so that
+ * no file at all gives the demo cabinet on the embedded simulator.
+ * `path` values are resolved against the config file's folder (or the working
+ * directory when there is no file).
+ */
+
+const ms = (def: number) => z.number().int().nonnegative().default(def);
+
+export const SIMULATOR_PATH = 'simulator';
+
+const serialSchema = z
+  .object({
+    /** A device path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`) or `simulator` for the embedded board simulator. */
+    path: z.string().min(1).default(SIMULATOR_PATH),
+    baudRate: z.number().int().positive().default(9600),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** The RS-485 adapter echoes what it sends (lock-boards.md §A.8.1). */
+    echo: z.boolean().default(false),
+    replyTimeoutMs: ms(1500),
+    openAllTimeoutMs: ms(10_000),
+    /** Fallback end-of-reply silence for variable-length replies only (lock-boards.md §A.7). */
+    quietMs: ms(25),
+    readRetries: z.number().int().min(0).max(5).default(2),
+  })
+  .strict();
+
+const boardSchema = z
+  .object({
+    address: z.number().int().min(0).max(247),
+    protocol: z.enum(BOARD_PROTOCOLS),
+    locks: z.number().int().min(1).max(64),
+    feedbackPolarity: z.enum(['closed-when-active', 'open-when-active']).default('closed-when-active'),
+    statusByteOrder: z.enum(['nearest-marker-first', 'first-byte-first']).default('nearest-marker-first'),
+  })
+  .strict();
+
+const compartmentSchema = z
+  .object({
+    id: z.string().min(1).max(32),
+    board: z.number().int().min(0).max(247),
+    lock: z.number().int().min(1).max(64),
+    size: z.enum(COMPARTMENT_SIZES).default('M'),
+  })
+  .strict();
+
+const simulatorSchema = z
+  .object({
+    /** `auto`: a socat PTY pair when socat is installed, else in-process behind @serialport/binding-mock. */
+    transport: z.enum(['auto', 'pty', 'mock']).default('auto'),
+    /** Simulated doors swing shut by themselves after this long; 0 = never. */
+    autoCloseMs: ms(4000),
+  })
+  .strict();
+
+const supervisionSchema = z
+  .object({
+    pollIntervalMs: ms(1000),
+    activePollMs: ms(150),
+    leftOpenAfterMs: ms(60_000),
+    openWindowMs: ms(10_000),
+  })
+  .strict();
+
+const pickupSchema = z
+  .object({
+    /** The same code may re-open the same door once within this window (forgotten item). */
+    graceMs: ms(60_000),
+    codeDigits: z.number().int().min(6).max(8).default(6),
+    /** How long a locally issued code and its parcel stay valid. */
+    parcelTtlHours: z.number().positive().default(72),
+  })
+  .strict();
+
+const lockoutSchema = z
+  .object({
+    maxFailures: z.number().int().min(1).default(5),
+    windowMs: ms(600_000),
+    baseDelayMs: ms(30_000),
+    factor: z.number().min(1).default(2),
+    maxDelayMs: ms(900_000),
+  })
+  .strict();
+
+const logSchema = z
+  .object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** Rotating file in `<dataDir>/logs`. */
+    file: z.boolean().default(true),
+    maxFileMb: z.number().positive().default(10),
+    keepFiles: z.number().int().min(1).default(5),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    cabinet: z
+      .object({
+        id: z.string().min(1).max(64).default('DEMO-0001'),
+        name: z.string().optional(),
+        /**
+         * Per-cabinet secret for the pickup-code HMAC. Leave it out to have one
+         * generated into `<dataDir>/cabinet.secret` (mode 0600) at first start;
+         * it never goes into the database, so a copied database reveals no code.
+         */
+        secret: z.string().min(16).optional(),
+        supportPhone: z.string().optional(),
+      })
+      .strict()
+      .default({ id: 'DEMO-0001' }),
+    serial: serialSchema.default(serialSchema.parse({})),
+    simulator: simulatorSchema.default(simulatorSchema.parse({})),
+    boards: z.array(boardSchema).min(1).default([
+      { address: 1, protocol: 'xor-8a', locks: 12, feedbackPolarity: 'closed-when-active', statusByteOrder: 'nearest-marker-first' },
+      { address: 2, protocol: 'xor-8a', locks: 12, feedbackPolarity: 'closed-when-active', statusByteOrder: 'nearest-marker-first' },
+    ]),
+    /** Leave out to make every lock of every board a compartment (ids 1, 2, 3 …, sizes cycling S, M, L, XL). */
+    compartments: z.array(compartmentSchema).optional(),
+    database: z.string().min(1).default('./data/kiosk.db'),
+    /** Logs, the control socket and the generated secret live here. Default: the database's folder. */
+    dataDir: z.string().min(1).optional(),
+    supervision: supervisionSchema.default(supervisionSchema.parse({})),
+    pickup: pickupSchema.default(pickupSchema.parse({})),
+    lockout: lockoutSchema.default(lockoutSchema.parse({})),
+    log: logSchema.default(logSchema.parse({})),
+    outbox: z
+      .object({
+        /** Where each domain event is queued; one outbox row per event and destination. Vendors arrive with the cloud issue. */
+        destinations: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+      })
+      .strict()
+      .default({ destinations: [] }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<number>();
+    cfg.boards.forEach((b, i) => {
+      if (seen.has(b.address)) ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: `board address ${b.address} is used twice` });
+      seen.add(b.address);
+    });
+    const ids = new Set<string>();
+    const slots = new Set<string>();
+    (cfg.compartments ?? []).forEach((c, i) => {
+      const board = cfg.boards.find((b) => b.address === c.board);
+      if (!board) ctx.addIssue({ code: 'custom', path: ['compartments', i, 'board'], message: `no board with address ${c.board} in "boards"` });
+      else if (c.lock > board.locks)
+        ctx.addIssue({ code: 'custom', path: ['compartments', i, 'lock'], message: `board ${c.board} has only ${board.locks} locks` });
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['compartments', i, 'id'], message: `compartment id "${c.id}" is used twice` });
+      const slot = `${c.board}/${c.lock}`;
+      if (slots.has(slot)) ctx.addIssue({ code: 'custom', path: ['compartments', i, 'lock'], message: `board ${c.board} lock ${c.lock} is given to two compartments` });
+      ids.add(c.id);
+      slots.add(slot);
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+export type BoardSettings = Parsed['boards'][number];
+export type CompartmentSettings = z.output<typeof compartmentSchema>;
+
+/** The validated configuration with every path absolute and the compartments filled in. */
+export type Config = Omit<Parsed, 'compartments' | 'dataDir'> & {
+  compartments: CompartmentSettings[];
+  dataDir: string;
+  /** Where it came from, for `status` and error messages. */
+  source: string;
+};

@@ -1,0 +1,103 @@
+import { existsSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { KioskError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Agent } from '../agent.js';
+import { isControlCommand, runControlCommand } from './commands.js';
+import { toErrorResult } from './result.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export class AgentAlreadyRunning extends Error {
+  override readonly name = 'AgentAlreadyRunning';
+  readonly code = 'agent-already-running';
+}
+
+/**
+ * The local control API: `POST /v1/<command>` with a JSON body, answered with
+ * a Result envelope. It listens on a Unix socket, which doubles as the
+ * "one owner" lock: a second agent finds it answering and refuses to start.
+ * It is claimed before the port and the database are opened, and answers
+ * `agent-busy` until `getAgent()` has an agent.
+ */
+export async function startControlServer(getAgent: () => Agent | undefined, socketPath: string, log: Logger): Promise<Server> {
+  await claimSocket(socketPath);
+  const server = createServer((req, res) => {
+    void handle(getAgent, req, log).then((result) => {
+      res.writeHead(result.ok ? 200 : statusFor(result.error.code), { 'content-type': 'application/json' });
+      res.end(JSON.stringify(result));
+    });
+  });
+  // Long waits (a courier's door) must not be cut by Node's default timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+export function stopControlServer(server: Server, socketPath: string): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    if (process.platform !== 'win32' && existsSync(socketPath)) unlinkSync(socketPath);
+  });
+}
+
+async function handle(getAgent: () => Agent | undefined, req: IncomingMessage, log: Logger) {
+  try {
+    const agent = getAgent();
+    if (!agent) throw new KioskError('agent-busy', 'the agent is still starting; try again in a moment');
+    const match = /^\/v1\/([a-z-]+)$/.exec(req.url ?? '');
+    const name = match?.[1];
+    if (req.method !== 'POST' || !name || !isControlCommand(name)) throw new KioskError('bad-request', `no such command: ${req.method} ${req.url}`);
+    const input = await readJson(req);
+    log.info({ command: name }, 'control command');
+    return { ok: true as const, value: await runControlCommand(agent, name, input) };
+  } catch (err) {
+    const result = toErrorResult(err);
+    if (result.error.code === 'internal') log.error({ err }, 'control command failed');
+    return result;
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new KioskError('bad-request', `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new KioskError('bad-request', 'request body is not JSON');
+  }
+}
+
+function statusFor(code: string): number {
+  return code === 'bad-request' ? 400 : code === 'internal' ? 500 : 409;
+}
+
+/** Refuses when a live agent answers on the socket; removes a stale socket file left by a crash. */
+async function claimSocket(socketPath: string): Promise<void> {
+  if (process.platform === 'win32' || !existsSync(socketPath)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const s = connect(socketPath);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+  if (alive) throw new AgentAlreadyRunning(`another cabinet-kiosk agent is running (control socket ${socketPath} answers); stop it first`);
+  unlinkSync(socketPath);
+}

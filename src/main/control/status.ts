@@ -1,0 +1,53 @@
+import type { DoorState } from '../../shared/domain.js';
+import * as store from '../../store/index.js';
+import type { Agent } from '../agent.js';
+import { APP_VERSION } from '../version.js';
+
+export interface CompartmentStatus {
+  id: string;
+  board: number;
+  lock: number;
+  size: string;
+  door: DoorState;
+  outOfService: boolean;
+  outOfServiceReason: string | null;
+  parcel: { id: string; state: string; expiresAt: number | null } | null;
+}
+
+/** What `cabinet-kiosk status` shows: doors read from the boards now, parcels, service flags, outbox. */
+export async function statusOf(agent: Agent) {
+  const doors = new Map<string, DoorState>();
+  let doorsRead = true;
+  try {
+    for (const d of await agent.hardware.cabinet.readAll()) doors.set(`${d.board}/${d.lock}`, d.door);
+  } catch {
+    // Boards not answering: fall back to what supervision saw last.
+    doorsRead = false;
+    for (const d of agent.hardware.cabinet.doorStates()) doors.set(`${d.board}/${d.lock}`, d.door);
+  }
+  const compartments: CompartmentStatus[] = store.listCompartments(agent.db).map((c) => {
+    const parcel = store.occupantOf(agent.db, c.id);
+    return {
+      id: c.id,
+      board: c.board,
+      lock: c.lock,
+      size: c.size,
+      door: doors.get(`${c.board}/${c.lock}`) ?? 'unknown',
+      outOfService: c.outOfService,
+      outOfServiceReason: c.outOfServiceReason,
+      parcel: parcel ? { id: parcel.id, state: parcel.state, expiresAt: parcel.expiresAt } : null,
+    };
+  });
+  const diagnostics = agent.hardware.cabinet.diagnostics();
+  return {
+    cabinet: { id: agent.config.cabinet.id, config: agent.config.source },
+    agent: { pid: process.pid, version: APP_VERSION, startedAt: agent.startedAt, uptimeMs: Date.now() - agent.startedAt },
+    database: { path: agent.config.database, quickCheck: agent.quickCheck },
+    hardware: { describe: agent.hardware.describe, connected: diagnostics.connected, doorsReadNow: doorsRead, stats: diagnostics.stats },
+    compartments,
+    freeBySize: agent.kiosk.freeCounts(),
+    outbox: store.outboxStats(agent.db, Date.now()),
+  };
+}
+
+export type AgentStatus = Awaited<ReturnType<typeof statusOf>>;

@@ -1,0 +1,58 @@
+import type { CompartmentSize, DoorState, OpenKind } from '../../shared/domain.js';
+import type { DomainEventType, EventPayload } from '../../shared/events.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Db } from '../../store/index.js';
+import type { Mutex } from './mutex.js';
+
+/** What a door open turned out to be (the drivers' CabinetHardware answers with this shape). */
+export type OpenOutcomeKind = 'opened' | 'still-locked' | 'no-reply-door-open' | 'no-reply-door-closed' | 'no-reply-unknown';
+export interface OpenOutcome {
+  outcome: OpenOutcomeKind;
+  door: DoorState;
+}
+
+/** The narrow slice of the lock hardware the flows need. */
+export interface Doors {
+  open(board: number, lock: number): Promise<OpenOutcome>;
+  readDoor(board: number, lock: number): Promise<DoorState>;
+}
+
+export interface FlowPolicy {
+  graceMs: number;
+  codeDigits: number;
+  parcelTtlMs: number;
+  lockout: { maxFailures: number; windowMs: number; baseDelayMs: number; factor: number; maxDelayMs: number };
+  sizes: readonly CompartmentSize[];
+}
+
+/** Everything a flow needs, passed in by the composition root. */
+export interface FlowContext {
+  db: Db;
+  doors: Doors;
+  secret: Buffer;
+  policy: FlowPolicy;
+  /** Outbox destinations each event is queued for. */
+  destinations: () => string[];
+  clock: () => number;
+  log: Logger;
+  /** Serialises door opens and the state changes around them. */
+  mutex: Mutex;
+}
+
+export interface EventInput<T extends DomainEventType = DomainEventType> {
+  type: T;
+  payload: EventPayload<T>;
+  parcelId?: string | null;
+  compartmentId?: string | null;
+}
+
+/** Who asked: shown in the audit log. */
+export type Actor = string;
+
+export interface OpenRequest {
+  kind: OpenKind;
+  compartmentId: string;
+  parcelId?: string | null;
+  codeId?: number | null;
+  actor: Actor;
+}

@@ -1,0 +1,129 @@
+import { randomInt } from 'node:crypto';
+import type { CompartmentSize } from '../../shared/domain.js';
+import { KioskError } from '../../shared/errors.js';
+import * as store from '../../store/index.js';
+import type { Compartment } from '../../store/index.js';
+import { sealCode } from '../secrets.js';
+import type { Actor, FlowContext, OpenRequest } from './context.js';
+import { doorDidNotOpen, openWithIntent, recordEvent, recordOpenFailure, requireCompartment } from './door-open.js';
+
+export interface DropoffRequest {
+  /** Ask for a size (next size up when full) or name a compartment. */
+  size?: CompartmentSize | undefined;
+  compartmentId?: string | undefined;
+  courier?: string | null | undefined;
+  trackingNo?: string | null | undefined;
+  actor: Actor;
+}
+
+export interface DropoffOpened {
+  parcelId: string;
+  compartmentId: string;
+  board: number;
+  lock: number;
+  size: CompartmentSize;
+}
+
+export interface DropoffStored extends DropoffOpened {
+  /** The plain code, returned once to whoever waits on the drop-off; only its keyed hash is stored. */
+  code: string;
+  expiresAt: number | null;
+}
+
+/**
+ * Courier drop-off, first half: pick a compartment, commit the parcel as
+ * `awaiting-dropoff` with the open intent, pulse the door. The second half
+ * (`storeDroppedParcel`) runs when the supervisor sees the door closed.
+ * Must be called while holding `ctx.mutex`.
+ */
+export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Promise<DropoffOpened> {
+  const compartment = req.compartmentId ? requireUsable(ctx, req.compartmentId) : chooseFree(ctx, req.size ?? 'M');
+  const now = ctx.clock();
+  const parcel = store.inTransaction(ctx.db, () =>
+    store.createParcel(ctx.db, {
+      compartmentId: compartment.id,
+      state: 'awaiting-dropoff',
+      courier: req.courier ?? null,
+      trackingNo: req.trackingNo ?? null,
+      now,
+    }),
+  );
+  const open: OpenRequest = { kind: 'dropoff', compartmentId: compartment.id, parcelId: parcel.id, actor: req.actor };
+  const attempt = await openWithIntent(ctx, open);
+  const at = ctx.clock();
+  if (!attempt.opened) {
+    store.inTransaction(ctx.db, () => {
+      recordOpenFailure(ctx, open, attempt, at);
+      store.transitionParcel(ctx.db, parcel.id, 'cancelled', at);
+    });
+    throw doorDidNotOpen(attempt);
+  }
+  store.inTransaction(ctx.db, () => {
+    store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
+    store.appendAudit(ctx.db, { at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId: parcel.id });
+  });
+  return { parcelId: parcel.id, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
+}
+
+/**
+ * Drop-off, second half: the door closed on the parcel. Stores it, issues a
+ * locally unique code (works offline), queues `parcel.stored` with the code
+ * sealed for the operator, audits — one transaction.
+ */
+export function storeDroppedParcel(ctx: FlowContext, parcelId: string, actor: Actor): DropoffStored {
+  const at = ctx.clock();
+  const expiresAt = at + ctx.policy.parcelTtlMs;
+  return store.inTransaction(ctx.db, () => {
+    const parcel = store.transitionParcel(ctx.db, parcelId, 'stored', at, { expiresAt });
+    const compartment = requireCompartment(ctx, parcel.compartmentId);
+    const code = issueUniqueCode(ctx);
+    store.insertPickupCode(ctx.db, {
+      hash: store.hashPickupCode(ctx.secret, code),
+      parcelId,
+      compartmentId: compartment.id,
+      source: 'local',
+      validFrom: at,
+      validUntil: expiresAt,
+    });
+    recordEvent(ctx, {
+      type: 'parcel.stored',
+      parcelId,
+      compartmentId: compartment.id,
+      payload: {
+        parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size,
+        courier: parcel.courier, trackingNo: parcel.trackingNo, storedAt: at, expiresAt, sealedCode: sealCode(ctx.secret, code),
+      },
+    }, at);
+    store.appendAudit(ctx.db, { at, actor, action: 'dropoff.stored', compartmentId: compartment.id, parcelId });
+    return { parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size, code, expiresAt };
+  });
+}
+
+function requireUsable(ctx: FlowContext, id: string): Compartment {
+  const compartment = requireCompartment(ctx, id);
+  if (compartment.outOfService) throw new KioskError('compartment-out-of-service', `compartment ${id} is out of service`, { compartmentId: id });
+  if (store.occupantOf(ctx.db, id)) throw new KioskError('compartment-occupied', `compartment ${id} already holds a parcel`, { compartmentId: id });
+  return compartment;
+}
+
+/** The asked size, else the next size up; never a smaller one. */
+function chooseFree(ctx: FlowContext, size: CompartmentSize): Compartment {
+  const sizes = ctx.policy.sizes;
+  for (const candidate of sizes.slice(sizes.indexOf(size))) {
+    const free = store.findFreeCompartment(ctx.db, candidate);
+    if (free) return free;
+  }
+  throw new KioskError('no-free-compartment', `no free compartment of size ${size} or larger`, { size });
+}
+
+const MAX_CODE_TRIES = 50;
+
+/** A random code no active code shares (the partial unique index is the final word). */
+function issueUniqueCode(ctx: FlowContext): string {
+  const digits = ctx.policy.codeDigits;
+  for (let i = 0; i < MAX_CODE_TRIES; i++) {
+    const code = String(randomInt(10 ** (digits - 1), 10 ** digits));
+    if (!store.isActiveHash(ctx.db, store.hashPickupCode(ctx.secret, code))) return code;
+  }
+  throw new KioskError('internal', `no free ${digits}-digit code after ${MAX_CODE_TRIES} tries; raise pickup.codeDigits`);
+}

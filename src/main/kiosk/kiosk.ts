@@ -1,0 +1,170 @@
+import { EventEmitter } from 'node:events';
+import type { CompartmentSize, DoorState } from '../../shared/domain.js';
+import { KioskError } from '../../shared/errors.js';
+import * as store from '../../store/index.js';
+import type { Actor, FlowContext } from './context.js';
+import { recordEvent } from './door-open.js';
+import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffRequest, type DropoffStored } from './dropoff.js';
+import { pickup, type PickupResult, type PickupSource } from './pickup.js';
+import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
+import { expireDueParcels, openCompartment, returnParcel, setOutOfService, type DoorOpened } from './service.js';
+
+/** Door events as the drivers' supervisor reports them. */
+export interface DoorEvent {
+  board: number;
+  lock: number;
+  at: number;
+  openMs?: number;
+}
+
+export interface DoorEventSource {
+  on(event: 'door-closed' | 'door-left-open' | 'door-forced', listener: (e: DoorEvent) => void): unknown;
+}
+
+export interface DropoffTicket extends DropoffOpened {
+  /** Resolves when the door closes on the parcel and its code is issued. */
+  stored: Promise<DropoffStored>;
+}
+
+interface PendingDropoff {
+  parcelId: string;
+  actor: Actor;
+  resolve: (stored: DropoffStored) => void;
+  reject: (err: unknown) => void;
+  promise: Promise<DropoffStored>;
+}
+
+/**
+ * The cabinet's use-cases, one place: pickup, drop-off, return, technician and
+ * remote open. Every door open goes through the same mutex and the same
+ * intent-first path; the UI, the CLI and the cloud channel all call these.
+ * Emits `changed` after each committed state change (for live screens).
+ */
+export class Kiosk extends EventEmitter {
+  readonly #ctx: FlowContext;
+  readonly #pending = new Map<string, PendingDropoff>();
+  readonly #bySlot = new Map<string, string>();
+
+  constructor(ctx: FlowContext, doorEvents: DoorEventSource) {
+    super();
+    this.#ctx = ctx;
+    for (const c of store.listCompartments(ctx.db)) this.#bySlot.set(slot(c.board, c.lock), c.id);
+    doorEvents.on('door-closed', (e) => this.#onDoorClosed(e));
+    doorEvents.on('door-left-open', (e) => this.#recordDoorEvent('door.left-open', e));
+    doorEvents.on('door-forced', (e) => this.#recordDoorEvent('door.forced', e));
+  }
+
+  /** Settles what a crash or power cut left half-done. Call once at boot, before taking requests. */
+  async recover(): Promise<ReconcileReport[]> {
+    const { reports, awaitingClose, closedWhileDown } = await this.#ctx.mutex.run(() => reconcileOpenIntents(this.#ctx));
+    for (const parcelId of awaitingClose) this.#expectClose(parcelId, 'system:reconcile');
+    for (const parcelId of closedWhileDown) storeDroppedParcel(this.#ctx, parcelId, 'system:reconcile');
+    if (reports.length || closedWhileDown.length) this.emit('changed');
+    return reports;
+  }
+
+  async pickup(code: string, source: PickupSource): Promise<PickupResult> {
+    return this.#changed(await pickup(this.#ctx, code, source));
+  }
+
+  /** Opens a compartment for a courier; `stored` resolves with the issued code once the door closes. */
+  async startDropoff(req: DropoffRequest): Promise<DropoffTicket> {
+    const ticket = await this.#ctx.mutex.run(async () => {
+      const opened = await openForDropoff(this.#ctx, req);
+      // Registered before the mutex is released, so a door closing at once is not missed.
+      return { ...opened, stored: this.#expectClose(opened.parcelId, req.actor) };
+    });
+    this.emit('changed');
+    return ticket;
+  }
+
+  async openCompartment(compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
+    return this.#changed(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
+  }
+
+  async returnParcel(compartmentId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
+    return this.#changed(await this.#ctx.mutex.run(() => returnParcel(this.#ctx, compartmentId, actor)));
+  }
+
+  setOutOfService(compartmentId: string, outOfService: boolean, reason: string | null, actor: Actor): void {
+    setOutOfService(this.#ctx, compartmentId, outOfService, reason, actor);
+    this.emit('changed');
+  }
+
+  expireDueParcels(): number {
+    const n = expireDueParcels(this.#ctx);
+    if (n) this.emit('changed');
+    return n;
+  }
+
+  freeCounts(): Record<CompartmentSize, number> {
+    return store.freeCountsBySize(this.#ctx.db);
+  }
+
+  /** Drop-offs whose door is open and not yet closed. */
+  pendingDropoffs(): string[] {
+    return [...this.#pending.values()].map((p) => p.parcelId);
+  }
+
+  /** Fails every waiter; called at shutdown. The parcels stay `awaiting-dropoff` for `recover()`. */
+  close(): void {
+    for (const pending of this.#pending.values()) pending.reject(new KioskError('agent-busy', 'agent is shutting down'));
+    this.#pending.clear();
+  }
+
+  #expectClose(parcelId: string, actor: Actor): Promise<DropoffStored> {
+    const parcel = store.getParcel(this.#ctx.db, parcelId);
+    if (!parcel) return Promise.reject(new KioskError('parcel-not-found', `parcel ${parcelId} vanished`));
+    let resolve!: (s: DropoffStored) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<DropoffStored>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined); // nobody may be waiting (e.g. after recover())
+    this.#pending.set(parcel.compartmentId, { parcelId, actor, resolve, reject, promise });
+    return promise;
+  }
+
+  #onDoorClosed(e: DoorEvent): void {
+    const compartmentId = this.#bySlot.get(slot(e.board, e.lock));
+    if (!compartmentId) return;
+    this.#recordDoorEvent('door.closed', e);
+    const pending = this.#pending.get(compartmentId);
+    if (!pending) return;
+    this.#pending.delete(compartmentId);
+    try {
+      pending.resolve(storeDroppedParcel(this.#ctx, pending.parcelId, pending.actor));
+      this.emit('changed');
+    } catch (err) {
+      this.#ctx.log.error({ err, parcelId: pending.parcelId }, 'could not store a dropped-off parcel');
+      pending.reject(err);
+    }
+  }
+
+  #recordDoorEvent(type: 'door.closed' | 'door.left-open' | 'door.forced', e: DoorEvent): void {
+    const compartmentId = this.#bySlot.get(slot(e.board, e.lock));
+    if (!compartmentId) return;
+    const ids = { compartmentId, board: e.board, lock: e.lock };
+    const at = this.#ctx.clock();
+    try {
+      store.inTransaction(this.#ctx.db, () => {
+        if (type === 'door.closed') recordEvent(this.#ctx, { type, compartmentId, payload: { ...ids, openMs: e.openMs ?? null, at } }, at);
+        else if (type === 'door.left-open') recordEvent(this.#ctx, { type, compartmentId, payload: { ...ids, openMs: e.openMs ?? 0, at } }, at);
+        else recordEvent(this.#ctx, { type, compartmentId, payload: { ...ids, at } }, at);
+        store.appendAudit(this.#ctx.db, { at, actor: 'system:supervisor', action: type, compartmentId, detail: { openMs: e.openMs ?? null } });
+      });
+    } catch (err) {
+      this.#ctx.log.error({ err, type, compartmentId }, 'could not record a door event');
+    }
+    this.emit('door', { type, compartmentId, at });
+  }
+
+  #changed<T>(value: T): T {
+    this.emit('changed');
+    return value;
+  }
+}
+
+function slot(board: number, lock: number): string {
+  return `${board}/${lock}`;
+}
+
+export type { DoorState };

@@ -1,0 +1,141 @@
+import { KioskError } from '../../shared/errors.js';
+import * as store from '../../store/index.js';
+import type { PickupCode } from '../../store/index.js';
+import type { FlowContext, OpenRequest } from './context.js';
+import { doorDidNotOpen, openWithIntent, recordEvent, recordOpenFailure, requireCompartment } from './door-open.js';
+
+export type PickupSource = 'keypad' | 'cli' | 'remote';
+
+export interface PickupResult {
+  compartmentId: string;
+  board: number;
+  lock: number;
+  parcelId: string | null;
+  /** True when this was the one grace re-open of a door already collected from. */
+  reopened: boolean;
+}
+
+const CODE_PATTERN = /^\d{4,12}$/;
+
+/**
+ * A customer types a code: lockout check → lookup (offline, one index probe on
+ * the keyed hash) → intent committed → door pulsed → pickup, code use, outbox
+ * event and audit committed together. The code stays valid when the door did
+ * not open, so the customer can simply try again.
+ */
+export function pickup(ctx: FlowContext, rawCode: string, source: PickupSource): Promise<PickupResult> {
+  // The whole story runs under the door mutex: two taps of the same code must
+  // see each other's commit, or one code could open a door twice.
+  return ctx.mutex.run(() => pickupNow(ctx, rawCode.trim(), source));
+}
+
+async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): Promise<PickupResult> {
+  assertNotLockedOut(ctx, source);
+  const hit = CODE_PATTERN.test(code) ? store.findCodeByHash(ctx.db, store.hashPickupCode(ctx.secret, code), ctx.clock()) : undefined;
+  if (!hit) throw wrongCode(ctx, source);
+  switch (hit.verdict) {
+    case 'valid':
+    case 'in-grace':
+      break;
+    case 'expired':
+      throw new KioskError('code-expired', 'pickup code has expired');
+    case 'used':
+      throw new KioskError('code-used', 'pickup code was already used');
+    case 'cancelled':
+    case 'not-yet-valid':
+      // A cancelled code is answered like an unknown one: it reveals nothing.
+      throw wrongCode(ctx, source);
+  }
+  const parcel = hit.code.parcelId ? store.getParcel(ctx.db, hit.code.parcelId) : undefined;
+  if (hit.verdict === 'valid' && parcel && parcel.state !== 'stored') {
+    throw parcel.state === 'picked-up' ? new KioskError('code-used', 'parcel already collected') : wrongCode(ctx, source);
+  }
+  const compartmentId = hit.code.compartmentId ?? parcel?.compartmentId;
+  if (!compartmentId) throw new KioskError('internal', `pickup code ${hit.code.id} names no compartment`);
+  const compartment = requireCompartment(ctx, compartmentId);
+  if (compartment.outOfService) {
+    throw new KioskError('compartment-out-of-service', `compartment ${compartment.id} is out of service`, { compartmentId });
+  }
+  const reopened = hit.verdict === 'in-grace';
+  const req: OpenRequest = { kind: 'pickup', compartmentId, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
+  const attempt = await openWithIntent(ctx, req);
+  const at = ctx.clock();
+  if (!attempt.opened) {
+    store.inTransaction(ctx.db, () => recordOpenFailure(ctx, req, attempt, at));
+    throw doorDidNotOpen(attempt);
+  }
+  store.inTransaction(ctx.db, () => {
+    store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
+    store.recordCodeAttempt(ctx.db, { at, ok: true, source });
+    if (reopened) {
+      store.consumeGrace(ctx.db, hit.code.id);
+      store.appendAudit(ctx.db, { at, actor: req.actor, action: 'pickup.grace-reopen', compartmentId, parcelId: req.parcelId ?? null });
+    } else {
+      completePickup(ctx, hit.code, req, source, at);
+    }
+  });
+  return { compartmentId, board: compartment.board, lock: compartment.lock, parcelId: parcel?.id ?? null, reopened };
+}
+
+/** The state change of a successful pickup. Call inside the transaction that resolves the intent. */
+export function completePickup(
+  ctx: FlowContext,
+  code: PickupCode,
+  req: OpenRequest,
+  via: PickupSource | 'reconciled',
+  at: number,
+): void {
+  const compartment = requireCompartment(ctx, req.compartmentId);
+  const parcel = req.parcelId ? store.transitionParcel(ctx.db, req.parcelId, 'picked-up', at) : undefined;
+  store.markCodeUsed(ctx.db, code.id, at, ctx.policy.graceMs);
+  recordEvent(ctx, {
+    type: 'parcel.picked-up',
+    parcelId: parcel?.id ?? null,
+    compartmentId: compartment.id,
+    payload: {
+      parcelId: parcel?.id ?? null,
+      compartmentId: compartment.id,
+      board: compartment.board,
+      lock: compartment.lock,
+      codeSource: code.source,
+      codeExternalId: code.externalId,
+      externalRef: parcel?.externalRef ?? null,
+      pickedUpAt: at,
+      via,
+    },
+  }, at);
+  store.appendAudit(ctx.db, { at, actor: req.actor, action: 'pickup.completed', compartmentId: compartment.id, parcelId: parcel?.id ?? null, detail: { codeId: code.id, via } });
+}
+
+function assertNotLockedOut(ctx: FlowContext, source: PickupSource): void {
+  const now = ctx.clock();
+  const state = store.lockoutState(ctx.db, now, ctx.policy.lockout);
+  if (state.lockedUntil !== null && state.lockedUntil > now) {
+    throw new KioskError('locked-out', 'too many wrong codes; keypad waits', {
+      retryAfterMs: state.lockedUntil - now,
+      source,
+    });
+  }
+}
+
+/**
+ * Counts a wrong code; the one that crosses the limit also queues
+ * `keypad.locked-out` and audits it, in the same transaction.
+ */
+function wrongCode(ctx: FlowContext, source: PickupSource): KioskError {
+  const at = ctx.clock();
+  const state = store.inTransaction(ctx.db, () => {
+    const before = store.lockoutState(ctx.db, at, ctx.policy.lockout);
+    store.recordCodeAttempt(ctx.db, { at, ok: false, source });
+    const after = store.lockoutState(ctx.db, at, ctx.policy.lockout);
+    if (after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil) {
+      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: after.lockedUntil, source, at } }, at);
+      store.appendAudit(ctx.db, { at, actor: `customer:${source}`, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: after.lockedUntil } });
+    }
+    return after;
+  });
+  if (state.lockedUntil !== null && state.lockedUntil > at) {
+    return new KioskError('locked-out', 'too many wrong codes; keypad waits', { retryAfterMs: state.lockedUntil - at, source });
+  }
+  return new KioskError('code-invalid', 'pickup code not accepted');
+}

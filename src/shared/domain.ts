@@ -1,0 +1,33 @@
+/**
+ * Pure domain vocabulary shared by every layer. No I/O, no node:, no DOM:
+ * drivers, store, cloud and the renderer all speak these words.
+ */
+
+export const COMPARTMENT_SIZES = ['S', 'M', 'L', 'XL'] as const;
+export type CompartmentSize = (typeof COMPARTMENT_SIZES)[number];
+
+/** `awaiting-dropoff → stored → picked-up | returned | expired | cancelled` */
+export const PARCEL_STATES = [
+  'awaiting-dropoff',
+  'stored',
+  'picked-up',
+  'returned',
+  'expired',
+  'cancelled',
+] as const;
+export type ParcelState = (typeof PARCEL_STATES)[number];
+
+/** What the feedback contact says about a door, after polarity is applied. */
+export const DOOR_STATES = ['open', 'closed', 'unknown'] as const;
+export type DoorState = (typeof DOOR_STATES)[number];
+
+export const BOARD_PROTOCOLS = ['xor-8a', 'kerong-cu', 'modbus-relay'] as const;
+export type BoardProtocol = (typeof BOARD_PROTOCOLS)[number];
+
+/** Why a door was opened; every open is audited with one of these. */
+export const OPEN_KINDS = ['pickup', 'dropoff', 'return', 'technician', 'remote'] as const;
+export type OpenKind = (typeof OPEN_KINDS)[number];
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,38 @@
+/**
+ * Error codes a person can act on. The UI and the CLI turn each code into a
+ * sentence from the message catalogue; `message` is for logs only.
+ */
+export const KIOSK_ERROR_CODES = [
+  'code-invalid',
+  'code-expired',
+  'code-used',
+  'locked-out',
+  'door-did-not-open',
+  'compartment-out-of-service',
+  'compartment-not-found',
+  'compartment-occupied',
+  'no-free-compartment',
+  'door-still-open',
+  'parcel-not-found',
+  'parcel-not-returnable',
+  'hardware-unavailable',
+  'offline-action',
+  'bad-request',
+  'agent-busy',
+  'internal',
+] as const;
+export type KioskErrorCode = (typeof KIOSK_ERROR_CODES)[number];
+
+export class KioskError extends Error {
+  override readonly name = 'KioskError';
+  constructor(
+    readonly code: KioskErrorCode,
+    message: string,
+    readonly meta: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: KioskErrorCode; message: string; meta?: Record<string, unknown> } };

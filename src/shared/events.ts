@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { COMPARTMENT_SIZES, OPEN_KINDS } from './domain.js';
+
+/**
+ * Domain events the cabinet records in its outbox. The payload is frozen at
+ * enqueue; vendor mappers (src/cloud) turn these into each vendor's shape.
+ * Adding a field is fine; renaming one breaks rows already queued.
+ */
+const at = z.number().int();
+const ids = { compartmentId: z.string(), board: z.number().int(), lock: z.number().int() };
+
+export const eventPayloadSchemas = {
+  'parcel.stored': z.object({
+    parcelId: z.string(), ...ids, size: z.enum(COMPARTMENT_SIZES), courier: z.string().nullable(),
+    trackingNo: z.string().nullable(), storedAt: at, expiresAt: at.nullable(),
+    /** The issued pickup code, sealed with the cabinet secret (src/main/secrets.ts): the operator must text it to the recipient. */
+    sealedCode: z.string(),
+  }),
+  'parcel.picked-up': z.object({
+    parcelId: z.string().nullable(), ...ids, codeSource: z.string(), codeExternalId: z.string().nullable(),
+    externalRef: z.string().nullable(), pickedUpAt: at, via: z.enum(['keypad', 'cli', 'remote', 'reconciled']),
+  }),
+  'parcel.returned': z.object({ parcelId: z.string(), ...ids, previousState: z.string(), returnedAt: at, actor: z.string() }),
+  'parcel.expired': z.object({ parcelId: z.string(), compartmentId: z.string(), expiredAt: at }),
+  'parcel.dropoff-interrupted': z.object({ parcelId: z.string(), ...ids, at }),
+  'door.opened': z.object({ ...ids, kind: z.enum(OPEN_KINDS), actor: z.string(), at }),
+  'door.open-failed': z.object({ ...ids, kind: z.enum(OPEN_KINDS), reason: z.string(), at }),
+  'door.open-unconfirmed': z.object({ ...ids, kind: z.enum(OPEN_KINDS), door: z.string(), at }),
+  'door.closed': z.object({ ...ids, openMs: z.number().nullable(), at }),
+  'door.left-open': z.object({ ...ids, openMs: z.number(), at }),
+  'door.forced': z.object({ ...ids, at }),
+  'keypad.locked-out': z.object({ failures: z.number().int(), lockedUntil: at, source: z.string(), at }),
+  'compartment.service-changed': z.object({ compartmentId: z.string(), outOfService: z.boolean(), reason: z.string().nullable(), actor: z.string(), at }),
+} as const;
+
+export type DomainEventType = keyof typeof eventPayloadSchemas;
+export type EventPayload<T extends DomainEventType> = z.infer<(typeof eventPayloadSchemas)[T]>;
+export const DOMAIN_EVENT_TYPES = Object.keys(eventPayloadSchemas) as DomainEventType[];

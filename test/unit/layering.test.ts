@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const ruleSet = require('../../.dependency-cruiser.cjs') as { forbidden: unknown[]; options: Record<string, unknown> };
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function violations(baseDir: string): Promise<string[]> {
+  const result = await cruise(['src'], { ruleSet: { forbidden: ruleSet.forbidden } as never, validate: true, baseDir, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' } });
+  const output = result.output as ICruiseResult;
+  return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
+}
+
+describe('layer map (ARCHITECTURE.md)', () => {
+  it('src/ has no forbidden import', async () => {
+    expect(await violations(root)).toEqual([]);
+  });
+
+  it('catches a driver importing the store and an impure shared module', async () => {
+    const found = await violations(fileURLToPath(new URL('../fixtures/layering-bad', import.meta.url)));
+    expect(found).toContain('drivers-stays-in-its-lane: src/drivers/leaky.ts → src/store/thing.ts');
+    expect(found.some((v) => v.startsWith('shared-is-pure: src/shared/impure.ts'))).toBe(true);
+  });
+});

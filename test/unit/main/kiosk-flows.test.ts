@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KioskError } from '../../../src/shared/errors.js';
+import { unsealCode } from '../../../src/main/secrets.js';
+import * as store from '../../../src/store/index.js';
+import { dropOff, flowFixture, type FlowFixture } from '../../helpers/flow-context.js';
+
+let f: FlowFixture;
+afterEach(() => store.closeDatabase(f.db));
+
+async function failure(p: Promise<unknown>): Promise<KioskError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof KioskError) return err;
+    throw err;
+  }
+  throw new Error('expected a KioskError');
+}
+
+function events(type: string) {
+  return f.db.sqlite.prepare('SELECT type, payload FROM events WHERE type = ? ORDER BY seq').all(type) as Array<{ type: string; payload: string }>;
+}
+
+describe('drop-off then pickup', () => {
+  it('issues a local code on door close that then opens the same door, with events and audit', async () => {
+    f = flowFixture();
+    const stored = await dropOff(f, 'M');
+    expect(stored.code).toMatch(/^\d{6}$/);
+    expect(stored.compartmentId).toBe('2');
+    expect(store.getParcel(f.db, stored.parcelId)?.state).toBe('stored');
+    const [storedEvent] = events('parcel.stored');
+    const payload = JSON.parse(storedEvent!.payload) as { sealedCode: string };
+    expect(unsealCode(f.ctx.secret, payload.sealedCode)).toBe(stored.code);
+    expect(storedEvent!.payload).not.toContain(stored.code);
+
+    const result = await f.kiosk.pickup(stored.code, 'keypad');
+    expect(result).toMatchObject({ compartmentId: '2', board: 1, lock: 2, reopened: false });
+    expect(f.doors.opens).toEqual([{ board: 1, lock: 2 }, { board: 1, lock: 2 }]);
+    expect(store.getParcel(f.db, stored.parcelId)?.state).toBe('picked-up');
+    expect(events('parcel.picked-up')).toHaveLength(1);
+    const outbox = store.outboxStats(f.db, f.now.t);
+    expect(outbox.byDestination['test-cloud']?.pending).toBe(outbox.pending);
+    const actions = store.listAudit(f.db, { limit: 100 }).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['dropoff.open-requested', 'dropoff.stored', 'pickup.open-requested', 'pickup.completed']));
+  });
+
+  it('re-opens once within the grace window, then answers "used"', async () => {
+    f = flowFixture();
+    const { code } = await dropOff(f);
+    await f.kiosk.pickup(code, 'keypad');
+    f.now.t += 30_000;
+    expect((await f.kiosk.pickup(code, 'keypad')).reopened).toBe(true);
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-used');
+    expect(events('parcel.picked-up')).toHaveLength(1);
+  });
+
+  it('after the grace window a used code opens nothing', async () => {
+    f = flowFixture();
+    const { code } = await dropOff(f);
+    await f.kiosk.pickup(code, 'keypad');
+    f.now.t += 61_000;
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-used');
+    expect(f.doors.opens).toHaveLength(2);
+  });
+
+  it('takes the next size up when the asked size is full, and says so when nothing is free', async () => {
+    f = flowFixture();
+    expect((await dropOff(f, 'L')).compartmentId).toBe('3');
+    expect((await dropOff(f, 'L')).compartmentId).toBe('4');
+    expect((await failure(f.kiosk.startDropoff({ size: 'L', actor: 'courier:test' }))).code).toBe('no-free-compartment');
+    expect((await dropOff(f, 'S')).compartmentId).toBe('1');
+  });
+
+  it('an expired code gets its own answer', async () => {
+    f = flowFixture();
+    const { code } = await dropOff(f);
+    f.now.t += 73 * 3_600_000;
+    expect(f.kiosk.expireDueParcels()).toBe(1);
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-expired');
+  });
+
+  it('a door that stays locked keeps the code valid and records the failure', async () => {
+    f = flowFixture();
+    const { code, parcelId } = await dropOff(f);
+    f.doors.next = 'still-locked';
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('door-did-not-open');
+    expect(store.getParcel(f.db, parcelId)?.state).toBe('stored');
+    expect(events('door.open-failed')).toHaveLength(1);
+    f.doors.next = 'opened';
+    expect((await f.kiosk.pickup(code, 'keypad')).compartmentId).toBe('2');
+  });
+
+  it('a lost reply with the door seen open counts as opened; a port gone is hardware-unavailable', async () => {
+    f = flowFixture();
+    const a = await dropOff(f);
+    const b = await dropOff(f);
+    f.doors.next = 'no-reply-door-open';
+    await f.kiosk.pickup(a.code, 'keypad');
+    expect(store.getParcel(f.db, a.parcelId)?.state).toBe('picked-up');
+    f.doors.next = 'throw';
+    expect((await failure(f.kiosk.pickup(b.code, 'keypad'))).code).toBe('hardware-unavailable');
+    expect(store.getParcel(f.db, b.parcelId)?.state).toBe('stored');
+  });
+
+  it('out-of-service compartments are refused to customers and skipped for couriers', async () => {
+    f = flowFixture();
+    const { code } = await dropOff(f, 'M');
+    f.kiosk.setOutOfService('2', true, 'hinge broken', 'technician:test');
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('compartment-out-of-service');
+    expect((await failure(f.kiosk.startDropoff({ compartmentId: '2', actor: 'courier:test' }))).code).toBe('compartment-out-of-service');
+    expect(events('compartment.service-changed')).toHaveLength(1);
+  });
+});
+
+describe('wrong-code lockout', () => {
+  it('locks after 5 wrong codes in 10 minutes, without revealing whether a code exists', async () => {
+    f = flowFixture();
+    const { code } = await dropOff(f);
+    for (let i = 0; i < 4; i++) expect((await failure(f.kiosk.pickup(`00000${i}`, 'keypad'))).code).toBe('code-invalid');
+    const fifth = await failure(f.kiosk.pickup('000009', 'keypad'));
+    expect(fifth.code).toBe('locked-out');
+    expect(fifth.meta['retryAfterMs']).toBe(30_000);
+    // The right code gets the same answer while locked: nothing is revealed.
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('locked-out');
+    expect(f.doors.opens).toHaveLength(1);
+    expect(events('keypad.locked-out')).toHaveLength(1);
+    f.now.t += 31_000;
+    // A further wrong code after the lockout doubles the wait.
+    expect((await failure(f.kiosk.pickup('111111', 'keypad'))).meta['retryAfterMs']).toBe(60_000);
+    f.now.t += 61_000;
+    expect((await f.kiosk.pickup(code, 'keypad')).compartmentId).toBe('2');
+  });
+});
+
+describe('return and technician open', () => {
+  it('an employee returns an expired parcel; its code stops working', async () => {
+    f = flowFixture();
+    const { code, parcelId } = await dropOff(f);
+    f.now.t += 73 * 3_600_000;
+    f.kiosk.expireDueParcels();
+    expect(f.kiosk.freeCounts().M).toBe(0);
+    await f.kiosk.returnParcel('2', 'employee:test');
+    expect(store.getParcel(f.db, parcelId)?.state).toBe('returned');
+    expect(f.kiosk.freeCounts().M).toBe(1);
+    expect(events('parcel.returned')).toHaveLength(1);
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-invalid');
+  });
+
+  it('a technician opens any compartment, audited and queued', async () => {
+    f = flowFixture();
+    f.kiosk.setOutOfService('3', true, null, 'technician:test');
+    await f.kiosk.openCompartment('3', 'technician:test');
+    expect(f.doors.opens).toEqual([{ board: 1, lock: 3 }]);
+    expect(events('door.opened')).toHaveLength(1);
+    expect((await failure(f.kiosk.openCompartment('99', 'technician:test'))).code).toBe('compartment-not-found');
+  });
+});
+
+describe('restart reconciliation', () => {
+  it('reads the door instead of opening again: open → picked up, closed → code still valid', async () => {
+    f = flowFixture();
+    const a = await dropOff(f);
+    const b = await dropOff(f);
+    // Simulate a crash between "intent committed" and "result recorded".
+    const parcelA = store.getParcel(f.db, a.parcelId)!;
+    const codeA = store.codesForParcel(f.db, a.parcelId)[0]!;
+    const codeB = store.codesForParcel(f.db, b.parcelId)[0]!;
+    store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: parcelA.compartmentId, parcelId: a.parcelId, codeId: codeA.id, actor: 'customer:keypad', now: f.now.t });
+    store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: b.compartmentId, parcelId: b.parcelId, codeId: codeB.id, actor: 'customer:keypad', now: f.now.t });
+    f.doors.doors.set(`1/${a.lock}`, 'open');
+    f.doors.doors.set(`1/${b.lock}`, 'closed');
+    const opensBefore = f.doors.opens.length;
+    const reports = await f.kiosk.recover();
+    expect(f.doors.opens).toHaveLength(opensBefore);
+    expect(reports.map((r) => r.result).sort()).toEqual(['opened', 'unknown']);
+    expect(store.getParcel(f.db, a.parcelId)?.state).toBe('picked-up');
+    expect(store.getParcel(f.db, b.parcelId)?.state).toBe('stored');
+    expect((await f.kiosk.pickup(b.code, 'keypad')).compartmentId).toBe(b.compartmentId);
+    expect(store.unresolvedIntents(f.db)).toEqual([]);
+  });
+
+  it('an interrupted drop-off parks its compartment for a technician', async () => {
+    f = flowFixture();
+    const parcel = store.createParcel(f.db, { compartmentId: '2', state: 'awaiting-dropoff', now: f.now.t });
+    store.createOpenIntent(f.db, { kind: 'dropoff', compartmentId: '2', parcelId: parcel.id, actor: 'courier:x', now: f.now.t });
+    await f.kiosk.recover();
+    expect(store.getParcel(f.db, parcel.id)?.state).toBe('cancelled');
+    expect(store.getCompartment(f.db, '2')?.outOfService).toBe(true);
+    expect(events('parcel.dropoff-interrupted')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eventsForParcel,
+  getEvent,
+  getOutboxRow,
+  markDead,
+  markDelivered,
+  markFailed,
+  nextDeliverable,
+  outboxStats,
+  pruneDeliveredOutbox,
+  recordEvent,
+  retryDead,
+  type Db,
+} from '../../../src/store/index.js';
+import { NEXT_DELIVERABLE_SQL } from '../../../src/store/outbox.js';
+import { memoryDb, queryPlan, T0 } from './helpers.js';
+
+function event(db: Db, id: string, parcelId: string | null, at: number, destinations = ['cloud']) {
+  return recordEvent(db, { id, type: 'test.event', parcelId, payload: { id }, occurredAt: at }, destinations);
+}
+const ids = (db: Db, dest: string, now: number, limit = 100): string[] => nextDeliverable(db, dest, now, limit).map((r) => r.eventId);
+
+describe('recordEvent', () => {
+  it('records the event once and one pending row per distinct destination', () => {
+    const db = memoryDb();
+    const payload = { nested: { n: 1 }, list: [1, 2] };
+    const e = recordEvent(db, { type: 'parcel.stored', parcelId: 'p1', compartmentId: 'C1', payload, occurredAt: T0 }, ['a', 'b', 'a']);
+    payload.nested.n = 2; // frozen at enqueue
+    expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(getEvent(db, e.id)).toEqual({ id: e.id, type: 'parcel.stored', parcelId: 'p1', compartmentId: 'C1', payload: { nested: { n: 1 }, list: [1, 2] }, occurredAt: T0 });
+    expect(getOutboxRow(db, e.id, 'a')).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0, createdAt: T0, lastError: null, deliveredAt: null });
+    expect(getOutboxRow(db, e.id, 'b')?.event.payload).toEqual({ nested: { n: 1 }, list: [1, 2] });
+    expect(outboxStats(db, T0).pending).toBe(2);
+    expect(eventsForParcel(db, 'p1').map((x) => x.id)).toEqual([e.id]);
+  });
+
+  it('refuses a duplicate id and an unserialisable payload, writing nothing', () => {
+    const db = memoryDb();
+    event(db, 'e1', null, T0);
+    expect(() => event(db, 'e1', null, T0)).toThrow(expect.objectContaining({ code: 'duplicate' }));
+    expect(() => recordEvent(db, { type: 't', payload: { n: 1n }, occurredAt: T0 }, ['cloud'])).toThrow(TypeError);
+    expect(outboxStats(db, T0).pending).toBe(1);
+  });
+});
+
+describe('nextDeliverable', () => {
+  it('is oldest first per parcel: a failed row of parcel A blocks later rows of A only', () => {
+    const db = memoryDb();
+    event(db, 'a1', 'A', T0);
+    event(db, 'b1', 'B', T0 + 1);
+    event(db, 'a2', 'A', T0 + 2);
+    event(db, 'n1', null, T0 + 3);
+    event(db, 'b2', 'B', T0 + 4);
+    expect(ids(db, 'cloud', T0 + 10)).toEqual(['a1', 'b1', 'n1']);
+
+    markFailed(db, 'a1', 'cloud', { error: 'HTTP 503', retryAt: T0 + 1000 });
+    markDelivered(db, 'b1', 'cloud', T0 + 11);
+    expect(ids(db, 'cloud', T0 + 12)).toEqual(['n1', 'b2']); // a1 not due, a2 waits behind it
+    expect(getOutboxRow(db, 'a1', 'cloud')).toMatchObject({ attempts: 1, lastError: 'HTTP 503', nextAttemptAt: T0 + 1000 });
+    expect(ids(db, 'cloud', T0 + 1000)).toEqual(['a1', 'n1', 'b2']);
+
+    markDead(db, 'a1', 'cloud', 'HTTP 422', T0 + 1001);
+    expect(ids(db, 'cloud', T0 + 2000)).toEqual(['n1', 'b2']); // dead a1 still blocks a2
+    expect(retryDead(db, 'cloud', T0 + 2000)).toBe(1);
+    expect(getOutboxRow(db, 'a1', 'cloud')).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 2000, deadAt: null });
+    markDelivered(db, 'a1', 'cloud', T0 + 2001);
+    expect(ids(db, 'cloud', T0 + 2001)).toEqual(['a2', 'n1', 'b2']);
+  });
+
+  it('keeps destinations independent', () => {
+    const db = memoryDb();
+    event(db, 'a1', 'A', T0, ['x', 'y']);
+    event(db, 'a2', 'A', T0 + 1, ['x', 'y']);
+    markDead(db, 'a1', 'x', 'bad', T0);
+    expect(ids(db, 'x', T0 + 5)).toEqual([]);
+    expect(ids(db, 'y', T0 + 5)).toEqual(['a1']);
+  });
+
+  it('pages with limit and returns the event with each row', () => {
+    const db = memoryDb();
+    for (let i = 0; i < 25; i += 1) event(db, `e${String(i).padStart(2, '0')}`, `P${i}`, T0 + i);
+    const page = nextDeliverable(db, 'cloud', T0 + 100, 10);
+    expect(page).toHaveLength(10);
+    expect(page[0]).toMatchObject({ eventId: 'e00', destination: 'cloud', event: { id: 'e00', type: 'test.event', parcelId: 'P0', payload: { id: 'e00' } } });
+    for (const r of page) markDelivered(db, r.eventId, 'cloud', T0 + 100);
+    expect(ids(db, 'cloud', T0 + 100, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i + 10}`));
+  });
+
+  it('orders by insertion, not by occurredAt (the clock may jump back)', () => {
+    const db = memoryDb();
+    event(db, 'first', 'A', T0 + 5000);
+    event(db, 'second', 'A', T0); // clock went backwards
+    expect(ids(db, 'cloud', T0 + 5000)).toEqual(['first']);
+  });
+
+  it('uses indices only', () => {
+    const db = memoryDb();
+    const plan = queryPlan(db, NEXT_DELIVERABLE_SQL, { destination: 'x', now: 0, limit: 1 }).join('\n');
+    expect(plan).toMatch(/SEARCH o USING INDEX outbox_due/);
+    expect(plan).toMatch(/SEARCH b USING INDEX outbox_parcel_order/);
+    expect(plan).not.toMatch(/\bSCAN\b/);
+  });
+});
+
+describe('row state changes', () => {
+  it('validates outbox transitions', () => {
+    const db = memoryDb();
+    event(db, 'e', 'A', T0);
+    expect(() => markFailed(db, 'nope', 'cloud', { error: 'x', retryAt: 0 })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    markDelivered(db, 'e', 'cloud', T0 + 1);
+    markDelivered(db, 'e', 'cloud', T0 + 2); // idempotent ack
+    expect(getOutboxRow(db, 'e', 'cloud')).toMatchObject({ state: 'delivered', deliveredAt: T0 + 1 });
+    expect(() => markFailed(db, 'e', 'cloud', { error: 'x', retryAt: 0 })).toThrow(expect.objectContaining({ code: 'invalid-transition' }));
+    expect(() => markDead(db, 'e', 'cloud', 'x', T0)).toThrow(expect.objectContaining({ code: 'invalid-transition' }));
+  });
+
+  it('reports stats per destination and prunes delivered rows only', () => {
+    const db = memoryDb();
+    event(db, 'e1', 'A', T0, ['x', 'y']);
+    event(db, 'e2', 'B', T0 + 100, ['x']);
+    event(db, 'e3', 'C', T0 + 200, ['y']);
+    markDelivered(db, 'e1', 'x', T0 + 300);
+    markDead(db, 'e1', 'y', 'gone', T0 + 300);
+    expect(outboxStats(db, T0 + 1000)).toEqual({
+      pending: 2,
+      dead: 1,
+      delivered: 1,
+      oldestPendingAgeMs: 900,
+      byDestination: { x: { pending: 1, dead: 0 }, y: { pending: 1, dead: 1 } },
+    });
+    expect(retryDead(db)).toBe(1);
+    expect(pruneDeliveredOutbox(db, T0 + 301)).toBe(1);
+    expect(outboxStats(db, T0 + 1000)).toMatchObject({ delivered: 0, pending: 3, oldestPendingAgeMs: 1000 });
+    expect(getEvent(db, 'e1')).toBeDefined(); // history stays
+    expect(outboxStats(memoryDb(), T0)).toEqual({ pending: 0, dead: 0, delivered: 0, oldestPendingAgeMs: null, byDestination: {} });
+  });
+});

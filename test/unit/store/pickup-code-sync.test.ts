@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  createParcel,
+  findCodeByHash,
+  getPickupCode,
+  hashPickupCode,
+  insertPickupCode,
+  markCodeUsed,
+  replaceCodesFromSource,
+  type SourceCode,
+} from '../../../src/store/index.js';
+import { memoryDb, seedCompartments, T0 } from './helpers.js';
+
+const SECRET = Buffer.from('sync-test-secret-sync-test-secret');
+const code = (externalId: string, plain: string, extra: Partial<SourceCode> = {}): SourceCode => ({
+  hash: hashPickupCode(SECRET, plain),
+  externalId,
+  validFrom: T0,
+  validUntil: T0 + 10_000,
+  ...extra,
+});
+
+describe('replaceCodesFromSource', () => {
+  it('adds, keeps, updates and cancels per source, leaving other sources alone', () => {
+    const db = memoryDb();
+    const local = insertPickupCode(db, { hash: hashPickupCode(SECRET, '000000'), source: 'local', validFrom: T0, now: T0 });
+    expect(replaceCodesFromSource(db, 'vendor', [code('a', '111111'), code('b', '222222'), code('c', '333333')], T0)).toMatchObject({
+      added: 3,
+      removed: 0,
+      kept: 0,
+      updated: 0,
+    });
+    const r = replaceCodesFromSource(db, 'vendor', [code('a', '111111'), code('b', '222299'), code('d', '444444')], T0 + 1);
+    expect(r).toEqual({ added: 1, removed: 1, kept: 1, updated: 1, skippedUsed: 0, rejected: [] });
+    expect(findCodeByHash(db, hashPickupCode(SECRET, '333333'), T0 + 1)?.verdict).toBe('cancelled');
+    expect(findCodeByHash(db, hashPickupCode(SECRET, '222222'), T0 + 1)).toBeUndefined(); // hash replaced in place
+    expect(findCodeByHash(db, hashPickupCode(SECRET, '222299'), T0 + 1)?.code.externalId).toBe('b');
+    expect(getPickupCode(db, local.id)?.state).toBe('active');
+    expect(replaceCodesFromSource(db, 'vendor', [], T0 + 2)).toMatchObject({ removed: 3 });
+    expect(getPickupCode(db, local.id)?.state).toBe('active');
+  });
+
+  it('never re-activates a code used here, even if upstream still lists it', () => {
+    const db = memoryDb();
+    replaceCodesFromSource(db, 'vendor', [code('a', '111111')], T0);
+    const hit = findCodeByHash(db, hashPickupCode(SECRET, '111111'), T0)!;
+    markCodeUsed(db, hit.code.id, T0 + 1, 60_000);
+    expect(replaceCodesFromSource(db, 'vendor', [code('a', '111111')], T0 + 2)).toMatchObject({ added: 0, skippedUsed: 1 });
+    expect(findCodeByHash(db, hashPickupCode(SECRET, '111111'), T0 + 2)?.code.state).toBe('used');
+  });
+
+  it('rejects single codes (hash held by another source, unknown parcel) and applies the rest', () => {
+    const db = memoryDb();
+    seedCompartments(db, 1);
+    const p = createParcel(db, { compartmentId: 'C1', state: 'stored', now: T0 });
+    insertPickupCode(db, { hash: hashPickupCode(SECRET, '555555'), source: 'local', validFrom: T0, now: T0 });
+    const r = replaceCodesFromSource(
+      db,
+      'vendor',
+      [code('clash', '555555'), code('ghost', '666666', { parcelId: 'nope' }), code('ok', '777777', { parcelId: p.id, compartmentId: 'C1' })],
+      T0,
+    );
+    expect(r.added).toBe(1);
+    expect(r.rejected).toEqual([
+      { externalId: 'clash', reason: 'hash-in-use' },
+      { externalId: 'ghost', reason: 'unknown-reference' },
+    ]);
+  });
+
+  it('refuses a batch repeating an externalId without writing', () => {
+    const db = memoryDb();
+    expect(() => replaceCodesFromSource(db, 'vendor', [code('a', '1'), code('a', '2')], T0)).toThrow(expect.objectContaining({ code: 'duplicate' }));
+    expect(findCodeByHash(db, hashPickupCode(SECRET, '1'), T0)).toBeUndefined();
+  });
+
+  it('replaces 100k codes in one transaction (timing logged)', () => {
+    const db = memoryDb();
+    const make = (n: number, offset: number): SourceCode[] =>
+      Array.from({ length: n }, (_, i) => ({ hash: randomBytes(32), externalId: `ext-${i + offset}`, validFrom: T0, validUntil: T0 + 1e9 }));
+    const first = make(100_000, 0);
+    let t = performance.now();
+    expect(replaceCodesFromSource(db, 'vendor', first, T0)).toMatchObject({ added: 100_000 });
+    const initialMs = performance.now() - t;
+    // Next pull: 10% gone, 10% new, 10% changed, the rest unchanged.
+    const next = [...first.slice(10_000, 90_000), ...first.slice(90_000).map((c) => ({ ...c, validUntil: T0 + 2e9 })), ...make(10_000, 100_000)];
+    t = performance.now();
+    expect(replaceCodesFromSource(db, 'vendor', next, T0 + 1)).toEqual({
+      added: 10_000,
+      removed: 10_000,
+      kept: 80_000,
+      updated: 10_000,
+      skippedUsed: 0,
+      rejected: [],
+    });
+    const deltaMs = performance.now() - t;
+    console.log(`replaceCodesFromSource 100k: initial ${initialMs.toFixed(0)} ms, 10/10/10% delta ${deltaMs.toFixed(0)} ms`);
+  });
+});
