@@ -38,7 +38,7 @@ export class Agent {
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
     try {
-      hardware = await startHardware(config, logger.child({ module: 'drivers' }));
+      hardware = await startHardware(config, logger);
       const ctx: FlowContext = {
         db,
         doors: hardware.cabinet,
@@ -74,7 +74,7 @@ export class Agent {
 }
 
 function openStore(config: Config, logger: PinoLogger): store.Db {
-  const db = store.openDatabase(config.database, { logger: logger.child({ module: 'store' }) });
+  const db = store.openDatabase(config.database, { logger });
   store.syncCompartments(db, config.compartments);
   return db;
 }
