@@ -22,8 +22,12 @@ export async function runSimulateCommand(o: SimulateOptions, json: boolean): Pro
   const first = o.protocol === 'kerong-cu' ? 0 : 1;
   const boards = Array.from({ length: o.boards }, (_, i) => ({ address: first + i, protocol: o.protocol, locks: o.locks }));
   const sim = await startSimulator({ boards, autoCloseMs: o.autoCloseMs, transport: o.transport, logger: silentLogger });
-  if (json) process.stdout.write(JSON.stringify({ event: 'ready', path: sim.agentPath, binding: sim.binding, boards }) + '\n');
-  else {
+  if (json) {
+    process.stdout.write(JSON.stringify({ event: 'ready', path: sim.agentPath, binding: sim.binding, boards }) + '\n');
+    sim.simulator.on('frame', (f: { hex: string; kind: string; board: number; lock?: number }) =>
+      process.stdout.write(JSON.stringify({ event: 'frame', hex: f.hex, kind: f.kind, board: f.board, lock: f.lock ?? null }) + '\n'),
+    );
+  } else {
     process.stdout.write(
       [
         `simulating ${o.boards} ${o.protocol} board(s) × ${o.locks} locks (addresses ${boards.map((b) => b.address).join(', ')})`,
@@ -32,7 +36,7 @@ export async function runSimulateCommand(o: SimulateOptions, json: boolean): Pro
         '',
       ].join('\n'),
     );
-    sim.simulator.on('frame', (f: { hex: string }) => process.stdout.write(`rx ${f.hex}\n`));
+    sim.simulator.on('frame', (f: { hex: string; decoded: string }) => process.stdout.write(`rx ${f.hex}  ${f.decoded}\n`));
   }
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => process.stdout.write(applyStdinCommand(sim, line.trim()) + '\n'));

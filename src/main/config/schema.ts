@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
+import { BOARD_PROTOCOLS, COMPARTMENT_SIZES, type BoardProtocol } from '../../shared/domain.js';
 
 /**
  * The one configuration file (JSON or YAML). Every key has a default so that
@@ -12,11 +12,15 @@ const ms = (def: number) => z.number().int().nonnegative().default(def);
 
 export const SIMULATOR_PATH = 'simulator';
 
+/** lock-boards.md §A.1 (9600 [CONFIRMED]), §B.1 (19200 first, [CONFLICT]), §C.1 (9600). Mirrors the drivers' DEFAULT_BAUD_RATES. */
+export const DEFAULT_BAUD: Readonly<Record<BoardProtocol, number>> = { 'xor-8a': 9600, 'kerong-cu': 19200, 'modbus-relay': 9600 };
+
 const serialSchema = z
   .object({
     /** A device path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`) or `simulator` for the embedded board simulator. */
     path: z.string().min(1).default(SIMULATOR_PATH),
-    baudRate: z.number().int().positive().default(9600),
+    /** Default: the usual rate of the first board's protocol (xor-8a 9600, kerong-cu 19200, modbus-relay 9600; lock-boards.md §A.1, §B.1, §C.1). */
+    baudRate: z.number().int().positive().optional(),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
     parity: z.enum(['none', 'even', 'odd']).default('none'),
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
@@ -27,6 +31,8 @@ const serialSchema = z
     /** Fallback end-of-reply silence for variable-length replies only (lock-boards.md §A.7). */
     quietMs: ms(25),
     readRetries: z.number().int().min(0).max(5).default(2),
+    /** Linux ASYNC_LOW_LATENCY on USB adapters; falls back silently where the driver refuses. */
+    lowLatency: z.boolean().default(true),
   })
   .strict();
 
@@ -37,6 +43,12 @@ const boardSchema = z
     locks: z.number().int().min(1).max(64),
     feedbackPolarity: z.enum(['closed-when-active', 'open-when-active']).default('closed-when-active'),
     statusByteOrder: z.enum(['nearest-marker-first', 'first-byte-first']).default('nearest-marker-first'),
+    /** kerong-cu: wait this long for an unlock reply that may never come (lock-boards.md §B.5 UNKNOWN). Default 200. */
+    unlockReplyWaitMs: z.number().int().min(0).max(5000).optional(),
+    /** kerong-cu: read status when an unlock got no reply. Default true. */
+    confirmUnlockWithStatus: z.boolean().optional(),
+    /** modbus-relay: board-timed pulse in ms, sent in 100 ms steps (lock-boards.md §C.2). Default 200. */
+    pulseMs: z.number().int().min(100).max(25_500).optional(),
   })
   .strict();
 
@@ -64,6 +76,8 @@ const supervisionSchema = z
     activePollMs: ms(150),
     leftOpenAfterMs: ms(60_000),
     openWindowMs: ms(10_000),
+    /** How long to read a door whose open reply says nothing about it (modbus-relay, kerong-cu). */
+    confirmOpenMs: ms(1000),
   })
   .strict();
 
@@ -164,7 +178,8 @@ export type BoardSettings = Parsed['boards'][number];
 export type CompartmentSettings = z.output<typeof compartmentSchema>;
 
 /** The validated configuration with every path absolute and the compartments filled in. */
-export type Config = Omit<Parsed, 'compartments' | 'dataDir'> & {
+export type Config = Omit<Parsed, 'compartments' | 'dataDir' | 'serial'> & {
+  serial: Parsed['serial'] & { baudRate: number };
   compartments: CompartmentSettings[];
   dataDir: string;
   /** Where it came from, for `status` and error messages. */

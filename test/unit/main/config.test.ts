@@ -98,3 +98,14 @@ describe('configuration', () => {
     expect(broken.message).toContain('not valid JSON');
   });
 });
+
+describe('serial defaults', () => {
+  it('baud follows the first board protocol, as the drivers define it', async () => {
+    const { DEFAULT_BAUD_RATES } = await import('../../../src/drivers/index.js');
+    const { DEFAULT_BAUD } = await import('../../../src/main/config/schema.js');
+    expect(DEFAULT_BAUD).toEqual(DEFAULT_BAUD_RATES);
+    const file = tempFile('k.json', JSON.stringify({ boards: [{ address: 0, protocol: 'kerong-cu', locks: 16 }] }));
+    expect(loadConfig({ file }).serial.baudRate).toBe(19200);
+    expect(loadConfig({ env: {} }).serial.baudRate).toBe(9600);
+  });
+});
