@@ -93,7 +93,26 @@ export function recordOpenFailure(ctx: FlowContext, req: OpenRequest, attempt: O
   });
 }
 
-export function doorDidNotOpen(attempt: OpenAttempt): KioskError {
+/**
+ * `openWithIntent`, and when the door did not open: the failure recorded (plus
+ * whatever `alsoOnFailure` must undo, in the same transaction) and a
+ * KioskError thrown. On success the caller commits the result with its own
+ * state change. Must be called while holding `ctx.mutex`.
+ */
+export async function openOrThrow(ctx: FlowContext, req: OpenRequest, alsoOnFailure?: (at: number) => void): Promise<OpenAttempt & { at: number }> {
+  const attempt = await openWithIntent(ctx, req);
+  const at = ctx.clock();
+  if (!attempt.opened) {
+    store.inTransaction(ctx.db, () => {
+      recordOpenFailure(ctx, req, attempt, at);
+      alsoOnFailure?.(at);
+    });
+    throw doorDidNotOpen(attempt);
+  }
+  return { ...attempt, at };
+}
+
+function doorDidNotOpen(attempt: OpenAttempt): KioskError {
   const hardware = attempt.outcome.outcome === 'no-reply-unknown';
   return new KioskError(
     hardware ? 'hardware-unavailable' : 'door-did-not-open',

@@ -5,7 +5,7 @@ import * as store from '../../store/index.js';
 import type { Compartment } from '../../store/index.js';
 import { sealCode } from '../secrets.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
-import { doorDidNotOpen, openWithIntent, recordEvent, recordOpenFailure, requireCompartment } from './door-open.js';
+import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
 
 export interface DropoffRequest {
   /** Ask for a size (next size up when full) or name a compartment. */
@@ -49,15 +49,8 @@ export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Pro
     }),
   );
   const open: OpenRequest = { kind: 'dropoff', compartmentId: compartment.id, parcelId: parcel.id, actor: req.actor };
-  const attempt = await openWithIntent(ctx, open);
-  const at = ctx.clock();
-  if (!attempt.opened) {
-    store.inTransaction(ctx.db, () => {
-      recordOpenFailure(ctx, open, attempt, at);
-      store.transitionParcel(ctx.db, parcel.id, 'cancelled', at);
-    });
-    throw doorDidNotOpen(attempt);
-  }
+  const attempt = await openOrThrow(ctx, open, (at) => store.transitionParcel(ctx.db, parcel.id, 'cancelled', at));
+  const { at } = attempt;
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
     store.appendAudit(ctx.db, { at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId: parcel.id });

@@ -2,7 +2,7 @@ import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { PickupCode } from '../../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
-import { doorDidNotOpen, openWithIntent, recordEvent, recordOpenFailure, requireCompartment } from './door-open.js';
+import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
 
 export type PickupSource = 'keypad' | 'cli' | 'remote';
 
@@ -58,12 +58,8 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
   }
   const reopened = hit.verdict === 'in-grace';
   const req: OpenRequest = { kind: 'pickup', compartmentId, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
-  const attempt = await openWithIntent(ctx, req);
-  const at = ctx.clock();
-  if (!attempt.opened) {
-    store.inTransaction(ctx.db, () => recordOpenFailure(ctx, req, attempt, at));
-    throw doorDidNotOpen(attempt);
-  }
+  const attempt = await openOrThrow(ctx, req);
+  const { at } = attempt;
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
     store.recordCodeAttempt(ctx.db, { at, ok: true, source });

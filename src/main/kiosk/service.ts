@@ -2,7 +2,7 @@ import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Parcel } from '../../store/index.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
-import { doorDidNotOpen, openWithIntent, recordEvent, recordOpenFailure, requireCompartment } from './door-open.js';
+import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
 
 export interface DoorOpened {
   compartmentId: string;
@@ -17,13 +17,8 @@ export interface DoorOpened {
  */
 export async function openCompartment(ctx: FlowContext, compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
   const req: OpenRequest = { kind, compartmentId, parcelId: store.occupantOf(ctx.db, compartmentId)?.id ?? null, actor };
-  const attempt = await openWithIntent(ctx, req);
-  const at = ctx.clock();
-  const { compartment } = attempt;
-  if (!attempt.opened) {
-    store.inTransaction(ctx.db, () => recordOpenFailure(ctx, req, attempt, at));
-    throw doorDidNotOpen(attempt);
-  }
+  const attempt = await openOrThrow(ctx, req);
+  const { at, compartment } = attempt;
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
     recordEvent(ctx, {
@@ -51,13 +46,8 @@ export async function returnParcel(ctx: FlowContext, compartmentId: string, acto
     throw new KioskError('parcel-not-returnable', `parcel in compartment ${compartmentId} is ${parcel.state}`, { compartmentId, state: parcel.state });
   }
   const req: OpenRequest = { kind: 'return', compartmentId, parcelId: parcel.id, actor };
-  const attempt = await openWithIntent(ctx, req);
-  const at = ctx.clock();
-  const { compartment } = attempt;
-  if (!attempt.opened) {
-    store.inTransaction(ctx.db, () => recordOpenFailure(ctx, req, attempt, at));
-    throw doorDidNotOpen(attempt);
-  }
+  const attempt = await openOrThrow(ctx, req);
+  const { at, compartment } = attempt;
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
     completeReturn(ctx, parcel, actor, at);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CabinetHardware, socatAvailable, startSimulator, type SimulatorHandle } from '../../../src/drivers/index.js';
-import { KioskError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import * as store from '../../../src/store/index.js';
+import { failure } from '../../helpers/failure.js';
 import { flowFixture, type FlowFixture } from '../../helpers/flow-context.js';
 
 /**
@@ -22,15 +22,6 @@ let frames: Array<{ kind: string; board: number; lock?: number }>;
 const opens = (board: number, lock: number) => frames.filter((x) => x.kind === 'open' && x.board === board && x.lock === lock).length;
 const events = (type: string) => f.db.sqlite.prepare('SELECT payload FROM events WHERE type = ?').all(type) as Array<{ payload: string }>;
 
-async function failure(p: Promise<unknown>): Promise<KioskError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof KioskError) return err;
-    throw err;
-  }
-  throw new Error('expected a KioskError');
-}
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

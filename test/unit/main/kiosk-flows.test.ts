@@ -1,21 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KioskError } from '../../../src/shared/errors.js';
 import { unsealCode } from '../../../src/main/secrets.js';
 import * as store from '../../../src/store/index.js';
+import { failure } from '../../helpers/failure.js';
 import { dropOff, flowFixture, type FlowFixture } from '../../helpers/flow-context.js';
 
 let f: FlowFixture;
 afterEach(() => store.closeDatabase(f.db));
 
-async function failure(p: Promise<unknown>): Promise<KioskError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof KioskError) return err;
-    throw err;
-  }
-  throw new Error('expected a KioskError');
-}
 
 function events(type: string) {
   return f.db.sqlite.prepare('SELECT type, payload FROM events WHERE type = ? ORDER BY seq').all(type) as Array<{ type: string; payload: string }>;
