@@ -38,7 +38,7 @@ export function requireCompartment(ctx: FlowContext, id: string): Compartment {
  * driver reads the door instead and says what it saw (ARCHITECTURE.md, crash rules).
  * Must be called while holding `ctx.mutex`.
  */
-export async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenAttempt> {
+async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenAttempt> {
   const compartment = requireCompartment(ctx, req.compartmentId);
   const now = ctx.clock();
   const intent = store.inTransaction(ctx.db, () => {
@@ -73,7 +73,7 @@ export async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promis
 }
 
 /** Records a failed open: intent resolved, `door.open-failed` queued, audited. Call inside a transaction. */
-export function recordOpenFailure(ctx: FlowContext, req: OpenRequest, attempt: OpenAttempt, at: number): void {
+function recordOpenFailure(ctx: FlowContext, req: OpenRequest, attempt: OpenAttempt, at: number): void {
   const { compartment, outcome } = attempt;
   const result = outcome.outcome === 'still-locked' ? 'failed' : 'unknown';
   store.resolveOpenIntent(ctx.db, attempt.intentId, result, at, outcome.outcome);
