@@ -1,15 +1,11 @@
+import type { OpenOutcome } from '../../drivers/index.js';
 import type { CompartmentSize, DoorState, OpenKind } from '../../shared/domain.js';
 import type { DomainEventType, EventPayload } from '../../shared/events.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../../store/index.js';
 import type { Mutex } from './mutex.js';
 
-/** What a door open turned out to be (the drivers' CabinetHardware answers with this shape). */
-export type OpenOutcomeKind = 'opened' | 'still-locked' | 'no-reply-door-open' | 'no-reply-door-closed' | 'no-reply-unknown';
-export interface OpenOutcome {
-  outcome: OpenOutcomeKind;
-  door: DoorState;
-}
+export type { OpenOutcome };
 
 /** The narrow slice of the lock hardware the flows need. */
 export interface Doors {
