@@ -225,6 +225,10 @@ function toCheckResult(rows: Array<Record<string, unknown>>): CheckResult {
  * TypeError. Memory/UI changes belong after this returns (STYLE rule 7).
  */
 export function inTransaction<T>(db: Db, fn: () => T): T {
+  // Already inside the caller's transaction: join it. A savepoint per helper
+  // costs two statements on the pickup hot path and buys nothing, because a
+  // throw here always aborts the caller's whole transaction anyway.
+  if (db.sqlite.inTransaction) return fn();
   return db.sqlite.transaction(fn).immediate();
 }
 

@@ -18,6 +18,9 @@ export function untilSignal(): Promise<NodeJS.Signals> {
  * `ready` line for scripts and benchmarks).
  */
 export async function runStartCommand(config: Config, opts: { json: boolean; headless: boolean }): Promise<number> {
+  // Listen before anything starts: a SIGTERM during boot or right at the ready
+  // line must still stop the agent cleanly (and its simulator's socat with it).
+  const signalled = untilSignal();
   // Under systemd (no TTY) logs go to stdout for the journal; at a terminal the banner is enough.
   const logger = await createLogger(config, { stdout: !opts.json && !process.stdout.isTTY });
   const running = await runAgent(config, logger, { jobs: true });
@@ -30,7 +33,7 @@ export async function runStartCommand(config: Config, opts: { json: boolean; hea
   } else {
     process.stdout.write(banner(config, running.socketPath, agent.hardware.describe, agent.quickCheck.ok, coldStartMs));
   }
-  const signal = await untilSignal();
+  const signal = await signalled;
   logger.info({ signal }, 'stopping');
   await running.stop();
   logger.flush();

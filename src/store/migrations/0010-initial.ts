@@ -90,7 +90,8 @@ CREATE INDEX pickup_codes_lookup ON pickup_codes (hash, (state = 'active') DESC,
 CREATE INDEX pickup_codes_by_source ON pickup_codes (source, external_id);
 CREATE INDEX pickup_codes_by_parcel ON pickup_codes (parcel_id) WHERE parcel_id IS NOT NULL;
 CREATE INDEX pickup_codes_by_compartment ON pickup_codes (compartment_id) WHERE compartment_id IS NOT NULL;
-CREATE INDEX pickup_codes_due ON pickup_codes (valid_until) WHERE state = 'active' AND valid_until IS NOT NULL;
+-- Not partial on state: marking a code used (every pickup) then leaves this index alone.
+CREATE INDEX pickup_codes_due ON pickup_codes (valid_until) WHERE valid_until IS NOT NULL;
 `;
 
 const EVENTS_AND_OUTBOX = `
@@ -166,7 +167,8 @@ CREATE TABLE open_intents (
   CHECK ((result IS NULL) = (resolved_at IS NULL))
 ) STRICT;
 CREATE INDEX open_intents_unresolved ON open_intents (created_at, id) WHERE result IS NULL;
-CREATE INDEX open_intents_by_code ON open_intents (code_id, result) WHERE code_id IS NOT NULL;
+-- Keyed on code_id alone so resolving an intent (every open) does not rewrite it.
+CREATE INDEX open_intents_by_code ON open_intents (code_id) WHERE code_id IS NOT NULL;
 CREATE INDEX open_intents_by_compartment ON open_intents (compartment_id, created_at);
 CREATE INDEX open_intents_by_parcel ON open_intents (parcel_id) WHERE parcel_id IS NOT NULL;
 `;

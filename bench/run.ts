@@ -1,0 +1,229 @@
+/**
+ * The benchmark suite of issue #2 §8: `npm run bench`. Prints one table and
+ * writes bench/results.json (gitignored). Nothing here asserts a time: the
+ * bench box is a shared, noisy 2-core machine, so figures are medians and
+ * p99 of one run, and ratios are taken between loops of the same run.
+ */
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { statfsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { socatAvailable } from '../src/drivers/index.js';
+import { runCodeLookup, type CodeLookupResult } from './code-lookup.js';
+import { runColdStart, type ColdStartResult } from './cold-start.js';
+import { runDurablePickups, type DurableResult } from './durable-pickups.js';
+import { runLockoutScaling, type LockoutScalingPoint } from './hot-path.js';
+import { runSerialPickup, type SerialPickupResult } from './serial-pickup.js';
+import { progress, round, roundSummary, type Summary } from './stats.js';
+
+const PACE_BAUD = 9600;
+const DURABLE = { warmup: 100, count: 2000, block: 100 };
+/** Wire time of the 5-byte open frame at 9600 8N1 (10 bits a byte): a PTY does not add it, even paced. */
+const OPEN_FRAME_WIRE_MS = (5 * 10 * 1000) / PACE_BAUD;
+
+interface Target {
+  on: 'p99' | 'value' | 'median';
+  op: '<=' | '>=';
+  limit: number;
+}
+
+interface MetricRow {
+  metric: string;
+  variant: string;
+  unit: string;
+  p50: number | null;
+  p99: number | null;
+  value: number | null;
+  target: Target | null;
+  pass: boolean | null;
+  /** Measured in the same run, printed beside the figure. */
+  beside: string;
+  measures: string;
+}
+
+function check(t: Target, x: number): boolean {
+  return t.op === '<=' ? x <= t.limit : x >= t.limit;
+}
+
+function fsType(path: string): string {
+  const names: Record<number, string> = { 0xef53: 'ext2/3/4', 0x01021994: 'tmpfs', 0x9123683e: 'btrfs', 0x58465342: 'xfs', 0x794c7630: 'overlayfs', 0x2fc12fc1: 'zfs' };
+  try {
+    const type = statfsSync(path).type;
+    return names[type] ?? `0x${type.toString(16)}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function sqliteVersion(): string {
+  const mem = new Database(':memory:');
+  try {
+    return (mem.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  } finally {
+    mem.close();
+  }
+}
+
+function fmt(x: number | null, digits = 2): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en');
+  return x.toFixed(digits);
+}
+
+function printTable(rows: MetricRow[]): void {
+  const head = ['metric', 'variant', 'p50', 'p99 / value', 'target', 'ok', 'beside (same run)'];
+  const cells = rows.map((r) => [
+    `${r.metric} (${r.unit})`,
+    r.variant,
+    fmt(r.p50),
+    fmt(r.p99 ?? r.value),
+    r.target ? `${r.target.on} ${r.target.op} ${r.target.limit}` : 'info',
+    r.pass === null ? '' : r.pass ? 'PASS' : 'FAIL',
+    r.beside,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => (i >= 2 && i <= 3 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join(' | ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const c of cells) console.log(line(c));
+}
+
+function ms(s: Summary): string {
+  return `${fmt(s.p50)} / ${fmt(s.p99)}`;
+}
+
+async function main(): Promise<void> {
+  if (!socatAvailable()) throw new Error('the serial benchmarks need socat on PATH (apt-get install socat)');
+  const started = Date.now();
+  const context = {
+    date: new Date(started).toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpuCount: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memGb: round(totalmem() / 1024 ** 3, 1),
+    loadAvgAtStart: loadavg().map((x) => round(x, 2)),
+    loadAvgAtEnd: [] as number[],
+    sqlite: sqliteVersion(),
+    tmpdir: tmpdir(),
+    tmpdirFs: fsType(tmpdir()),
+    durationS: 0,
+  };
+  progress(`node ${context.node}, ${context.cpuCount} cpus (${context.cpuModel}), temp dirs on ${context.tmpdirFs}`);
+
+  const cold: ColdStartResult = await runColdStart(5);
+  const serialOpts = { warmup: 20, pickups: 320, rawWarmup: 20, rawRoundTrips: 300, gapMs: [40, 120] as const, autoCloseMs: 50 };
+  const unpaced: SerialPickupResult = await runSerialPickup(serialOpts);
+  const paced: SerialPickupResult = await runSerialPickup({ ...serialOpts, paceBaud: PACE_BAUD });
+  const durable: DurableResult = await runDurablePickups(DURABLE);
+  const lockout: LockoutScalingPoint[] = runLockoutScaling();
+  const lookup: CodeLookupResult = await runCodeLookup({ codes: 1_000_000, lookups: 10_000, viaStore: 10_000, batch: 250_000 });
+  context.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
+  context.durationS = round((Date.now() - started) / 1000, 1);
+
+  const rows: MetricRow[] = [];
+  const serialRow = (metric: string, r: SerialPickupResult, s: Summary, limit: number, measures: string, extra = ''): MetricRow => {
+    const target: Target = { on: 'p99', op: '<=', limit };
+    return {
+      metric, variant: r.mode, unit: 'ms', p50: s.p50, p99: s.p99, value: null, target, pass: check(target, s.p99),
+      beside: `raw PTY RTT ${ms(r.rawRoundTripMs)}${extra}`, measures,
+    };
+  };
+  const toOpen = 'kiosk.pickup(code) call → simulator read the last byte of the open frame (SimFrameEvent.at, same process)';
+  const ackWhat = 'kiosk.pickup(code) call → CabinetHardware.open() resolved (reply decoded), noted by a pass-through wrapper on FlowContext.doors.open';
+  for (const r of [unpaced, paced]) {
+    rows.push(serialRow('pickup_to_open_frame_ms', r, r.pickupToOpenFrameMs, 10, toOpen,
+      `; polls overlapped ${r.overlap.pickupsOverlappingPoll}/${r.pickupToOpenFrameMs.n} (clean ${ms(r.overlap.pickupToOpenFrameCleanMs)})`
+      + (r.paceBaud ? `; +${fmt(OPEN_FRAME_WIRE_MS)} tx wire → p99 ≈ ${fmt(r.pickupToOpenFrameMs.p99 + OPEN_FRAME_WIRE_MS)}` : '')));
+  }
+  for (const r of [unpaced, paced]) {
+    rows.push(serialRow('pickup_ack_ms', r, r.pickupAckMs, 20, ackWhat,
+      `; frame→ack ${ms(r.frameToAckMs)}; commit after ${ms(r.commitAfterAckMs)}; pickup total ${ms(r.pickupTotalMs)}`
+      + (r.paceBaud ? `; +${fmt(OPEN_FRAME_WIRE_MS)} tx wire → p99 ≈ ${fmt(r.pickupAckMs.p99 + OPEN_FRAME_WIRE_MS)}` : '')));
+  }
+  const lookupTarget: Target = { on: 'p99', op: '<=', limit: 200 };
+  rows.push({
+    metric: 'code_lookup_us', variant: `${(lookup.codes / 1e6).toFixed(0)}M active codes`, unit: 'µs', p50: lookup.lookupUs.p50, p99: lookup.lookupUs.p99, value: null,
+    target: lookupTarget, pass: check(lookupTarget, lookup.lookupUs.p99),
+    beside: `HMAC ${fmt(lookup.hashOnlyUs.p50)}, raw probe ${fmt(lookup.rawProbeUs.p50)}, findCodeByHash ${fmt(lookup.findByHashUs.p50)} (p50 µs); wrong ${lookup.wrongVerdicts}`,
+    measures: 'findCodeByHash(db, hashPickupCode(secret, code), now) for 10,000 random existing codes, file DB reopened before the loop',
+  });
+  rows.push({
+    metric: 'durable_pickups_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.pickupsPerS, target: null, pass: null,
+    beside: `txn ${ms(durable.pickupTxnMs)} ms (sync=OFF ${ms(durable.pickupTxnNoSyncMs)}); ${fmt(durable.walPagesPerPickup, 1)} WAL pages/commit`,
+    measures: 'one transaction per pickup: resolveOpenIntent + recordCodeAttempt + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
+  });
+  rows.push({
+    metric: 'bare_inserts_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.bareInsertsPerS, target: null, pass: null,
+    beside: `txn ${ms(durable.bareTxnMs)} ms (sync=OFF ${ms(durable.bareTxnNoSyncMs)}); ${fmt(durable.walPagesPerBareInsert, 1)} WAL pages/commit`,
+    measures: 'better-sqlite3, one 1-row INSERT per BEGIN IMMEDIATE transaction, same pragmas, same directory, interleaved with the above',
+  });
+  const ratioTarget: Target = { on: 'value', op: '>=', limit: 0.5 };
+  rows.push({
+    metric: 'durable_ratio', variant: 'pickups / bare', unit: '×', p50: null, p99: null, value: durable.ratio, target: ratioTarget, pass: check(ratioTarget, durable.ratio),
+    beside: '', measures: 'durable_pickups_per_s / bare_inserts_per_s, same run',
+  });
+  const coldTarget: Target = { on: 'median', op: '<=', limit: 1500 };
+  rows.push({
+    metric: 'cold_start_ms', variant: `median of ${cold.runs.length}`, unit: 'ms', p50: null, p99: null, value: cold.coldStartMs, target: coldTarget, pass: check(coldTarget, cold.coldStartMs),
+    beside: `spawn→ready ${fmt(cold.spawnToReadyMs, 0)}; runs ${cold.runs.map((r) => r.coldStartMs).join(', ')} (run 1 creates the DB); stop ${fmt(cold.stopMs, 0)}`,
+    measures: 'the agent\'s own process.uptime() at its ready line (bin/cabinet-kiosk.js start --json, simulator on a PTY)',
+  });
+  const rssTarget: Target = { on: 'median', op: '<=', limit: 120 };
+  rows.push({
+    metric: 'rss_mb', variant: `median of ${cold.runs.length}`, unit: 'MB', p50: null, p99: null, value: cold.rssMb, target: rssTarget, pass: check(rssTarget, cold.rssMb),
+    beside: `runs ${cold.runs.map((r) => r.rssMb).join(', ')}`, measures: 'process.memoryUsage().rss at the ready line',
+  });
+
+  console.log('');
+  console.log(`cabinet-kiosk bench — ${context.date} — node ${context.node}, ${context.cpuCount} cpus, load ${context.loadAvgAtStart.join(' ')} → ${context.loadAvgAtEnd.join(' ')}, temp on ${context.tmpdirFs}, ${context.durationS} s`);
+  console.log('');
+  printTable(rows);
+  console.log('');
+  console.log('Serial, same run (ms, p50 / p99):');
+  for (const r of [unpaced, paced]) {
+    console.log(`  ${r.mode.padEnd(10)} raw serialport RTT ${ms(r.rawRoundTripMs)} | to open frame ${ms(r.pickupToOpenFrameMs)}`
+      + ` = pickup→doors.open() ${ms(r.pickupToDriverMs)} + doors.open()→frame ${ms(r.driverToOpenFrameMs)} | ack ${ms(r.pickupAckMs)} | total ${ms(r.pickupTotalMs)}`
+      + ` | supervision reads ${r.overlap.supervisionReads}, pickups overlapping a poll ${r.overlap.pickupsOverlappingPoll}/${r.pickupToOpenFrameMs.n}`
+      + ` (overlapped ${ms(r.overlap.pickupToOpenFrameOverlappedMs)}), overlapping a door.closed commit ${r.overlap.pickupsOverlappingDoorCommit}, errors ${r.errors}, bus timeouts ${r.busStats['timeouts'] ?? 0}`);
+  }
+  console.log(`  ratios: to-open-frame p50 / raw RTT p50 = ${fmt(unpaced.pickupToOpenFrameMs.p50 / unpaced.rawRoundTripMs.p50)} (unpaced);`
+    + ` ack p50 − raw RTT p50 = ${fmt(unpaced.pickupAckMs.p50 - unpaced.rawRoundTripMs.p50)} ms unpaced, ${fmt(paced.pickupAckMs.p50 - paced.rawRoundTripMs.p50)} ms paced (agent overhead over the bare round trip)`);
+  console.log(`  the paced simulator delays only its replies; the agent's 5-byte open frame crosses the PTY at once (${fmt(OPEN_FRAME_WIRE_MS)} ms on a real 9600 line).`);
+  console.log(`Lockout check before every pickup (lockoutState, median ms): ${lockout.map((p) => `${p.attemptsIn7Days.toLocaleString('en')} attempts → ${fmt(p.lockoutStateMs, 3)}`).join(', ')}`);
+  console.log(`Code store: load ${fmt(lookup.load.seconds, 1)} s (${fmt(lookup.load.rowsPerS, 0)} rows/s, ${fmt(lookup.load.dbMb, 0)} MB); on the full table insertPickupCode ${fmt(lookup.load.insertPickupCodeRowsPerS, 0)} rows/s vs raw INSERT ${fmt(lookup.load.rawInsertRowsPerS, 0)} rows/s; closeDatabase ${fmt(lookup.closeMs, 0)} ms, reopen ${fmt(lookup.reopenMs, 1)} ms; plan: ${lookup.queryPlan.join('; ')}`);
+  console.log('');
+  console.log('What each figure measures:');
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (seen.has(r.metric)) continue;
+    seen.add(r.metric);
+    console.log(`  ${r.metric}: ${r.measures}`);
+  }
+
+  const roundDeep = (x: unknown): unknown => {
+    if (typeof x === 'number') return round(x, 4);
+    if (Array.isArray(x)) return x.map(roundDeep);
+    if (x && typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if ('p50' in o && 'p99' in o && 'n' in o) return roundSummary(o as unknown as Summary, 4);
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, roundDeep(v)]));
+    }
+    return x;
+  };
+  const results = {
+    context,
+    parameters: { serial: { ...serialOpts, paceBaud: PACE_BAUD, supervision: 'SUPERVISION_DEFAULTS (idle poll 1000 ms, post-open poll 150 ms)', destinations: 1 }, durable: DURABLE, lookup: { codes: 1_000_000, lookups: 10_000 }, coldStartRuns: cold.runs.length },
+    metrics: rows.map((r) => roundDeep(r)),
+    details: roundDeep({ serial: { unpaced, paced }, durable, lookup, coldStart: cold, lockoutScaling: lockout }),
+  };
+  const out = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  console.log('');
+  console.log(`results: ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
