@@ -55,6 +55,7 @@ export class Agent {
         log: logger.child({ module: 'main/kiosk' }),
         mutex: new Mutex(),
       };
+      watchHardware(hardware, logger.child({ module: 'main/hardware' }));
       const kiosk = new Kiosk(ctx, hardware.cabinet);
       const reconciled = await kiosk.recover();
       if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
@@ -77,4 +78,15 @@ function openStore(config: Config, logger: PinoLogger): store.Db {
   const db = store.openDatabase(config.database, { logger });
   store.syncCompartments(db, config.compartments);
   return db;
+}
+
+/** A technician reads the log when a cabinet misbehaves: every bus-level fault lands there. */
+function watchHardware(hardware: Hardware, log: PinoLogger): void {
+  const cabinet = hardware.cabinet;
+  cabinet.on('disconnected', (e) => log.warn(e, 'lock bus disconnected: waiting for the adapter to come back'));
+  cabinet.on('reconnected', (e) => log.info(e, 'lock bus connected'));
+  cabinet.on('fault', (fault) => log.warn({ fault }, 'lock bus fault'));
+  cabinet.on('open-failed', (e) => log.warn(e, 'a door did not open'));
+  cabinet.on('door-forced', (e) => log.warn(e, 'door opened without a command'));
+  cabinet.on('door-left-open', (e) => log.warn(e, 'door left open'));
 }
