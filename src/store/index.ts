@@ -91,6 +91,7 @@ export {
   resolveOpenIntent,
   getOpenIntent,
   unresolvedIntents,
+  intentsForParcel,
   hasOpenedForCode,
   OPEN_RESULTS,
   type OpenIntent,

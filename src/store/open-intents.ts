@@ -127,6 +127,12 @@ export function unresolvedIntents(db: ReadDb): OpenIntent[] {
   return parseRows(IntentRow, raws, 'open_intents');
 }
 
+/** Every intent that named this parcel, oldest first (uses open_intents_by_parcel). */
+export function intentsForParcel(db: ReadDb, parcelId: string): OpenIntent[] {
+  const raws = db.stmt(`SELECT ${COLUMNS} FROM open_intents WHERE parcel_id = ? ORDER BY created_at, id`).all(parcelId);
+  return parseRows(IntentRow, raws, 'open_intents');
+}
+
 /** How many intents for this code ended 'opened' (a code opens once, plus one grace re-open). */
 export function hasOpenedForCode(db: ReadDb, codeId: number): number {
   const row = db.stmt(`SELECT count(*) AS n FROM open_intents WHERE code_id = ? AND result = 'opened'`).get(codeId);

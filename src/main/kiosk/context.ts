@@ -51,4 +51,10 @@ export interface OpenRequest {
   parcelId?: string | null;
   codeId?: number | null;
   actor: Actor;
+  /**
+   * State that must exist exactly when the intent does (a drop-off's new
+   * parcel): written first, inside the intent's own transaction, so a crash
+   * can never leave one without the other.
+   */
+  withIntent?: (at: number) => void;
 }

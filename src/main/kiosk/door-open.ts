@@ -42,6 +42,7 @@ async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenA
   const compartment = requireCompartment(ctx, req.compartmentId);
   const now = ctx.clock();
   const intent = store.inTransaction(ctx.db, () => {
+    req.withIntent?.(now);
     const created = store.createOpenIntent(ctx.db, {
       kind: req.kind,
       compartmentId: compartment.id,

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { CompartmentSize } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
@@ -38,17 +39,15 @@ export interface DropoffStored extends DropoffOpened {
  */
 export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Promise<DropoffOpened> {
   const compartment = req.compartmentId ? requireUsable(ctx, req.compartmentId) : chooseFree(ctx, req.size ?? 'M');
-  const now = ctx.clock();
-  const parcel = store.inTransaction(ctx.db, () =>
-    store.createParcel(ctx.db, {
-      compartmentId: compartment.id,
-      state: 'awaiting-dropoff',
-      courier: req.courier ?? null,
-      trackingNo: req.trackingNo ?? null,
-      now,
-    }),
-  );
-  const open: OpenRequest = { kind: 'dropoff', compartmentId: compartment.id, parcelId: parcel.id, actor: req.actor };
+  const parcel = { id: uuidv7() };
+  const open: OpenRequest = {
+    kind: 'dropoff',
+    compartmentId: compartment.id,
+    parcelId: parcel.id,
+    actor: req.actor,
+    withIntent: (now) =>
+      store.createParcel(ctx.db, { id: parcel.id, compartmentId: compartment.id, state: 'awaiting-dropoff', courier: req.courier ?? null, trackingNo: req.trackingNo ?? null, now }),
+  };
   const attempt = await openOrThrow(ctx, open, (at) => store.transitionParcel(ctx.db, parcel.id, 'cancelled', at));
   const { at } = attempt;
   store.inTransaction(ctx.db, () => {

@@ -44,6 +44,16 @@ export async function reconcileOpenIntents(ctx: FlowContext): Promise<{ reports:
   const closedWhileDown: string[] = [];
   for (const parcel of store.listParcels(ctx.db, { states: ['awaiting-dropoff'] })) {
     if (awaitingClose.includes(parcel.id)) continue;
+    if (!dropoffDoorOpened(ctx, parcel.id)) {
+      // Its door was never confirmed open (a database from before parcels were
+      // created with their intent): nothing can be inside, so no code is issued.
+      const at = ctx.clock();
+      store.inTransaction(ctx.db, () => {
+        store.transitionParcel(ctx.db, parcel.id, 'cancelled', at);
+        store.appendAudit(ctx.db, { at, actor: 'system:reconcile', action: 'dropoff.cancelled-unopened', compartmentId: parcel.compartmentId, parcelId: parcel.id });
+      });
+      continue;
+    }
     // Its open was confirmed before the restart: the door decides what happened since.
     const compartment = requireCompartment(ctx, parcel.compartmentId);
     const door = await ctx.doors.readDoor(compartment.board, compartment.lock).catch((): DoorState => 'unknown');
@@ -84,4 +94,8 @@ function settleUnconfirmed(ctx: FlowContext, intent: OpenIntent, door: DoorState
   store.transitionParcel(ctx.db, parcel.id, 'cancelled', at);
   store.setOutOfService(ctx.db, compartment.id, true, 'drop-off interrupted by a restart: check inside', at);
   recordEvent(ctx, { type: 'parcel.dropoff-interrupted', parcelId: parcel.id, compartmentId: compartment.id, payload: { parcelId: parcel.id, ...ids, at } }, at);
+}
+
+function dropoffDoorOpened(ctx: FlowContext, parcelId: string): boolean {
+  return store.intentsForParcel(ctx.db, parcelId).some((i) => i.kind === 'dropoff' && i.result === 'opened');
 }

@@ -170,6 +170,28 @@ describe('restart reconciliation', () => {
     expect(store.unresolvedIntents(f.db)).toEqual([]);
   });
 
+  it('a drop-off parcel whose door was never opened gets no code after a restart', async () => {
+    f = flowFixture();
+    // Found by the crash test: a parcel row without its open intent (a database
+    // written before parcels were created inside the intent's transaction).
+    const parcel = store.inTransaction(f.db, () => store.createParcel(f.db, { compartmentId: '2', state: 'awaiting-dropoff', now: f.now.t }));
+    await f.kiosk.recover();
+    expect(store.getParcel(f.db, parcel.id)?.state).toBe('cancelled');
+    expect(store.codesForParcel(f.db, parcel.id)).toEqual([]);
+    expect(events('parcel.stored')).toHaveLength(0);
+    expect(f.doors.opens).toHaveLength(0);
+    expect(f.kiosk.freeCounts().M).toBe(1);
+  });
+
+  it('a drop-off parcel exists exactly when its open intent does', async () => {
+    f = flowFixture();
+    f.doors.next = 'still-locked';
+    await failure(f.kiosk.startDropoff({ size: 'M', actor: 'courier:test' }));
+    const rows = f.db.sqlite.prepare(`SELECT p.state AS state, i.result AS result FROM parcels p JOIN open_intents i ON i.parcel_id = p.id`).all();
+    expect(rows).toEqual([{ state: 'cancelled', result: 'failed' }]);
+    expect(f.db.sqlite.prepare('SELECT count(*) AS n FROM parcels').get()).toEqual({ n: 1 });
+  });
+
   it('an interrupted drop-off parks its compartment for a technician', async () => {
     f = flowFixture();
     const parcel = store.createParcel(f.db, { compartmentId: '2', state: 'awaiting-dropoff', now: f.now.t });

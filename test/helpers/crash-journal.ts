@@ -1,0 +1,90 @@
+/**
+ * The journal of test/helpers/crash-worker.ts (one fsync'ed JSON line per
+ * record) and what the crash test and the next child read from it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+export type JournalRecord =
+  | { op: 'start'; pid: number; at: number }
+  | { op: 'ready'; pid: number; at: number }
+  | { op: 'code-recovered'; parcelId: string; code: string; compartmentId: string }
+  | { op: 'dropoff-opened'; parcelId: string; compartmentId: string }
+  | { op: 'dropoff-stored'; parcelId: string; code: string; compartmentId: string }
+  | { op: 'pickup-begin'; parcelId: string; code: string }
+  | { op: 'pickup-done'; parcelId: string; code: string; compartmentId: string; via: 'opened' | 'code-used' }
+  | { op: 'unpark'; compartmentId: string }
+  | { op: 'finished'; pid: number; at: number };
+
+/** Messages between the test and the worker. */
+export type WorkerMessage = { t: 'ready' } | { t: 'close'; board: number; lock: number } | { t: 'done' };
+export type ParentMessage = { t: 'go' };
+
+/** Parses a journal; a torn last line (killed mid-write) is ignored. */
+export function readJournal(path: string): JournalRecord[] {
+  if (!existsSync(path)) return [];
+  const out: JournalRecord[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      // only the last line can be torn; the next writer starts on a fresh line
+    }
+  }
+  return out;
+}
+
+/**
+ * Keyed by parcel id, not by code: the digits of a used code may be issued
+ * again to a later parcel (only active codes must be unique).
+ */
+export interface JournalState {
+  /** Parcels whose code the journal knows. */
+  parcels: Map<string, { code: string; compartmentId: string }>;
+  picked: Set<string>;
+  /** Parcels whose pickup was begun and never confirmed: the next child tries again first. */
+  begun: Set<string>;
+  ops: number;
+  dropoffs: number;
+  pickups: number;
+}
+
+export function journalState(records: readonly JournalRecord[]): JournalState {
+  const s: JournalState = { parcels: new Map(), picked: new Set(), begun: new Set(), ops: 0, dropoffs: 0, pickups: 0 };
+  for (const r of records) {
+    switch (r.op) {
+      case 'dropoff-stored':
+      case 'code-recovered':
+        if (r.op === 'dropoff-stored') {
+          s.ops++;
+          s.dropoffs++;
+        }
+        s.parcels.set(r.parcelId, { code: r.code, compartmentId: r.compartmentId });
+        break;
+      case 'pickup-begin':
+        s.begun.add(r.parcelId);
+        break;
+      case 'pickup-done':
+        s.ops++;
+        s.pickups++;
+        s.begun.delete(r.parcelId);
+        s.picked.add(r.parcelId);
+        break;
+      default:
+        break;
+    }
+  }
+  return s;
+}
+
+/** Small seeded PRNG (mulberry32): the same seed gives the same choices. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
