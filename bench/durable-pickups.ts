@@ -98,6 +98,7 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
     });
     bare.pragma('journal_mode = WAL');
     bare.pragma('synchronous = FULL');
+    bare.pragma(`wal_autocheckpoint = ${store.WAL_AUTOCHECKPOINT_PAGES}`);
     bare.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, v TEXT NOT NULL)');
     const insert = bare.prepare('INSERT INTO t (at, v) VALUES (?, ?)');
     const bareTxn = bare.transaction((at: number) => insert.run(at, 'x'));

@@ -151,12 +151,12 @@ async function main(): Promise<void> {
   rows.push({
     metric: 'durable_pickups_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.pickupsPerS, target: null, pass: null,
     beside: `txn ${ms(durable.pickupTxnMs)} ms (sync=OFF ${ms(durable.pickupTxnNoSyncMs)}); ${fmt(durable.walPagesPerPickup, 1)} WAL pages/commit`,
-    measures: 'one transaction per pickup: resolveOpenIntent + recordCodeAttempt + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
+    measures: 'one transaction per pickup, the product\'s own commitPickup: resolveOpenIntent + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
   });
   rows.push({
     metric: 'bare_inserts_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.bareInsertsPerS, target: null, pass: null,
     beside: `txn ${ms(durable.bareTxnMs)} ms (sync=OFF ${ms(durable.bareTxnNoSyncMs)}); ${fmt(durable.walPagesPerBareInsert, 1)} WAL pages/commit`,
-    measures: 'better-sqlite3, one 1-row INSERT per BEGIN IMMEDIATE transaction, same pragmas, same directory, interleaved with the above',
+    measures: 'better-sqlite3, one 1-row INSERT per BEGIN IMMEDIATE transaction, same pragmas (WAL, synchronous=FULL, wal_autocheckpoint=10000 as the store sets), same directory, interleaved with the above',
   });
   const ratioTarget: Target = { on: 'value', op: '>=', limit: 0.5 };
   rows.push({

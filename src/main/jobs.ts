@@ -1,5 +1,6 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../shared/logger.js';
+import * as store from '../store/index.js';
 import type { Agent } from './agent.js';
 
 /** Periodic work of a running agent. Each job logs and survives its own failures. */
@@ -16,7 +17,19 @@ export function startJobs(agent: Agent, log: Logger): ScheduledTask[] {
     },
     { name: 'expire parcels past their time', noOverlap: true },
   );
-  return [expireParcels];
+  const checkpointWal = schedule(
+    '*/5 * * * *',
+    () => {
+      try {
+        const { walPages, checkpointed } = store.checkpoint(agent.db);
+        log.debug({ walPages, checkpointed }, 'WAL checkpoint');
+      } catch (err) {
+        log.warn({ err }, 'WAL checkpoint failed; SQLite checkpoints by itself at the page limit');
+      }
+    },
+    { name: 'checkpoint the database write-ahead log while idle', noOverlap: true },
+  );
+  return [expireParcels, checkpointWal];
 }
 
 export async function stopJobs(tasks: ScheduledTask[]): Promise<void> {

@@ -10,6 +10,8 @@ export {
   integrityCheck,
   inTransaction,
   schemaVersion,
+  checkpoint,
+  WAL_AUTOCHECKPOINT_PAGES,
   DEFAULT_BUSY_TIMEOUT_MS,
   type Db,
   type ReadDb,

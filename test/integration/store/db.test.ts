@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendAudit,
   closeDatabase,
+  checkpoint,
   createParcel,
   inTransaction,
   integrityCheck,
@@ -18,6 +19,7 @@ import {
   transitionParcel,
   getParcel,
   eventsForParcel,
+  setSetting,
 } from '../../../src/store/index.js';
 import { seedCompartments, T0, tempDir } from '../../unit/store/helpers.js';
 
@@ -39,9 +41,22 @@ describe('openDatabase on a real file', () => {
       expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
       expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(4321);
+      expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
       expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
       expect(quickCheck(db)).toEqual({ ok: true, detail: ['ok'] });
       expect(integrityCheck(db)).toEqual({ ok: true, detail: ['ok'] });
+    } finally {
+      closeDatabase(db);
+    }
+  });
+
+  it('checkpoints the WAL on demand (the agent does it from an idle job)', () => {
+    const db = openDatabase(tmp.file('ckpt.db'));
+    try {
+      setSetting(db, 'k', 'v');
+      const before = checkpoint(db);
+      expect(before.walPages).toBeGreaterThan(0);
+      expect(before.checkpointed).toBe(before.walPages);
     } finally {
       closeDatabase(db);
     }
