@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Doors, FlowContext, OpenRequest } from '../src/main/kiosk/context.js';
 import { Mutex } from '../src/main/kiosk/mutex.js';
+import { defaultFlowPolicy } from '../src/main/kiosk/policy.js';
 import { commitPickup } from '../src/main/kiosk/pickup.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import { silentLogger } from '../src/shared/logger.js';
@@ -75,7 +76,7 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
       db,
       doors: unusedDoors,
       secret,
-      policy: { graceMs: 60_000, codeDigits: 6, parcelTtlMs: 72 * 3_600_000, lockout: { ...store.DEFAULT_LOCKOUT_POLICY }, sizes: COMPARTMENT_SIZES },
+      policy: defaultFlowPolicy(),
       destinations: () => ['cloud'],
       clock: Date.now,
       log: silentLogger,

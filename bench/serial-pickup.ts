@@ -20,6 +20,7 @@ import {
 import type { Doors, FlowContext } from '../src/main/kiosk/context.js';
 import { Kiosk } from '../src/main/kiosk/kiosk.js';
 import { Mutex } from '../src/main/kiosk/mutex.js';
+import { defaultFlowPolicy } from '../src/main/kiosk/policy.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import { silentLogger } from '../src/shared/logger.js';
 import * as store from '../src/store/index.js';
@@ -183,7 +184,7 @@ export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPic
       db,
       doors,
       secret,
-      policy: { graceMs: 60_000, codeDigits: 6, parcelTtlMs: 72 * 3_600_000, lockout: { ...store.DEFAULT_LOCKOUT_POLICY }, sizes: COMPARTMENT_SIZES },
+      policy: defaultFlowPolicy(),
       destinations: () => ['cloud'],
       clock: Date.now,
       log: silentLogger,

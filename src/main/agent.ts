@@ -1,11 +1,11 @@
 import type { Logger as PinoLogger } from 'pino';
-import { COMPARTMENT_SIZES } from '../shared/domain.js';
 import * as store from '../store/index.js';
 import type { Config } from './config/schema.js';
 import { startHardware, type Hardware } from './hardware.js';
 import type { FlowContext } from './kiosk/context.js';
 import { Kiosk } from './kiosk/kiosk.js';
 import { Mutex } from './kiosk/mutex.js';
+import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
 
 export interface AgentOptions {
@@ -43,13 +43,7 @@ export class Agent {
         db,
         doors: hardware.cabinet,
         secret,
-        policy: {
-          graceMs: config.pickup.graceMs,
-          codeDigits: config.pickup.codeDigits,
-          parcelTtlMs: Math.round(config.pickup.parcelTtlHours * 3_600_000),
-          lockout: config.lockout,
-          sizes: COMPARTMENT_SIZES,
-        },
+        policy: flowPolicy(config),
         destinations: () => config.outbox.destinations,
         clock,
         log: logger.child({ module: 'main/kiosk' }),

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import type { Doors, FlowContext, OpenOutcome } from '../../src/main/kiosk/context.js';
 import { Kiosk } from '../../src/main/kiosk/kiosk.js';
 import { Mutex } from '../../src/main/kiosk/mutex.js';
+import { defaultFlowPolicy } from '../../src/main/kiosk/policy.js';
 import * as store from '../../src/store/index.js';
 
 /**
@@ -65,7 +66,7 @@ export function flowFixture(opts: { compartments?: Array<{ id: string; board: nu
     db,
     doors,
     secret: Buffer.alloc(32, 1),
-    policy: { graceMs: 60_000, codeDigits: 6, parcelTtlMs: 72 * 3_600_000, lockout: { maxFailures: 5, windowMs: 600_000, baseDelayMs: 30_000, factor: 2, maxDelayMs: 900_000 }, sizes: COMPARTMENT_SIZES },
+    policy: defaultFlowPolicy(),
     destinations: () => ['test-cloud'],
     clock: () => now.t,
     log: silentLogger,

@@ -1,0 +1,19 @@
+import { COMPARTMENT_SIZES } from '../../shared/domain.js';
+import { configSchema } from '../config/schema.js';
+import type { FlowPolicy } from './context.js';
+
+/** The flows' rules from the configuration's `pickup` and `lockout` sections. */
+export function flowPolicy(config: { pickup: { graceMs: number; codeDigits: number; parcelTtlHours: number }; lockout: FlowPolicy['lockout'] }): FlowPolicy {
+  return {
+    graceMs: config.pickup.graceMs,
+    codeDigits: config.pickup.codeDigits,
+    parcelTtlMs: Math.round(config.pickup.parcelTtlHours * 3_600_000),
+    lockout: { ...config.lockout },
+    sizes: COMPARTMENT_SIZES,
+  };
+}
+
+/** The rules of a cabinet configured with nothing: for tests and benchmarks. */
+export function defaultFlowPolicy(): FlowPolicy {
+  return flowPolicy(configSchema.parse({}));
+}
