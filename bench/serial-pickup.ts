@@ -17,10 +17,9 @@ import { SerialPort } from 'serialport';
 import {
   CabinetHardware, SUPERVISION_DEFAULTS, startSimulator, type BoardConfig, type SimFrameEvent, type SimulatorHandle,
 } from '../src/drivers/index.js';
-import type { Doors, FlowContext } from '../src/main/kiosk/context.js';
+import type { Doors } from '../src/main/kiosk/context.js';
 import { Kiosk } from '../src/main/kiosk/kiosk.js';
-import { Mutex } from '../src/main/kiosk/mutex.js';
-import { defaultFlowPolicy } from '../src/main/kiosk/policy.js';
+import { createFlowContext } from '../src/main/kiosk/flow-context.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import { silentLogger } from '../src/shared/logger.js';
 import * as store from '../src/store/index.js';
@@ -180,16 +179,7 @@ export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPic
       readDoor: (board, lock) => cabinet.readDoor(board, lock),
     };
     const secret = randomBytes(32);
-    const ctx: FlowContext = {
-      db,
-      doors,
-      secret,
-      policy: defaultFlowPolicy(),
-      destinations: () => ['cloud'],
-      clock: Date.now,
-      log: silentLogger,
-      mutex: new Mutex(),
-    };
+    const ctx = createFlowContext({ db, doors: doors, secret, destinations: () => ['cloud'] });
     const kiosk = new Kiosk(ctx, cabinet);
     await kiosk.recover();
 

@@ -2,9 +2,8 @@ import type { Logger as PinoLogger } from 'pino';
 import * as store from '../store/index.js';
 import type { Config } from './config/schema.js';
 import { startHardware, type Hardware } from './hardware.js';
-import type { FlowContext } from './kiosk/context.js';
 import { Kiosk } from './kiosk/kiosk.js';
-import { Mutex } from './kiosk/mutex.js';
+import { createFlowContext } from './kiosk/flow-context.js';
 import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
 
@@ -39,7 +38,7 @@ export class Agent {
     let hardware: Hardware | undefined;
     try {
       hardware = await startHardware(config, logger);
-      const ctx: FlowContext = {
+      const ctx = createFlowContext({
         db,
         doors: hardware.cabinet,
         secret,
@@ -47,8 +46,7 @@ export class Agent {
         destinations: () => config.outbox.destinations,
         clock,
         log: logger.child({ module: 'main/kiosk' }),
-        mutex: new Mutex(),
-      };
+      });
       watchHardware(hardware, logger.child({ module: 'main/hardware' }));
       const kiosk = new Kiosk(ctx, hardware.cabinet);
       const reconciled = await kiosk.recover();

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DoorState } from '../../src/shared/domain.js';
 import { COMPARTMENT_SIZES } from '../../src/shared/domain.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import type { Doors, FlowContext, OpenOutcome } from '../../src/main/kiosk/context.js';
 import { Kiosk } from '../../src/main/kiosk/kiosk.js';
-import { Mutex } from '../../src/main/kiosk/mutex.js';
-import { defaultFlowPolicy } from '../../src/main/kiosk/policy.js';
+import { createFlowContext } from '../../src/main/kiosk/flow-context.js';
 import * as store from '../../src/store/index.js';
 
 /**
@@ -62,16 +60,7 @@ export function flowFixture(opts: { compartments?: Array<{ id: string; board: nu
   );
   const now = { t: Date.UTC(2026, 10, 23, 12) };
   const doors = opts.doors ?? new ScriptedDoors();
-  const ctx: FlowContext = {
-    db,
-    doors,
-    secret: Buffer.alloc(32, 1),
-    policy: defaultFlowPolicy(),
-    destinations: () => ['test-cloud'],
-    clock: () => now.t,
-    log: silentLogger,
-    mutex: new Mutex(),
-  };
+  const ctx = createFlowContext({ db, doors, secret: Buffer.alloc(32, 1), destinations: () => ['test-cloud'], clock: () => now.t });
   return { ctx, kiosk: new Kiosk(ctx, doors), doors, db, now, dbPath };
 }
 
