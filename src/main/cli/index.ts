@@ -68,9 +68,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .option('--off', 'take out of service')
     .option('--on', 'put back in service')
     .option('--reason <text>', 'why, for the audit log and the screen')
-    .action((compartment: string, o: { off?: boolean; on?: boolean; reason?: string }) =>
-      control('service', () => ({ compartment, outOfService: o.off === true || o.on !== true, reason: o.reason ?? null }))(),
-    );
+    .action((compartment: string, o: { off?: boolean; on?: boolean; reason?: string }) => {
+      if (o.on === o.off) program.error('error [bad-request]: say --off (out of service) or --on (back in service), not both or neither', { exitCode: EXIT.usage });
+      return control('service', () => ({ compartment, outOfService: o.off === true, reason: o.reason ?? null }))();
+    });
   const outbox = program.command('outbox').description('pending and dead counts, oldest pending age').action(control('outbox', () => ({})));
   outbox.command('retry [destination]').description('queue dead events again').action((destination?: string) => control('outbox-retry', () => prune({ destination }))());
 

@@ -110,6 +110,13 @@ describe('cabinet-kiosk CLI', () => {
     expect(status['agent']).toMatchObject({ pid: agent!.child.pid });
   });
 
+  it('service needs exactly one of --on and --off', async () => {
+    const r = await cli('service', 'A1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('say --off (out of service) or --on (back in service)');
+    expect((await cli('service', 'A1', '--on')).code).toBe(0);
+  });
+
   it('a bad configuration exits 2 and names the key', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ boards: [{ address: 1, protocol: 'xor-9z', locks: 8 }] }));
