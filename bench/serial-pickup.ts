@@ -42,6 +42,8 @@ export interface SerialPickupOptions {
   gapMs: readonly [number, number];
   /** Simulated doors swing shut this long after opening. */
   autoCloseMs: number;
+  /** Model the keypad: `kiosk.customerActive()` when the next customer starts typing (the gap's start). */
+  keypadHint?: boolean;
 }
 
 export interface SerialPickupResult {
@@ -142,7 +144,7 @@ export async function rawRoundTrips(sim: SimulatorHandle, warmup: number, count:
 }
 
 export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPickupResult> {
-  const mode = o.paceBaud ? `paced-${o.paceBaud}` : 'unpaced';
+  const mode = (o.paceBaud ? `paced-${o.paceBaud}` : 'unpaced') + (o.keypadHint ? '+keypad' : '');
   const charMs = o.paceBaud ? 10_000 / o.paceBaud : 0;
   const dir = tempDir(`pickup-${mode}`);
   const sim = await startSimulator({ boards: BOARDS, transport: 'pty', autoCloseMs: o.autoCloseMs, ...(o.paceBaud ? { paceBaud: o.paceBaud } : {}), logger: silentLogger });
@@ -177,6 +179,7 @@ export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPic
         return outcome;
       },
       readDoor: (board, lock) => cabinet.readDoor(board, lock),
+      holdPolls: (ms) => cabinet.holdPolls(ms),
     };
     const secret = randomBytes(32);
     const ctx = createFlowContext({ db, doors: doors, secret, destinations: () => ['cloud'] });
@@ -233,6 +236,7 @@ export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPic
     progress(`${mode}: ${o.warmup} warm-up + ${o.pickups} pickups`);
     for (let k = 0; k < o.warmup + o.pickups; k++) {
       const c = all[k % all.length]!;
+      if (o.keypadHint) kiosk.customerActive();
       await sleep(o.gapMs[0] + Math.random() * (o.gapMs[1] - o.gapMs[0]));
       ackAt = 0;
       calledAt = 0;

@@ -106,6 +106,14 @@ export class CabinetHardware extends EventEmitter<CabinetHardwareEvents> {
     return hw;
   }
 
+  /**
+   * A person is about to ask for a door (typing a code): supervision polls stay
+   * off the bus for `ms`, so the open finds it idle instead of behind a poll.
+   */
+  holdPolls(ms: number): void {
+    this.#bus.holdPolls(ms);
+  }
+
   get connected(): boolean {
     return this.#port.connected;
   }

@@ -141,6 +141,11 @@ export class SerialBus {
   }
 
   /** Refuses queued requests; the one in flight finishes or times out. */
+  /** Keeps polls off the bus for `ms`: a command is coming (see TurnQueue.holdPolls). */
+  holdPolls(ms: number): void {
+    this.#turns.holdPolls(performance.now() + ms);
+  }
+
   close(): void {
     this.#turns.close();
   }

@@ -16,10 +16,29 @@ interface Waiter {
 export class TurnQueue {
   #busy = false;
   #closed = false;
+  #pollsHeldUntil = 0;
   readonly #waiting: Waiter[] = [];
 
+  /**
+   * Polls that ask for the bus before `until` (performance.now() ms) wait for
+   * it: a person is about to ask for a door, and a poll already on the wire
+   * would make them wait up to a whole transaction (issue #2 bench).
+   */
+  holdPolls(until: number): void {
+    this.#pollsHeldUntil = Math.max(this.#pollsHeldUntil, until);
+  }
+
   /** Resolves with a `release` function; rejects with `bus-closed` once closed. */
-  acquire(priority: TurnPriority): Promise<() => void> {
+  async acquire(priority: TurnPriority): Promise<() => void> {
+    while (priority === 'poll' && !this.#closed) {
+      const wait = this.#pollsHeldUntil - performance.now();
+      if (wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
+    return this.#take(priority);
+  }
+
+  #take(priority: TurnPriority): Promise<() => void> {
     if (this.#closed) return Promise.reject(new DriverError('bus-closed', 'the serial bus is closed'));
     if (!this.#busy) {
       this.#busy = true;

@@ -11,6 +11,8 @@ export type { OpenOutcome };
 export interface Doors {
   open(board: number, lock: number): Promise<OpenOutcome>;
   readDoor(board: number, lock: number): Promise<DoorState>;
+  /** Keep door-supervision polls off the bus for `ms`: a person is about to ask for a door. */
+  holdPolls?(ms: number): void;
 }
 
 export interface FlowPolicy {
