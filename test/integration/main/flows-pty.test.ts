@@ -104,6 +104,21 @@ describe('flows over a PTY against the simulator', () => {
     await until(() => events('door.closed').length === 1);
   });
 
+  it('while a customer types, supervision polls stay off the bus; a pickup still opens at once', async () => {
+    const { code } = await (await f.kiosk.startDropoff({ size: 'M', actor: 'courier:test' })).stored;
+    await until(() => !sim.model.isOpen(1, 2));
+    const polls = () => frames.filter((x) => x.kind === 'read' || x.kind === 'read-all').length;
+    await until(() => polls() > 0);
+    f.kiosk.customerActive(800);
+    await new Promise((r) => setTimeout(r, 60)); // a poll already on the wire finishes
+    const before = polls();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(polls()).toBe(before);
+    await f.kiosk.pickup(code, 'keypad');
+    expect(opens(1, 2)).toBe(2);
+    await until(() => polls() > before, 3000);
+  });
+
   it('after a crash between intent and result, recover() reads the door and never pulses again', async () => {
     const { code, parcelId } = await (await f.kiosk.startDropoff({ size: 'M', actor: 'courier:test' })).stored;
     await until(() => !sim.model.isOpen(1, 2));
