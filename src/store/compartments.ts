@@ -147,8 +147,9 @@ function validateCompartmentList(list: readonly CompartmentInput[]): Compartment
 /** Deletes a compartment unless a foreign key (parcel, code, intent) refers to it. */
 function tryDelete(db: Db, id: string): boolean {
   try {
-    // A savepoint, so the failed DELETE leaves the outer transaction usable.
-    inTransaction(db, () => db.stmt('DELETE FROM compartments WHERE id = ?').run(id));
+    // One statement: SQLite undoes a statement that fails an immediate foreign
+    // key by itself, so the caller's transaction stays usable without a savepoint.
+    db.stmt('DELETE FROM compartments WHERE id = ?').run(id);
     return true;
   } catch (err) {
     if (isForeignKeyViolation(err)) return false;
