@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+// lock-board.js holds each protocol's usual baud (cited per protocol) and loads no serialport.
+import { DEFAULT_BAUD_RATES } from '../../drivers/lock-board.js';
 import { COMPARTMENT_SIZES } from '../../shared/domain.js';
-import { configSchema, DEFAULT_BAUD, SIMULATOR_PATH, type CompartmentSettings, type Config } from './schema.js';
+import { configSchema, SIMULATOR_PATH, type CompartmentSettings, type Config } from './schema.js';
 
 export const CONFIG_ENV = 'CABINET_KIOSK_CONFIG';
 
@@ -75,7 +77,7 @@ function resolveConfig(parsed: z.output<typeof configSchema>, base: string, sour
   const serialPath = parsed.serial.path === SIMULATOR_PATH || !parsed.serial.path.startsWith('.') ? parsed.serial.path : abs(parsed.serial.path);
   return {
     ...parsed,
-    serial: { ...parsed.serial, path: serialPath, baudRate: parsed.serial.baudRate ?? DEFAULT_BAUD[parsed.boards[0]!.protocol] },
+    serial: { ...parsed.serial, path: serialPath, baudRate: parsed.serial.baudRate ?? DEFAULT_BAUD_RATES[parsed.boards[0]!.protocol] },
     database,
     dataDir,
     compartments: parsed.compartments ?? compartmentsFromBoards(parsed.boards),

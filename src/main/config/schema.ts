@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BOARD_PROTOCOLS, COMPARTMENT_SIZES, type BoardProtocol } from '../../shared/domain.js';
+import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
 
 /**
  * The one configuration file (JSON or YAML). Every key has a default so that
@@ -11,9 +11,6 @@ import { BOARD_PROTOCOLS, COMPARTMENT_SIZES, type BoardProtocol } from '../../sh
 const ms = (def: number) => z.number().int().nonnegative().default(def);
 
 export const SIMULATOR_PATH = 'simulator';
-
-/** lock-boards.md §A.1 (9600 [CONFIRMED]), §B.1 (19200 first, [CONFLICT]), §C.1 (9600). Mirrors the drivers' DEFAULT_BAUD_RATES. */
-export const DEFAULT_BAUD: Readonly<Record<BoardProtocol, number>> = { 'xor-8a': 9600, 'kerong-cu': 19200, 'modbus-relay': 9600 };
 
 const serialSchema = z
   .object({

@@ -39,22 +39,22 @@ export interface DropoffStored extends DropoffOpened {
  */
 export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Promise<DropoffOpened> {
   const compartment = req.compartmentId ? requireUsable(ctx, req.compartmentId) : chooseFree(ctx, req.size ?? 'M');
-  const parcel = { id: uuidv7() };
+  const parcelId = uuidv7();
   const open: OpenRequest = {
     kind: 'dropoff',
     compartmentId: compartment.id,
-    parcelId: parcel.id,
+    parcelId,
     actor: req.actor,
     withIntent: (now) =>
-      store.createParcel(ctx.db, { id: parcel.id, compartmentId: compartment.id, state: 'awaiting-dropoff', courier: req.courier ?? null, trackingNo: req.trackingNo ?? null, now }),
+      store.createParcel(ctx.db, { id: parcelId, compartmentId: compartment.id, state: 'awaiting-dropoff', courier: req.courier ?? null, trackingNo: req.trackingNo ?? null, now }),
   };
-  const attempt = await openOrThrow(ctx, open, (at) => store.transitionParcel(ctx.db, parcel.id, 'cancelled', at));
+  const attempt = await openOrThrow(ctx, open, (at) => store.transitionParcel(ctx.db, parcelId, 'cancelled', at));
   const { at } = attempt;
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
-    store.appendAudit(ctx.db, { at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId: parcel.id });
+    store.appendAudit(ctx.db, { at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId });
   });
-  return { parcelId: parcel.id, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
+  return { parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
 }
 
 /**

@@ -102,8 +102,10 @@ describe('configuration', () => {
 describe('serial defaults', () => {
   it('baud follows the first board protocol, as the drivers define it', async () => {
     const { DEFAULT_BAUD_RATES } = await import('../../../src/drivers/index.js');
-    const { DEFAULT_BAUD } = await import('../../../src/main/config/schema.js');
-    expect(DEFAULT_BAUD).toEqual(DEFAULT_BAUD_RATES);
+    for (const protocol of ['xor-8a', 'kerong-cu', 'modbus-relay'] as const) {
+      const f = tempFile(`${protocol}.json`, JSON.stringify({ boards: [{ address: 1, protocol, locks: 8 }] }));
+      expect(loadConfig({ file: f }).serial.baudRate).toBe(DEFAULT_BAUD_RATES[protocol]);
+    }
     const file = tempFile('k.json', JSON.stringify({ boards: [{ address: 0, protocol: 'kerong-cu', locks: 16 }] }));
     expect(loadConfig({ file }).serial.baudRate).toBe(19200);
     expect(loadConfig({ env: {} }).serial.baudRate).toBe(9600);
