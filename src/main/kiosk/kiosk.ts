@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CompartmentSize, DoorState } from '../../shared/domain.js';
+import type { CompartmentSize } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Actor, FlowContext } from './context.js';
@@ -178,5 +178,3 @@ const CUSTOMER_ACTIVE_HOLD_MS = 3000;
 function slot(board: number, lock: number): string {
   return `${board}/${lock}`;
 }
-
-export type { DoorState };
