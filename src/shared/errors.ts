@@ -17,6 +17,8 @@ export const KIOSK_ERROR_CODES = [
   'parcel-not-returnable',
   'hardware-unavailable',
   'offline-action',
+  'pin-invalid',
+  'not-authorised',
   'bad-request',
   'agent-busy',
   'internal',

@@ -16,6 +16,8 @@ export const ERROR_HINTS: Record<KioskErrorCode | 'config' | 'agent-already-runn
   'parcel-not-returnable': 'only stored, expired or cancelled parcels can be returned',
   'hardware-unavailable': 'check the serial adapter and cable and `serial.path` in the config; `cabinet-kiosk status` shows the port',
   'offline-action': 'this needs the cloud; try again when the cabinet is online',
+  'pin-invalid': 'the staff PIN is wrong; PINs are set under `staff` in the config',
+  'not-authorised': 'log in with the courier or technician PIN first',
   'bad-request': 'see `cabinet-kiosk --help` for the command',
   'agent-busy': 'the agent is starting or stopping; try again in a few seconds',
   internal: 'see the log in the data folder (logs/kiosk.*.log) and report it',

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 // lock-board.js holds each protocol's usual baud (cited per protocol) and loads no serialport.
 import { DEFAULT_BAUD_RATES } from '../../drivers/lock-board.js';
 import { COMPARTMENT_SIZES } from '../../shared/domain.js';
-import { configSchema, SIMULATOR_PATH, type CompartmentSettings, type Config } from './schema.js';
+import { configSchema, DEMO_PINS, SIMULATOR_PATH, type CompartmentSettings, type Config } from './schema.js';
 
 export const CONFIG_ENV = 'CABINET_KIOSK_CONFIG';
 
@@ -81,6 +81,12 @@ function resolveConfig(parsed: z.output<typeof configSchema>, base: string, sour
     database,
     dataDir,
     compartments: parsed.compartments ?? compartmentsFromBoards(parsed.boards),
+    staff: {
+      ...parsed.staff,
+      courierPin: parsed.staff.courierPin ?? DEMO_PINS.courier,
+      technicianPin: parsed.staff.technicianPin ?? DEMO_PINS.technician,
+      demoPins: !parsed.staff.courierPin || !parsed.staff.technicianPin,
+    },
     source,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGES } from '../../shared/contract.js';
 import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
 
 /**
@@ -108,6 +109,37 @@ const logSchema = z
   })
   .strict();
 
+const pin = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits');
+
+const staffSchema = z
+  .object({
+    /** Opens the courier screens (drop-off, return of expired parcels). Required on a real port; the simulator demo uses 2468. */
+    courierPin: pin.optional(),
+    /** Opens service mode (and everything a courier may do). Required on a real port; the simulator demo uses 1357. */
+    technicianPin: pin.optional(),
+    /** A staff screen ends after this long without a touch. */
+    sessionIdleMs: ms(120_000),
+  })
+  .strict()
+  .refine((s) => !s.courierPin || s.courierPin !== s.technicianPin, { message: 'courierPin and technicianPin must differ', path: ['technicianPin'] });
+
+const uiSchema = z
+  .object({
+    /** `auto`: the Electron window when its binary is there, else browser mode; `none`: headless (CLI only). */
+    shell: z.enum(['auto', 'electron', 'browser', 'none']).default('auto'),
+    defaultLanguage: z.enum(LANGUAGES).default('zh'),
+    /** The customer screens go back to the start, typed code cleared, after this long without a touch. */
+    idleResetMs: ms(45_000),
+    sound: z.boolean().default(true),
+    /** Browser mode listens on 127.0.0.1 at this port; 0 takes a free one. */
+    port: z.number().int().min(0).max(65_535).default(0),
+    /** Browser mode opens this Chromium in kiosk mode; default: the first of chromium, chromium-browser, google-chrome on PATH. */
+    browserPath: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const DEMO_PINS = { courier: '2468', technician: '1357' } as const;
+
 export const configSchema = z
   .object({
     cabinet: z
@@ -120,7 +152,9 @@ export const configSchema = z
          * it never goes into the database, so a copied database reveals no code.
          */
         secret: z.string().min(16).optional(),
-        supportPhone: z.string().optional(),
+        supportPhone: z.string().max(32).optional(),
+        /** Shown as a QR code beside every error message (a support URL, say). */
+        supportQr: z.string().max(512).optional(),
       })
       .strict()
       .default({ id: 'DEMO-0001' }),
@@ -139,6 +173,8 @@ export const configSchema = z
     pickup: pickupSchema.default(pickupSchema.parse({})),
     lockout: lockoutSchema.default(lockoutSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
+    staff: staffSchema.default(staffSchema.parse({})),
+    ui: uiSchema.default(uiSchema.parse({})),
     outbox: z
       .object({
         /** Where each domain event is queued; one outbox row per event and destination. Vendors arrive with the cloud issue. */
@@ -167,6 +203,12 @@ export const configSchema = z
       ids.add(c.id);
       slots.add(slot);
     });
+    if (cfg.serial.path !== SIMULATOR_PATH) {
+      // Demo PINs are public (README); a real cabinet must never open with them.
+      for (const key of ['courierPin', 'technicianPin'] as const) {
+        if (!cfg.staff[key]) ctx.addIssue({ code: 'custom', path: ['staff', key], message: 'required when serial.path is a real port (the demo PINs only work on the simulator)' });
+      }
+    }
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -175,8 +217,9 @@ export type BoardSettings = Parsed['boards'][number];
 export type CompartmentSettings = z.output<typeof compartmentSchema>;
 
 /** The validated configuration with every path absolute and the compartments filled in. */
-export type Config = Omit<Parsed, 'compartments' | 'dataDir' | 'serial'> & {
+export type Config = Omit<Parsed, 'compartments' | 'dataDir' | 'serial' | 'staff'> & {
   serial: Parsed['serial'] & { baudRate: number };
+  staff: Parsed['staff'] & { courierPin: string; technicianPin: string; demoPins: boolean };
   compartments: CompartmentSettings[];
   dataDir: string;
   /** Where it came from, for `status` and error messages. */

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { COMPARTMENT_SIZES, DOOR_STATES, PARCEL_STATES } from './domain.js';
+import { KIOSK_ERROR_CODES } from './errors.js';
+
+/**
+ * The one contract between the kiosk screen and the main process, whether it
+ * travels over Electron IPC (preload) or a WebSocket (browser mode). Main
+ * parses every call's input before acting; the renderer parses every result
+ * and pushed event before showing it. Nothing else crosses.
+ */
+
+export const CONTRACT_VERSION = 1;
+
+/** The Electron IPC channels; the preload hard-codes the same strings (a test holds them equal). */
+export const IPC_CALL_CHANNEL = 'kiosk:call';
+export const IPC_EVENT_CHANNEL = 'kiosk:event';
+
+export const STAFF_ROLES = ['courier', 'technician'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const LANGUAGES = ['zh', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const compartmentId = z.string().min(1).max(32);
+const empty = z.object({}).strict();
+const nothing = z.null();
+
+export const errorShape = z.object({
+  code: z.enum(KIOSK_ERROR_CODES),
+  /** For logs and the technician screen only; customers see the catalogue text for `code`. */
+  message: z.string().optional(),
+  /** e.g. `retryAfterMs` for `locked-out`, `compartmentId` for door errors. */
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type ContractError = z.infer<typeof errorShape>;
+
+export const resultOf = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: errorShape })]);
+
+const sessionInfo = z.object({
+  contractVersion: z.number().int(),
+  cabinetId: z.string(),
+  cabinetName: z.string().nullable(),
+  supportPhone: z.string().nullable(),
+  /** Text to encode in the support QR code (usually a URL); null shows none. */
+  supportQr: z.string().nullable(),
+  codeLength: z.object({ min: z.number().int(), max: z.number().int() }),
+  defaultLanguage: z.enum(LANGUAGES),
+  idleResetMs: z.number().int().positive(),
+  serviceIdleExitMs: z.number().int().positive(),
+  sound: z.boolean(),
+  /** Electron kiosk window or a browser served by browser mode. */
+  shell: z.enum(['electron', 'browser']),
+});
+export type SessionInfo = z.infer<typeof sessionInfo>;
+
+export const compartmentView = z.object({
+  id: z.string(),
+  board: z.number().int(),
+  lock: z.number().int(),
+  size: z.enum(COMPARTMENT_SIZES),
+  door: z.enum(DOOR_STATES),
+  outOfService: z.boolean(),
+  occupied: z.boolean(),
+});
+export type CompartmentView = z.infer<typeof compartmentView>;
+
+const sizeCounts = z.object(Object.fromEntries(COMPARTMENT_SIZES.map((s) => [s, z.number().int().nonnegative()])) as Record<(typeof COMPARTMENT_SIZES)[number], z.ZodNumber>);
+
+export const cabinetOverview = z.object({
+  compartments: z.array(compartmentView),
+  freeBySize: sizeCounts,
+});
+export type CabinetOverview = z.infer<typeof cabinetOverview>;
+
+export const healthView = z.object({
+  lockBus: z.enum(['connected', 'disconnected']),
+  /** `not-configured` until a vendor cloud is set up. */
+  cloud: z.enum(['online', 'offline', 'not-configured']),
+  outbox: z.object({ pending: z.number().int().nonnegative(), dead: z.number().int().nonnegative() }),
+});
+export type HealthView = z.infer<typeof healthView>;
+
+const doorOpened = z.object({ compartmentId: z.string(), board: z.number().int(), lock: z.number().int() });
+
+const returnable = z.object({
+  compartmentId: z.string(),
+  size: z.enum(COMPARTMENT_SIZES),
+  state: z.enum(PARCEL_STATES),
+  trackingNo: z.string().nullable(),
+  storedAt: z.number().int().nullable(),
+  expiresAt: z.number().int().nullable(),
+});
+
+const outboxDestination = z.object({
+  destination: z.string(),
+  pending: z.number().int().nonnegative(),
+  dead: z.number().int().nonnegative(),
+  oldestPendingAt: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+});
+
+const diagnostics = z.object({
+  port: z.string(),
+  baudRate: z.number().int(),
+  connected: z.boolean(),
+  boards: z.array(z.object({ address: z.number().int(), protocol: z.string(), locks: z.number().int() })),
+  stats: z.record(z.string(), z.number()),
+  lastFrames: z.array(z.object({ at: z.number(), dir: z.enum(['tx', 'rx']), hex: z.string(), ok: z.boolean(), note: z.string().optional() })),
+  recentErrors: z.array(z.object({ at: z.number(), message: z.string() })),
+});
+export type DiagnosticsView = z.infer<typeof diagnostics>;
+
+/**
+ * Every call: its input, its result value, and who may make it. `role: null`
+ * is anyone at the screen; a staff role needs a PIN login on this connection
+ * first (a technician may do what a courier may).
+ */
+export const calls = {
+  'session.info': { role: null, input: empty, output: sessionInfo },
+  /** The keypad calls this on each key: polls stay off the lock bus while a customer types. */
+  'keypad.activity': { role: null, input: empty, output: nothing },
+  pickup: { role: null, input: z.object({ code: z.string().regex(/^\d{1,12}$/) }).strict(), output: doorOpened.extend({ reopened: z.boolean() }) },
+  'cabinet.overview': { role: null, input: empty, output: cabinetOverview },
+  'health.get': { role: null, input: empty, output: healthView },
+
+  'staff.login': { role: null, input: z.object({ role: z.enum(STAFF_ROLES), pin: z.string().regex(/^\d{4,12}$/) }).strict(), output: z.object({ role: z.enum(STAFF_ROLES) }) },
+  'staff.logout': { role: null, input: empty, output: nothing },
+
+  'dropoff.start': {
+    role: 'courier',
+    input: z.object({ size: z.enum(COMPARTMENT_SIZES), trackingNo: z.string().max(64).optional() }).strict(),
+    output: doorOpened.extend({ parcelId: z.string(), size: z.enum(COMPARTMENT_SIZES) }),
+  },
+  /** Resolves when the courier closes the door: the code to write on the parcel or hand over. */
+  'dropoff.awaitStored': {
+    role: 'courier',
+    input: z.object({ parcelId: z.string().min(1).max(64) }).strict(),
+    output: z.object({ parcelId: z.string(), compartmentId: z.string(), code: z.string(), expiresAt: z.number().int().nullable() }),
+  },
+  'return.list': { role: 'courier', input: empty, output: z.array(returnable) },
+  'return.open': { role: 'courier', input: z.object({ compartmentId }).strict(), output: doorOpened.extend({ parcelId: z.string() }) },
+
+  'service.open': { role: 'technician', input: z.object({ compartmentId }).strict(), output: doorOpened },
+  /** `confirm` must repeat the phrase: the screen asks twice before it sends this. */
+  'service.openAll': { role: 'technician', input: z.object({ confirm: z.literal('open-all') }).strict(), output: z.object({ opened: z.array(z.string()), failed: z.array(z.object({ compartmentId: z.string(), code: z.string() })) }) },
+  'service.setOutOfService': {
+    role: 'technician',
+    input: z.object({ compartmentId, outOfService: z.boolean(), reason: z.string().max(200).nullable() }).strict(),
+    output: nothing,
+  },
+  'service.outbox': { role: 'technician', input: empty, output: z.object({ destinations: z.array(outboxDestination) }) },
+  'service.retryDead': { role: 'technician', input: empty, output: z.object({ retried: z.number().int().nonnegative() }) },
+  'service.diagnostics': { role: 'technician', input: empty, output: diagnostics },
+  'service.logTail': { role: 'technician', input: z.object({ lines: z.number().int().min(1).max(500) }).strict(), output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }) },
+} as const satisfies Record<string, { role: StaffRole | null; input: z.ZodType; output: z.ZodType }>;
+
+export type CallName = keyof typeof calls;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<(typeof calls)[N]['output']>;
+export type CallResult<N extends CallName> = { ok: true; value: CallOutput<N> } | { ok: false; error: ContractError };
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}
+
+/** What goes over the wire for one call (IPC argument or WebSocket message). */
+export const callEnvelope = z.object({ id: z.number().int().nonnegative(), name: z.string().max(64), input: z.unknown() }).strict();
+export type CallEnvelope = z.infer<typeof callEnvelope>;
+
+/** Pushed by main without being asked: live doors, outbox depth, connectivity. */
+export const pushedEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('cabinet'), overview: cabinetOverview }),
+  z.object({ type: z.literal('health'), health: healthView }),
+  /** The staff session ended (idle, or another login): the screen returns to the start. */
+  z.object({ type: z.literal('staff-ended') }),
+]);
+export type PushedEvent = z.infer<typeof pushedEvent>;
+
+/** Browser mode frames: main → renderer is either a call's reply or an event. */
+export const serverFrame = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reply'), id: z.number().int(), result: z.unknown() }),
+  z.object({ kind: z.literal('event'), event: z.unknown() }),
+]);
+export type ServerFrame = z.infer<typeof serverFrame>;
+
+/** Parses a reply for `name`; a malformed reply becomes an `internal` error rather than a crash. */
+export function parseResult<N extends CallName>(name: N, raw: unknown): CallResult<N> {
+  const parsed = resultOf(calls[name].output).safeParse(raw);
+  if (parsed.success) return parsed.data as CallResult<N>;
+  return { ok: false, error: { code: 'internal', message: `malformed reply to ${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}` } };
+}
