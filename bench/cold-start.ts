@@ -67,7 +67,7 @@ function killOrphanSocat(hardware: string): boolean {
 function startOnce(configPath: string): Promise<ColdStartRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'cabinet-kiosk.js'), '--config', configPath, 'start', '--json'], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'cabinet-kiosk.js'), '--config', configPath, 'start', '--json', '--ui', 'none'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -11,6 +11,8 @@ export interface AgentOptions {
   config: Config;
   logger: PinoLogger;
   clock?: () => number;
+  /** An Electron-ABI better-sqlite3 binding (src/main/launch/electron-natives.ts); Node's own when absent. */
+  sqliteBinding?: string | undefined;
 }
 
 /**
@@ -29,10 +31,10 @@ export class Agent {
     readonly quickCheck: { ok: boolean; detail: string[] },
   ) {}
 
-  static async start({ config, logger, clock = Date.now }: AgentOptions): Promise<Agent> {
+  static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
     const log = logger.child({ module: 'main/agent' });
     const secret = loadCabinetSecret(config.cabinet.secret, config.dataDir);
-    const db = openStore(config, logger);
+    const db = openStore(config, logger, sqliteBinding);
     const quickCheck = store.quickCheck(db);
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
@@ -66,8 +68,8 @@ export class Agent {
   }
 }
 
-function openStore(config: Config, logger: PinoLogger): store.Db {
-  const db = store.openDatabase(config.database, { logger });
+function openStore(config: Config, logger: PinoLogger, nativeBinding: string | undefined): store.Db {
+  const db = store.openDatabase(config.database, { logger, ...(nativeBinding ? { nativeBinding } : {}) });
   store.syncCompartments(db, config.compartments);
   return db;
 }

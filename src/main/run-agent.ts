@@ -18,13 +18,13 @@ export interface RunningAgent {
  * An agent with its control socket (and, for `start`, its cron jobs). The
  * socket is claimed first, so two agents never own one port and one database.
  */
-export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs: boolean }): Promise<RunningAgent> {
+export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs: boolean; sqliteBinding?: string | undefined }): Promise<RunningAgent> {
   const socketPath = controlSocketPath(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
   let agent: Agent | undefined;
   const server: Server = await startControlServer(() => agent, socketPath, logger.child({ module: 'main/control' }));
   try {
-    agent = await Agent.start({ config, logger });
+    agent = await Agent.start({ config, logger, sqliteBinding: opts.sqliteBinding });
   } catch (err) {
     await stopControlServer(server, socketPath);
     throw err;

@@ -92,12 +92,14 @@ const returnable = z.object({
   expiresAt: z.number().int().nullable(),
 });
 
-const outboxDestination = z.object({
-  destination: z.string(),
-  pending: z.number().int().nonnegative(),
-  dead: z.number().int().nonnegative(),
-  oldestPendingAt: z.number().int().nullable(),
-  lastError: z.string().nullable(),
+const count = z.number().int().nonnegative();
+const outboxView = z.object({
+  pending: count,
+  dead: count,
+  delivered: count,
+  /** How long the oldest undelivered event has waited; null when none waits. */
+  oldestPendingAgeMs: z.number().int().nonnegative().nullable(),
+  destinations: z.array(z.object({ destination: z.string(), pending: count, dead: count })),
 });
 
 const diagnostics = z.object({
@@ -149,7 +151,7 @@ export const calls = {
     input: z.object({ compartmentId, outOfService: z.boolean(), reason: z.string().max(200).nullable() }).strict(),
     output: nothing,
   },
-  'service.outbox': { role: 'technician', input: empty, output: z.object({ destinations: z.array(outboxDestination) }) },
+  'service.outbox': { role: 'technician', input: empty, output: outboxView },
   'service.retryDead': { role: 'technician', input: empty, output: z.object({ retried: z.number().int().nonnegative() }) },
   'service.diagnostics': { role: 'technician', input: empty, output: diagnostics },
   'service.logTail': { role: 'technician', input: z.object({ lines: z.number().int().min(1).max(500) }).strict(), output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }) },

@@ -32,6 +32,13 @@ export const DEFAULT_LOCKOUT_POLICY: Readonly<LockoutPolicy> = {
   maxDelayMs: 900_000,
 };
 
+/**
+ * Staff PIN attempts share the log but not the customer's count: a technician
+ * must be able to log in to a keypad that customers locked, and a courier's
+ * typo must not lock customers out. "All sources" below means all but this one.
+ */
+export const STAFF_PIN_SOURCE = 'staff:pin';
+
 export interface LockoutState {
   /** Locked until this instant; null when not locked at `now`. */
   lockedUntil: number | null;
@@ -54,18 +61,20 @@ export function recordCodeAttempt(db: Db, a: { at: number; ok: boolean; source: 
   db.stmt('INSERT INTO code_attempts (at, ok, source) VALUES (?, ?, ?)').run(a.at, a.ok ? 1 : 0, a.source);
 }
 
-/** Failures after `since` (all sources, or one). */
+/** Failures after `since` (all customer sources, or one source). */
 export function failedAttemptsSince(db: ReadDb, since: number, source?: string): number {
   const raw = db
-    .stmt(`SELECT count(*) AS n FROM code_attempts WHERE at > @since AND ok = 0 AND (@source IS NULL OR source = @source)`)
-    .get({ since, source: source ?? null });
+    .stmt(`SELECT count(*) AS n FROM code_attempts WHERE at > @since AND ok = 0 AND ${SOURCE_FILTER}`)
+    .get({ since, source: source ?? null, staff: STAFF_PIN_SOURCE });
   return parseRow(z.object({ n: z.number().int() }), raw, 'code_attempts').n;
 }
+
+const SOURCE_FILTER = '(CASE WHEN @source IS NULL THEN source <> @staff ELSE source = @source END)';
 
 const AttemptRow = z.object({ at: epochMs, ok: bool01 }).transform((r): Attempt => ({ at: r.at, ok: r.ok }));
 
 /**
- * Whether code entry is locked at `now` (all sources, or one `source`) and how
+ * Whether code entry is locked at `now` (all customer sources, or one `source`) and how
  * many failures count. Reads the attempts of the last 7 days at most (more
  * when the policy's window and delays are longer). Throws only
  * StoreError('corrupt-row').
@@ -79,8 +88,8 @@ export function lockoutState(
   const floor = now - Math.max(7 * DAY_MS, 20 * (policy.windowMs + policy.maxDelayMs));
   const raws = db
     .stmt(`SELECT at, ok FROM code_attempts
-           WHERE at > @floor AND at <= @now AND (@source IS NULL OR source = @source) ORDER BY at, id`)
-    .all({ floor, now, source: source ?? null });
+           WHERE at > @floor AND at <= @now AND ${SOURCE_FILTER} ORDER BY at, id`)
+    .all({ floor, now, source: source ?? null, staff: STAFF_PIN_SOURCE });
   return computeLockout(parseRows(AttemptRow, raws, 'code_attempts'), now, policy);
 }
 

@@ -58,6 +58,11 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** Open read-only (CLI status while the agent runs). The schema must already be current. Default false. */
   readonly?: boolean;
+  /**
+   * Path of a `better_sqlite3.node` built for this runtime. Electron needs its
+   * own ABI build while the CLI and tests run on Node's (see src/main/launch).
+   */
+  nativeBinding?: string;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -82,12 +87,12 @@ export function openDatabase(path: string, opts: OpenOptions = {}): ReadDb {
   if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) throw new RangeError(`bad busyTimeoutMs ${busyTimeoutMs}`);
   if (path !== MEMORY) refuseFutureFile(path);
   return opts.readonly === true
-    ? openReadOnly(path, busyTimeoutMs, logger)
-    : openWritable(path, busyTimeoutMs, logger);
+    ? openReadOnly(path, busyTimeoutMs, logger, opts.nativeBinding)
+    : openWritable(path, busyTimeoutMs, logger, opts.nativeBinding);
 }
 
-function openWritable(path: string, busyTimeoutMs: number, logger: Logger): Db {
-  const sqlite = connect(path, busyTimeoutMs, false);
+function openWritable(path: string, busyTimeoutMs: number, logger: Logger, nativeBinding: string | undefined): Db {
+  const sqlite = connect(path, busyTimeoutMs, false, nativeBinding);
   try {
     // Re-read through SQLite before the first write: the header probe cannot see a WAL.
     assertNotFromFuture(readUserVersion(sqlite));
@@ -101,8 +106,8 @@ function openWritable(path: string, busyTimeoutMs: number, logger: Logger): Db {
   return new SqliteHandle(sqlite, path, 'write', logger);
 }
 
-function openReadOnly(path: string, busyTimeoutMs: number, logger: Logger): ReadDb {
-  const sqlite = connect(path, busyTimeoutMs, true);
+function openReadOnly(path: string, busyTimeoutMs: number, logger: Logger, nativeBinding: string | undefined): ReadDb {
+  const sqlite = connect(path, busyTimeoutMs, true, nativeBinding);
   const version = readUserVersion(sqlite);
   if (version !== LATEST_SCHEMA_VERSION) {
     sqlite.close();
@@ -117,10 +122,10 @@ function openReadOnly(path: string, busyTimeoutMs: number, logger: Logger): Read
   return new SqliteHandle(sqlite, path, 'read', logger);
 }
 
-function connect(path: string, busyTimeoutMs: number, readonly: boolean): Database.Database {
+function connect(path: string, busyTimeoutMs: number, readonly: boolean, nativeBinding?: string): Database.Database {
   try {
     if (path !== MEMORY && !readonly) mkdirSync(dirname(path), { recursive: true });
-    return new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+    return new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (cause) {
     throw new StoreError('open-failed', `cannot open database ${path}`, { path }, { cause });
   }

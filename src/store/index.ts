@@ -107,6 +107,7 @@ export {
   computeLockout,
   pruneCodeAttempts,
   DEFAULT_LOCKOUT_POLICY,
+  STAFF_PIN_SOURCE,
   type LockoutPolicy,
   type LockoutState,
   type Attempt,

@@ -14,7 +14,7 @@ import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
 import { runSimulateCommand } from './simulate.js';
-import { runStartCommand } from './start.js';
+import { runStartCommand, type ShellChoice } from './start.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const;
 
@@ -41,11 +41,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 
   program
     .command('start')
-    .description('run the agent: owns the serial port and the database, serves the CLI')
-    .option('--headless', 'no kiosk window (the default until the UI is installed)')
-    .option('--no-browser', 'browser mode: only print the UI address')
-    .action(async (opts: { headless?: boolean }) => {
-      exitCode = await withConfig(globals(), (config) => runStartCommand(config, { json: globals().json === true, headless: opts.headless !== false }));
+    .description('run the kiosk: the screen, the lock boards, the database; serves the CLI')
+    .addOption(new Option('--ui <shell>', 'electron window, browser mode, or none (headless); default: ui.shell in the config (auto)').choices(['auto', 'electron', 'browser', 'none']))
+    .option('--headless', 'no screen at all (same as --ui none)')
+    .option('--no-browser', 'browser mode: print the screen address, open no browser')
+    .action(async (opts: { ui?: ShellChoice; headless?: boolean; browser?: boolean }) => {
+      exitCode = await withConfig(globals(), (config) =>
+        runStartCommand(config, { json: globals().json === true, shell: opts.headless ? 'none' : (opts.ui ?? config.ui.shell), openBrowser: opts.browser !== false }),
+      );
     });
 
   program.command('status').description('each compartment: door read from the boards, parcel, service flag; outbox').action(control('status', () => ({})));

@@ -1,7 +1,20 @@
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { launchElectron, type ElectronLaunch } from '../launch/electron-launch.js';
 import { createLogger } from '../logging.js';
 import { runAgent } from '../run-agent.js';
+import { startBrowserUi, type BrowserUi } from '../ui/browser-ui.js';
 import { APP_VERSION } from '../version.js';
+
+export type ShellChoice = Config['ui']['shell'];
+
+export interface StartOptions {
+  json: boolean;
+  /** From `--ui` (or `--headless`), else the config's `ui.shell`. */
+  shell: ShellChoice;
+  /** `--no-browser`: browser mode prints its address and opens nothing. */
+  openBrowser: boolean;
+}
 
 /** Resolves on SIGINT or SIGTERM; the agent then stops cleanly. */
 export function untilSignal(): Promise<NodeJS.Signals> {
@@ -13,41 +26,83 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * `cabinet-kiosk start`: runs the agent until a signal. Prints one banner that
- * tells a person how to drive the cabinet from the CLI (or, with --json, one
- * `ready` line for scripts and benchmarks).
+ * `cabinet-kiosk start`: the kiosk in the best shell this machine has. The
+ * Electron window when its binary is there (fetched on first start when the
+ * network allows); otherwise browser mode, in this process, saying why; or
+ * headless with `--ui none`. Prints one banner a person can act on (or, with
+ * --json, one `ready` line for scripts, tests and benchmarks).
  */
-export async function runStartCommand(config: Config, opts: { json: boolean; headless: boolean }): Promise<number> {
+export async function runStartCommand(config: Config, opts: StartOptions): Promise<number> {
   // Listen before anything starts: a SIGTERM during boot or right at the ready
   // line must still stop the agent cleanly (and its simulator's socat with it).
   const signalled = untilSignal();
+  const fellBack: string[] = [];
+  if (opts.shell === 'auto' || opts.shell === 'electron') {
+    const electron: ElectronLaunch = await launchElectron(config, signalled);
+    if (electron.ran) return electron.exitCode;
+    if (opts.shell === 'electron') {
+      process.stderr.write(`error [hardware-unavailable]: cannot open the Electron window: ${electron.reason}\n  hint: use --ui browser, or install the Electron binary (npm start fetches it when online)\n`);
+      return 3;
+    }
+    fellBack.push(`Electron window unavailable: ${electron.reason}; using browser mode`);
+  }
+  return runInProcess(config, opts, fellBack, signalled);
+}
+
+async function runInProcess(config: Config, opts: StartOptions, fellBack: string[], signalled: Promise<NodeJS.Signals>): Promise<number> {
   // Under systemd (no TTY) logs go to stdout for the journal; at a terminal the banner is enough.
   const logger = await createLogger(config, { stdout: !opts.json && !process.stdout.isTTY });
+  for (const reason of fellBack) logger.warn({ reason }, 'shell fallback');
   const running = await runAgent(config, logger, { jobs: true });
+  let ui: BrowserUi | undefined;
+  try {
+    if (opts.shell !== 'none') ui = await startBrowserUi(running.agent, { openBrowser: opts.openBrowser, log: logger.child({ module: 'main/ui' }) });
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  if (ui?.browserNotOpened) fellBack.push(`no kiosk browser opened: ${ui.browserNotOpened}`);
   const coldStartMs = Math.round(process.uptime() * 1000);
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   const { agent } = running;
-  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe }, 'agent ready');
+  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe, ui: ui?.url ? 'browser' : 'none' }, 'agent ready');
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ event: 'ready', pid: process.pid, coldStartMs, rssMb, socket: running.socketPath, hardware: agent.hardware.describe, database: config.database }) + '\n');
+    const uiLine = ui ? { shell: 'browser', url: ui.url, browser: ui.browserPath } : { shell: 'none' };
+    process.stdout.write(JSON.stringify({ event: 'ready', pid: process.pid, coldStartMs, rssMb, socket: running.socketPath, hardware: agent.hardware.describe, database: config.database, ui: uiLine, fellBack }) + '\n');
   } else {
-    process.stdout.write(banner(config, running.socketPath, agent.hardware.describe, agent.quickCheck.ok, coldStartMs));
+    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, fellBack }));
   }
   const signal = await signalled;
   logger.info({ signal }, 'stopping');
+  await ui?.close();
   await running.stop();
   logger.flush();
   return 0;
 }
 
-function banner(config: Config, socket: string, hardware: string, quickOk: boolean, ms: number): string {
+interface BannerFacts {
+  socket: string;
+  hardware: string;
+  quickOk: boolean;
+  ms: number;
+  ui: BrowserUi | undefined;
+  fellBack: string[];
+}
+
+function banner(config: Config, f: BannerFacts): string {
   const cli = 'npx cabinet-kiosk' + (config.source === 'embedded defaults' ? '' : ` --config ${config.source}`);
-  return [
-    `cabinet-kiosk ${APP_VERSION} ready in ${ms} ms: cabinet ${config.cabinet.id}, ${config.compartments.length} compartments (headless)`,
-    `  locks:    ${hardware}`,
-    `  database: ${config.database} (quick_check ${quickOk ? 'ok' : 'FAILED'})`,
-    `  control:  ${socket}`,
-    `  logs:     ${config.dataDir}/logs`,
+  const shell = f.ui ? 'browser mode' : 'headless';
+  const lines = [
+    `cabinet-kiosk ${APP_VERSION} ready in ${f.ms} ms: cabinet ${config.cabinet.id}, ${config.compartments.length} compartments (${shell})`,
+    `  locks:    ${f.hardware}`,
+    `  database: ${config.database} (quick_check ${f.quickOk ? 'ok' : 'FAILED'})`,
+    `  control:  ${f.socket}`,
+    `  logs:     ${join(config.dataDir, 'logs')}`,
+  ];
+  if (f.ui) lines.push(`  screen:   ${f.ui.url}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
+  for (const reason of f.fellBack) lines.push(`  note:     ${reason}`);
+  if (config.staff.demoPins) lines.push(`  staff:    demo PINs: courier ${config.staff.courierPin}, technician ${config.staff.technicianPin} (simulator only)`);
+  lines.push(
     '',
     'Drive it from another terminal:',
     `  ${cli} deposit --size M     courier drop-off: opens a door, prints the pickup code when it closes`,
@@ -57,5 +112,6 @@ function banner(config: Config, socket: string, hardware: string, quickOk: boole
     '',
     'Ctrl+C stops the agent.',
     '',
-  ].join('\n');
+  );
+  return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import { COMPARTMENT_SIZES } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { statusOf } from './status.js';
 
 const DEFAULT_DEPOSIT_WAIT_MS = 120_000;
@@ -44,18 +45,9 @@ export const controlCommands = {
         trackingNo: i.trackingNo ?? null,
         actor: `courier:${i.courier ?? 'cli'}`,
       });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new KioskError('door-still-open', `compartment ${ticket.compartmentId} is open and not closed yet; the parcel is stored when it closes`, { compartmentId: ticket.compartmentId, parcelId: ticket.parcelId })),
-          i.waitMs,
-        );
-      });
-      try {
-        return await Promise.race([ticket.stored, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return withTimeout(ticket.stored, i.waitMs, () =>
+        new KioskError('door-still-open', `compartment ${ticket.compartmentId} is open and not closed yet; the parcel is stored when it closes`, { compartmentId: ticket.compartmentId, parcelId: ticket.parcelId }),
+      );
     },
   },
   return: {
@@ -75,7 +67,7 @@ export const controlCommands = {
   },
   'outbox-retry': {
     input: z.object({ destination: z.string().optional() }).strict(),
-    run: (agent: Agent, i: { destination?: string | undefined }) => ({ retried: store.retryDead(agent.db, i.destination) }),
+    run: (agent: Agent, i: { destination?: string | undefined }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:cli', i.destination) }),
   },
 } as const;
 

@@ -8,6 +8,8 @@ import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffReq
 import { pickup, type PickupResult, type PickupSource } from './pickup.js';
 import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
 import { expireDueParcels, openCompartment, returnParcel, setOutOfService, type DoorOpened } from './service.js';
+import { verifyStaffPin, type StaffPins } from './staff.js';
+import type { StaffRole } from '../../shared/contract.js';
 
 /** Door events as the drivers' supervisor reports them. */
 export interface DoorEvent {
@@ -87,8 +89,58 @@ export class Kiosk extends EventEmitter {
     return ticket;
   }
 
+  /** The code a drop-off issued, once its door closes; rejects `parcel-not-found` when no drop-off waits on that parcel. */
+  whenStored(parcelId: string): Promise<DropoffStored> {
+    for (const pending of this.#pending.values()) if (pending.parcelId === parcelId) return pending.promise;
+    return Promise.reject(new KioskError('parcel-not-found', `no drop-off is waiting for parcel ${parcelId}`, { parcelId }));
+  }
+
   async openCompartment(compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
     return this.#changed(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
+  }
+
+  /**
+   * Every door, one after another, each through its own intent and audit row:
+   * slower than the board's open-all frame, but a crash half-way leaves a
+   * record of exactly which doors were pulsed.
+   */
+  async openAll(actor: Actor): Promise<{ opened: string[]; failed: Array<{ compartmentId: string; code: string }> }> {
+    const opened: string[] = [];
+    const failed: Array<{ compartmentId: string; code: string }> = [];
+    for (const c of store.listCompartments(this.#ctx.db)) {
+      try {
+        await this.#ctx.mutex.run(() => openCompartment(this.#ctx, c.id, actor, 'technician'));
+        opened.push(c.id);
+      } catch (err) {
+        failed.push({ compartmentId: c.id, code: err instanceof KioskError ? err.code : 'internal' });
+      }
+    }
+    return this.#changed({ opened, failed });
+  }
+
+  /**
+   * What the courier screen offers to take back: expired parcels and those the
+   * operator cancelled, oldest expiry first. A stored parcel is returned only
+   * on the operator's word (CLI or cloud), never from the kiosk screen.
+   */
+  parcelsToReturn(): store.Parcel[] {
+    const parcels = store.listParcels(this.#ctx.db, { states: ['expired', 'cancelled'] });
+    return parcels.sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity));
+  }
+
+  /** Gives dead outbox rows another round of delivery (a technician fixed the cause); audited. */
+  retryDeadOutbox(actor: Actor, destination?: string): number {
+    const at = this.#ctx.clock();
+    const retried = store.inTransaction(this.#ctx.db, () => {
+      const n = store.retryDead(this.#ctx.db, destination, at);
+      if (n) store.appendAudit(this.#ctx.db, { at, actor, action: 'outbox.retry-dead', detail: { destination: destination ?? null, rows: n } });
+      return n;
+    });
+    return this.#changed(retried);
+  }
+
+  verifyStaffPin(role: StaffRole, pin: string, pins: StaffPins): StaffRole {
+    return verifyStaffPin(this.#ctx, role, pin, pins);
   }
 
   async returnParcel(compartmentId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {

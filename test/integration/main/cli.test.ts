@@ -66,10 +66,10 @@ describe('cabinet-kiosk CLI', () => {
   });
 
   it('start runs the agent; a second start is refused', async () => {
-    agent = new JsonLineProcess(['--config', config, 'start', '--json']);
+    agent = new JsonLineProcess(['--config', config, 'start', '--json', '--ui', 'none']);
     const ready = await agent.next((l) => l['event'] === 'ready');
     expect(ready['coldStartMs']).toBeGreaterThan(0);
-    const second = await cli('start', '--json');
+    const second = await cli('start', '--json', '--ui', 'none');
     expect(second.code).toBe(1);
     expect(second.stdout).toContain('another cabinet-kiosk agent is running');
   });

@@ -7,6 +7,7 @@ import {
   inTransaction,
   lockDelay,
   lockoutState,
+  STAFF_PIN_SOURCE,
   openDatabase,
   recordCodeAttempt,
   type Db,
@@ -80,6 +81,17 @@ describe('lockout policy', () => {
     expect(lockoutState(db, T0 + 2, P).lockedUntil).toBeNull();
     expect(failedAttemptsSince(db, T0)).toBe(2);
     expect(failedAttemptsSince(db, T0 - 1, 'keypad')).toBe(2);
+  });
+
+  it('keeps staff PIN failures out of the customer count, and customer failures out of the PIN count', () => {
+    const db = memoryDb();
+    for (let i = 0; i < 5; i += 1) fail(db, T0 + i, STAFF_PIN_SOURCE);
+    expect(lockoutState(db, T0 + 5, P).lockedUntil).toBeNull();
+    expect(failedAttemptsSince(db, 0)).toBe(0);
+    expect(lockoutState(db, T0 + 5, P, STAFF_PIN_SOURCE).lockedUntil).toBe(T0 + 4 + 30_000);
+    for (let i = 0; i < 5; i += 1) fail(db, T0 + 10 + i, 'keypad');
+    expect(lockoutState(db, T0 + 15, P).lockedUntil).toBe(T0 + 14 + 30_000);
+    expect(failedAttemptsSince(db, 0, STAFF_PIN_SOURCE)).toBe(5);
   });
 
   it('is composable with the caller transaction (rolled back with it)', () => {

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { CONTRACT_VERSION, type CallName, type CallOutput, type calls, type StaffRole } from '../../shared/contract.js';
+import { KioskError } from '../../shared/errors.js';
+import type { Agent } from '../agent.js';
+import { withTimeout } from '../util/with-timeout.js';
+import * as store from '../../store/index.js';
+import { tailLog } from './log-tail.js';
+import { cabinetOverview, healthOf } from './views.js';
+
+/** What a handler may touch: the agent, and the role this connection logged in as. */
+export interface HandlerContext {
+  agent: Agent;
+  shell: 'electron' | 'browser';
+  role: StaffRole | null;
+  setRole(role: StaffRole | null): void;
+  recentErrors(): Array<{ at: number; message: string }>;
+}
+
+type Handlers = {
+  [N in CallName]: (ctx: HandlerContext, input: z.output<(typeof calls)[N]['input']>) => Promise<CallOutput<N>> | CallOutput<N>;
+};
+
+/** A drop-off's code waits for the door: long enough for a slow courier, short enough that a lost screen frees the call. */
+const AWAIT_STORED_MS = 5 * 60_000;
+
+/**
+ * Each contract call as the story it tells, in the words of the Kiosk
+ * use-cases. Inputs arrive parsed and the role already checked
+ * (contract-session.ts); what a handler returns is checked against the
+ * contract before it leaves.
+ */
+export const handlers: Handlers = {
+  'session.info': ({ agent, shell }) => {
+    const { cabinet, pickup, ui, staff } = agent.config;
+    return {
+      contractVersion: CONTRACT_VERSION,
+      cabinetId: cabinet.id,
+      cabinetName: cabinet.name ?? null,
+      supportPhone: cabinet.supportPhone ?? null,
+      supportQr: cabinet.supportQr ?? null,
+      // Locally issued codes have `codeDigits`; vendor codes (issue 4) may be 6–8.
+      codeLength: { min: Math.min(6, pickup.codeDigits), max: Math.max(8, pickup.codeDigits) },
+      defaultLanguage: ui.defaultLanguage,
+      idleResetMs: ui.idleResetMs,
+      serviceIdleExitMs: staff.sessionIdleMs,
+      sound: ui.sound,
+      shell,
+    };
+  },
+  'keypad.activity': ({ agent }) => {
+    agent.kiosk.customerActive();
+    return null;
+  },
+  pickup: async ({ agent }, { code }) => {
+    const opened = await agent.kiosk.pickup(code, 'keypad');
+    return { compartmentId: opened.compartmentId, board: opened.board, lock: opened.lock, reopened: opened.reopened };
+  },
+  'cabinet.overview': ({ agent }) => cabinetOverview(agent),
+  'health.get': ({ agent }) => healthOf(agent),
+
+  'staff.login': ({ agent, setRole }, { role, pin }) => {
+    const { courierPin, technicianPin } = agent.config.staff;
+    setRole(agent.kiosk.verifyStaffPin(role, pin, { courier: courierPin, technician: technicianPin }));
+    return { role };
+  },
+  'staff.logout': ({ setRole }) => {
+    setRole(null);
+    return null;
+  },
+
+  'dropoff.start': async ({ agent, role }, { size, trackingNo }) => {
+    const ticket = await agent.kiosk.startDropoff({ size, trackingNo: trackingNo ?? null, courier: null, actor: `${role}:keypad` });
+    return { parcelId: ticket.parcelId, compartmentId: ticket.compartmentId, board: ticket.board, lock: ticket.lock, size: ticket.size };
+  },
+  'dropoff.awaitStored': async ({ agent }, { parcelId }) => {
+    const stored = await withTimeout(agent.kiosk.whenStored(parcelId), AWAIT_STORED_MS, () => new KioskError('door-still-open', 'the door is still open; the code is issued when it closes', { parcelId }));
+    return { parcelId: stored.parcelId, compartmentId: stored.compartmentId, code: stored.code, expiresAt: stored.expiresAt };
+  },
+  'return.list': ({ agent }) => {
+    const sizes = new Map(agent.config.compartments.map((c) => [c.id, c.size]));
+    return agent.kiosk.parcelsToReturn().map((p) => ({
+      compartmentId: p.compartmentId,
+      size: sizes.get(p.compartmentId) ?? 'M',
+      state: p.state,
+      trackingNo: p.trackingNo,
+      storedAt: p.storedAt,
+      expiresAt: p.expiresAt,
+    }));
+  },
+  'return.open': async ({ agent, role }, { compartmentId }) => {
+    // The screen offers only what parcelsToReturn lists; a stored parcel goes back on the operator's word alone.
+    if (!agent.kiosk.parcelsToReturn().some((p) => p.compartmentId === compartmentId)) {
+      throw new KioskError('parcel-not-returnable', `compartment ${compartmentId} holds no expired or cancelled parcel`, { compartmentId });
+    }
+    return agent.kiosk.returnParcel(compartmentId, `${role}:keypad`);
+  },
+
+  'service.open': ({ agent }, { compartmentId }) => agent.kiosk.openCompartment(compartmentId, 'technician:keypad'),
+  'service.openAll': ({ agent }) => agent.kiosk.openAll('technician:keypad'),
+  'service.setOutOfService': ({ agent }, { compartmentId, outOfService, reason }) => {
+    agent.kiosk.setOutOfService(compartmentId, outOfService, reason, 'technician:keypad');
+    return null;
+  },
+  'service.outbox': ({ agent }) => {
+    const stats = store.outboxStats(agent.db, Date.now());
+    return {
+      pending: stats.pending,
+      dead: stats.dead,
+      delivered: stats.delivered,
+      oldestPendingAgeMs: stats.oldestPendingAgeMs,
+      destinations: Object.entries(stats.byDestination).map(([destination, n]) => ({ destination, ...n })),
+    };
+  },
+  'service.retryDead': ({ agent }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:keypad') }),
+  'service.diagnostics': ({ agent, recentErrors }) => {
+    const d = agent.hardware.cabinet.diagnostics();
+    return {
+      port: d.path,
+      baudRate: d.baudRate,
+      connected: d.connected,
+      boards: d.boards.map((b) => ({ address: b.address, protocol: b.protocol, locks: b.locks })),
+      stats: { ...d.stats },
+      lastFrames: d.lastFrames,
+      recentErrors: recentErrors(),
+    };
+  },
+  'service.logTail': ({ agent }, { lines }) => tailLog(join(agent.config.dataDir, 'logs'), lines),
+};

@@ -1,0 +1,59 @@
+import { parseResult, type CallEnvelope, type CallInput, type CallName, type CallResult, type PushedEvent } from '../../shared/contract.js';
+import { checkInput, failure, Listeners, parseEvent, type Warn } from './common.js';
+import type { ConnectionState, KioskTransport } from './kiosk-api.js';
+
+/** What the preload exposes as `window.cabinetKiosk` (contextBridge). */
+export interface ElectronBridge {
+  /** Resolves with the raw result object (`{ok, value}` / `{ok, error}`), unparsed. */
+  call(envelope: CallEnvelope): Promise<unknown>;
+  onEvent(listener: (event: unknown) => void): () => void;
+}
+
+export function isElectronBridge(value: unknown): value is ElectronBridge {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { call?: unknown; onEvent?: unknown };
+  return typeof candidate.call === 'function' && typeof candidate.onEvent === 'function';
+}
+
+/** The contract over Electron IPC: always "open" (the preload lives as long as the page). */
+export class ElectronKioskClient implements KioskTransport {
+  readonly #bridge: ElectronBridge;
+  readonly #warn: Warn;
+  #nextId = 1;
+
+  constructor(bridge: ElectronBridge, warn: Warn) {
+    this.#bridge = bridge;
+    this.#warn = warn;
+  }
+
+  async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<N>> {
+    const refused = checkInput(name, input);
+    if (refused) return refused as CallResult<N>;
+    const id = this.#nextId++;
+    try {
+      return parseResult(name, await this.#bridge.call({ id, name, input }));
+    } catch (err) {
+      // No handler yet (main still starting) or main went away mid-call.
+      this.#warn(`cabinet-kiosk: IPC call ${name} failed`, err);
+      return failure<N>('agent-busy');
+    }
+  }
+
+  onEvent(listener: (e: PushedEvent) => void): () => void {
+    const listeners = new Listeners<PushedEvent>();
+    const off = listeners.add(listener);
+    const unsubscribe = this.#bridge.onEvent((raw) => {
+      const event = parseEvent(raw, this.#warn);
+      if (event) listeners.emit(event, this.#warn);
+    });
+    return () => {
+      off();
+      unsubscribe();
+    };
+  }
+
+  onStatus(listener: (state: ConnectionState) => void): () => void {
+    listener('open');
+    return () => {};
+  }
+}

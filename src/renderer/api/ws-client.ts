@@ -1,0 +1,209 @@
+import { parseResult, serverFrame, type CallInput, type CallName, type CallResult, type PushedEvent } from '../../shared/contract.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../logic/backoff.js';
+import type { Timers } from '../logic/idle-timer.js';
+import { checkInput, failure, Listeners, parseEvent, type Warn } from './common.js';
+import type { ConnectionState, KioskTransport } from './kiosk-api.js';
+
+/** The first subprotocol names the contract; the second carries the per-launch token. */
+export const CONTRACT_SUBPROTOCOL = 'cabinet-kiosk.v1';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'token.';
+/** Close code browser mode uses for a missing or wrong token: fatal, no reconnect. */
+export const UNAUTHORISED_CLOSE_CODE = 4401;
+
+const OPEN = 1;
+
+// Handlers declared method-style so both the DOM `WebSocket` and the `ws`
+// package's class (whose events carry more fields) fit this shape.
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of a WebSocket this client uses: the browser's and `ws`'s both fit. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number }> | null;
+  onerror: Handler<unknown> | null;
+}
+export type SocketConstructor = new (url: string, protocols: string[]) => SocketLike;
+
+export interface WsClientOptions {
+  /** `ws://<host>/contract`. */
+  url: string;
+  /** The per-launch token from `#token=…`; null sends none (the server will close with 4401). */
+  token: string | null;
+  /** `WebSocket` in the page; the `ws` package's class in tests. */
+  WebSocketImpl: SocketConstructor;
+  /** Reconnect waits. Default 500 ms doubling to 5 s. */
+  backoff?: BackoffOptions;
+  /** Default: the global timers. */
+  timers?: Timers;
+  /** Default: `console.warn`. */
+  warn?: Warn;
+}
+
+/**
+ * The contract over one WebSocket (browser mode). Calls made before the
+ * socket opens wait for it; when it closes, every call not yet answered
+ * resolves `agent-busy` and the client reconnects with backoff, except after
+ * close code 4401 (bad token), which is final.
+ */
+export class WsKioskClient implements KioskTransport {
+  readonly #opts: Required<Omit<WsClientOptions, 'token'>> & { token: string | null };
+  readonly #pending = new Map<number, (raw: unknown) => void>();
+  readonly #unsent: string[] = [];
+  readonly #events = new Listeners<PushedEvent>();
+  readonly #statuses = new Listeners<ConnectionState>();
+  #socket: SocketLike | null = null;
+  #status: ConnectionState = 'connecting';
+  #attempt = 0;
+  #retryTimer: unknown = null;
+  #stopped = false;
+  #nextId = 1;
+
+  constructor(options: WsClientOptions) {
+    this.#opts = {
+      backoff: DEFAULT_BACKOFF,
+      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+      warn: (message, detail) => console.warn(message, detail),
+      ...options,
+    };
+  }
+
+  get status(): ConnectionState {
+    return this.#status;
+  }
+
+  start(): this {
+    this.#connect();
+    return this;
+  }
+
+  /** Closes for good: pending calls resolve `agent-busy`, no reconnect. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#retryTimer !== null) this.#opts.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      socket.onclose = null;
+      socket.close(1000);
+    }
+    this.#failPending();
+  }
+
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<N>> {
+    const refused = checkInput(name, input);
+    if (refused) return Promise.resolve(refused as CallResult<N>);
+    if (this.#status === 'unauthorised') return Promise.resolve(failure<N>('not-authorised'));
+    if (this.#stopped) return Promise.resolve(failure<N>('agent-busy'));
+    const id = this.#nextId++;
+    const frame = JSON.stringify({ id, name, input });
+    return new Promise<CallResult<N>>((resolve) => {
+      this.#pending.set(id, (raw) => resolve(parseResult(name, raw)));
+      const socket = this.#socket;
+      if (socket && socket.readyState === OPEN) socket.send(frame);
+      else this.#unsent.push(frame);
+    });
+  }
+
+  onEvent(listener: (e: PushedEvent) => void): () => void {
+    return this.#events.add(listener);
+  }
+
+  onStatus(listener: (state: ConnectionState) => void): () => void {
+    listener(this.#status);
+    return this.#statuses.add(listener);
+  }
+
+  #connect(): void {
+    this.#retryTimer = null;
+    if (this.#stopped) return;
+    const { token } = this.#opts;
+    const protocols = token ? [CONTRACT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : [CONTRACT_SUBPROTOCOL];
+    let socket: SocketLike;
+    try {
+      socket = new this.#opts.WebSocketImpl(this.#opts.url, protocols);
+    } catch (err) {
+      this.#opts.warn('cabinet-kiosk: cannot open the contract socket', err);
+      this.#onClose(1006);
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => {
+      if (this.#socket !== socket) return;
+      this.#attempt = 0;
+      this.#setStatus('open');
+      for (const frame of this.#unsent.splice(0)) socket.send(frame);
+    };
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#onMessage(event.data);
+    };
+    socket.onerror = () => {
+      // A close event always follows; reconnecting happens there.
+    };
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#onClose(event.code);
+    };
+  }
+
+  #onClose(code: number): void {
+    this.#failPending();
+    if (this.#stopped) return;
+    if (code === UNAUTHORISED_CLOSE_CODE) {
+      this.#setStatus('unauthorised');
+      return;
+    }
+    this.#setStatus('reconnecting');
+    const delay = backoffDelay(this.#attempt++, this.#opts.backoff);
+    this.#retryTimer = this.#opts.timers.setTimeout(() => this.#connect(), delay);
+  }
+
+  #onMessage(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.#opts.warn('cabinet-kiosk: dropped a non-text frame');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.#opts.warn('cabinet-kiosk: dropped a frame that is not JSON');
+      return;
+    }
+    const frame = serverFrame.safeParse(json);
+    if (!frame.success) {
+      this.#opts.warn('cabinet-kiosk: dropped a malformed frame', frame.error.issues[0]?.message);
+      return;
+    }
+    if (frame.data.kind === 'reply') {
+      const settle = this.#pending.get(frame.data.id);
+      if (!settle) {
+        this.#opts.warn(`cabinet-kiosk: reply to unknown call ${frame.data.id}`);
+        return;
+      }
+      this.#pending.delete(frame.data.id);
+      settle(frame.data.result);
+      return;
+    }
+    const event = parseEvent(frame.data.event, this.#opts.warn);
+    if (event) this.#events.emit(event, this.#opts.warn);
+  }
+
+  #failPending(): void {
+    this.#unsent.length = 0;
+    const settles = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const settle of settles) settle({ ok: false, error: { code: 'agent-busy' } });
+  }
+
+  #setStatus(status: ConnectionState): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    this.#statuses.emit(status, this.#opts.warn);
+  }
+}

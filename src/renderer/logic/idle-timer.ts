@@ -1,0 +1,54 @@
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * One re-armable timeout: `arm` sets what fires and when, every `touch`
+ * (a tap or a key anywhere) starts the wait again, `disarm` stops it.
+ */
+export class IdleTimer {
+  #handle: unknown = null;
+  #afterMs = 0;
+  #onIdle: (() => void) | null = null;
+  readonly #timers: Timers;
+
+  constructor(timers: Timers) {
+    this.#timers = timers;
+  }
+
+  arm(afterMs: number, onIdle: () => void): void {
+    this.#afterMs = afterMs;
+    this.#onIdle = onIdle;
+    this.#restart();
+  }
+
+  touch(): void {
+    if (this.#onIdle) this.#restart();
+  }
+
+  disarm(): void {
+    this.#clear();
+    this.#onIdle = null;
+  }
+
+  get armed(): boolean {
+    return this.#onIdle !== null;
+  }
+
+  #restart(): void {
+    this.#clear();
+    const onIdle = this.#onIdle;
+    if (!onIdle) return;
+    this.#handle = this.#timers.setTimeout(() => {
+      this.#handle = null;
+      this.#onIdle = null;
+      onIdle();
+    }, this.#afterMs);
+  }
+
+  #clear(): void {
+    if (this.#handle !== null) this.#timers.clearTimeout(this.#handle);
+    this.#handle = null;
+  }
+}

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/**
+ * The kiosk screen: Preact + the shared contract, built to `dist/renderer`.
+ * `base: './'` keeps asset URLs relative: Electron loads the page from a custom
+ * protocol, browser mode from http://127.0.0.1. CSS goes to its own file (the
+ * CSP allows `style-src 'self'` only), and nothing is inlined as a data: URL
+ * script.
+ */
+export default defineConfig({
+  root: fileURLToPath(new URL('./src/renderer', import.meta.url)),
+  base: './',
+  publicDir: false,
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'chrome120',
+    // Keep every asset a file: a data: script or a style inlined into the
+    // HTML would need CSP exceptions.
+    assetsInlineLimit: 0,
+    cssCodeSplit: false,
+    modulePreload: { polyfill: false },
+    reportCompressedSize: true,
+  },
+});
