@@ -14,6 +14,7 @@ import { runColdStart, type ColdStartResult } from './cold-start.js';
 import { runDurablePickups, type DurableResult } from './durable-pickups.js';
 import { runLockoutScaling, type LockoutScalingPoint } from './hot-path.js';
 import { runSerialPickup, type SerialPickupResult } from './serial-pickup.js';
+import { runUiBench, type UiResult } from './ui.js';
 import { progress, round, roundSummary, type Summary } from './stats.js';
 
 const PACE_BAUD = 9600;
@@ -92,7 +93,36 @@ function ms(s: Summary): string {
   return `${fmt(s.p50)} / ${fmt(s.p99)}`;
 }
 
+function uiRows(ui: UiResult): MetricRow[] {
+  const paintTarget: Target = { on: 'p99', op: '<=', limit: 16 };
+  const readyTarget: Target = { on: 'median', op: '<=', limit: 2000 };
+  const bundleTarget: Target = { on: 'value', op: '<=', limit: 250 };
+  return [
+    {
+      metric: 'keypress_to_paint_ms', variant: `${ui.keypress.presses} taps, Chromium`, unit: 'ms', p50: ui.keypress.toPaintMs.p50, p99: ui.keypress.toPaintMs.p99, value: null,
+      target: paintTarget, pass: check(paintTarget, ui.keypress.toPaintMs.p99), beside: ui.keypress.vsyncNote,
+      measures: 'pointerdown event timestamp → the task after the next frame\'s requestAnimationFrame, on the code-entry keypad (digits and clear), headless Chromium with the frame-rate limit off',
+    },
+    {
+      metric: 'ui_ready_ms', variant: `median of ${ui.uiReady.runs.length}`, unit: 'ms', p50: null, p99: null, value: ui.uiReady.medianMs, target: readyTarget, pass: check(readyTarget, ui.uiReady.medianMs),
+      beside: `runs ${ui.uiReady.runs.map((r) => `${fmt(r.spawnToReadyLineMs, 0)}+${fmt(r.readyLineToInteractiveMs, 0)}`).join(', ')} (spawn→ready line + page→interactive); Chromium launch ${fmt(ui.uiReady.chromiumLaunchMs, 0)} ms not included`,
+      measures: 'spawn `cabinet-kiosk start --ui browser --no-browser` (embedded defaults, fresh folder) → its ready line → page.goto(url) → documentElement.dataset.ready === "true"',
+    },
+    {
+      metric: 'renderer_bundle_gzip_kb', variant: `${ui.bundle.files} files`, unit: 'KB', p50: null, p99: null, value: ui.bundle.gzipKb, target: bundleTarget, pass: check(bundleTarget, ui.bundle.gzipKb),
+      beside: `raw ${fmt(ui.bundle.rawKb, 1)} KB; largest ${ui.bundle.largestGzipKb.file} ${fmt(ui.bundle.largestGzipKb.kb, 1)} KB gz`,
+      measures: 'every file in dist/renderer, each gzipped at level 9, summed',
+    },
+  ];
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('ui')) {
+    // `npm run bench -- ui`: the screen's figures alone.
+    const rows = uiRows(await runUiBench({ readyRuns: 5, presses: 300 }));
+    printTable(rows);
+    return;
+  }
   if (!socatAvailable()) throw new Error('the serial benchmarks need socat on PATH (apt-get install socat)');
   const started = Date.now();
   const context = {
@@ -120,6 +150,7 @@ async function main(): Promise<void> {
   const durable: DurableResult = await runDurablePickups(DURABLE);
   const lockout: LockoutScalingPoint[] = runLockoutScaling();
   const lookup: CodeLookupResult = await runCodeLookup({ codes: 1_000_000, lookups: 10_000, viaStore: 10_000, batch: 250_000 });
+  const ui: UiResult = await runUiBench({ readyRuns: 5, presses: 300 });
   context.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
   context.durationS = round((Date.now() - started) / 1000, 1);
 
@@ -177,6 +208,8 @@ async function main(): Promise<void> {
     beside: `runs ${cold.runs.map((r) => r.rssMb).join(', ')}`, measures: 'process.memoryUsage().rss at the ready line',
   });
 
+  rows.push(...uiRows(ui));
+
   console.log('');
   console.log(`cabinet-kiosk bench — ${context.date} — node ${context.node}, ${context.cpuCount} cpus, load ${context.loadAvgAtStart.join(' ')} → ${context.loadAvgAtEnd.join(' ')}, temp on ${context.tmpdirFs}, ${context.durationS} s`);
   console.log('');
@@ -217,7 +250,7 @@ async function main(): Promise<void> {
     context,
     parameters: { serial: { ...serialOpts, paceBaud: PACE_BAUD, supervision: 'SUPERVISION_DEFAULTS (idle poll 1000 ms, post-open poll 150 ms)', destinations: 1 }, durable: DURABLE, lookup: { codes: 1_000_000, lookups: 10_000 }, coldStartRuns: cold.runs.length },
     metrics: rows.map((r) => roundDeep(r)),
-    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout }),
+    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout, ui }),
   };
   const out = fileURLToPath(new URL('./results.json', import.meta.url));
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

@@ -36,6 +36,9 @@ export class Agent {
     const secret = loadCabinetSecret(config.cabinet.secret, config.dataDir);
     const db = openStore(config, logger, sqliteBinding);
     const quickCheck = store.quickCheck(db);
+    if (config.staff.courierPin === null || config.staff.technicianPin === null) {
+      log.warn({ courierPin: config.staff.courierPin !== null, technicianPin: config.staff.technicianPin !== null }, 'a staff PIN is not configured: that staff screen cannot be opened (set staff.courierPin / staff.technicianPin)');
+    }
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
     try {

@@ -102,6 +102,8 @@ function banner(config: Config, f: BannerFacts): string {
   if (f.ui) lines.push(`  screen:   ${f.ui.url}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
   for (const reason of f.fellBack) lines.push(`  note:     ${reason}`);
   if (config.staff.demoPins) lines.push(`  staff:    demo PINs: courier ${config.staff.courierPin}, technician ${config.staff.technicianPin} (simulator only)`);
+  const unset = (['courier', 'technician'] as const).filter((r) => config.staff[`${r}Pin`] === null);
+  if (unset.length) lines.push(`  staff:    no ${unset.join(' or ')} PIN set: those screens stay shut until staff.${unset[0]}Pin is configured`);
   lines.push(
     '',
     'Drive it from another terminal:',

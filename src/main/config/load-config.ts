@@ -81,14 +81,17 @@ function resolveConfig(parsed: z.output<typeof configSchema>, base: string, sour
     database,
     dataDir,
     compartments: parsed.compartments ?? compartmentsFromBoards(parsed.boards),
-    staff: {
-      ...parsed.staff,
-      courierPin: parsed.staff.courierPin ?? DEMO_PINS.courier,
-      technicianPin: parsed.staff.technicianPin ?? DEMO_PINS.technician,
-      demoPins: !parsed.staff.courierPin || !parsed.staff.technicianPin,
-    },
+    staff: staffPins(parsed),
     source,
   };
+}
+
+/** Demo PINs are public (README): they stand in for a missing PIN on the simulator only, never on a real port. */
+function staffPins(parsed: z.output<typeof configSchema>): Config['staff'] {
+  const demo = parsed.serial.path === SIMULATOR_PATH;
+  const courierPin = parsed.staff.courierPin ?? (demo ? DEMO_PINS.courier : null);
+  const technicianPin = parsed.staff.technicianPin ?? (demo ? DEMO_PINS.technician : null);
+  return { ...parsed.staff, courierPin, technicianPin, demoPins: demo && (!parsed.staff.courierPin || !parsed.staff.technicianPin) };
 }
 
 /** The demo default: every lock is a compartment, numbered across boards, sizes cycling S → XL. */

@@ -113,9 +113,12 @@ const pin = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits');
 
 const staffSchema = z
   .object({
-    /** Opens the courier screens (drop-off, return of expired parcels). Required on a real port; the simulator demo uses 2468. */
+    /**
+     * Opens the courier screens (drop-off, return of expired parcels). Left out:
+     * the simulator demo uses 2468; on a real port the courier screens stay shut.
+     */
     courierPin: pin.optional(),
-    /** Opens service mode (and everything a courier may do). Required on a real port; the simulator demo uses 1357. */
+    /** Opens service mode (and everything a courier may do). Left out: 1357 on the simulator, shut on a real port. */
     technicianPin: pin.optional(),
     /** A staff screen ends after this long without a touch. */
     sessionIdleMs: ms(120_000),
@@ -203,12 +206,6 @@ export const configSchema = z
       ids.add(c.id);
       slots.add(slot);
     });
-    if (cfg.serial.path !== SIMULATOR_PATH) {
-      // Demo PINs are public (README); a real cabinet must never open with them.
-      for (const key of ['courierPin', 'technicianPin'] as const) {
-        if (!cfg.staff[key]) ctx.addIssue({ code: 'custom', path: ['staff', key], message: 'required when serial.path is a real port (the demo PINs only work on the simulator)' });
-      }
-    }
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -219,7 +216,8 @@ export type CompartmentSettings = z.output<typeof compartmentSchema>;
 /** The validated configuration with every path absolute and the compartments filled in. */
 export type Config = Omit<Parsed, 'compartments' | 'dataDir' | 'serial' | 'staff'> & {
   serial: Parsed['serial'] & { baudRate: number };
-  staff: Parsed['staff'] & { courierPin: string; technicianPin: string; demoPins: boolean };
+  /** null: no PIN set on a real port, so that staff screen cannot be opened. */
+  staff: Omit<Parsed['staff'], 'courierPin' | 'technicianPin'> & { courierPin: string | null; technicianPin: string | null; demoPins: boolean };
   compartments: CompartmentSettings[];
   dataDir: string;
   /** Where it came from, for `status` and error messages. */

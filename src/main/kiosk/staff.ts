@@ -5,7 +5,8 @@ import * as store from '../../store/index.js';
 import type { FlowContext } from './context.js';
 import { recordEvent } from './door-open.js';
 
-export type StaffPins = Readonly<Record<StaffRole, string>>;
+/** null: no PIN configured for that role, so nobody can log in as it. */
+export type StaffPins = Readonly<Record<StaffRole, string | null>>;
 
 /**
  * A courier or technician types a PIN on the kiosk keypad. Guessing is
@@ -14,12 +15,14 @@ export type StaffPins = Readonly<Record<StaffRole, string>>;
  * Success and failure are both audited; the PIN itself never is.
  */
 export function verifyStaffPin(ctx: FlowContext, role: StaffRole, pin: string, pins: StaffPins): StaffRole {
+  const expected = pins[role];
+  if (expected === null) throw new KioskError('not-authorised', `no ${role} PIN is configured (staff.${role}Pin)`, { needs: role });
   const at = ctx.clock();
   const state = store.lockoutState(ctx.db, at, ctx.policy.lockout, store.STAFF_PIN_SOURCE);
   if (state.lockedUntil !== null && state.lockedUntil > at) {
     throw new KioskError('locked-out', 'too many wrong staff PINs; keypad waits', { retryAfterMs: state.lockedUntil - at, source: store.STAFF_PIN_SOURCE });
   }
-  if (pinMatches(pin, pins[role])) {
+  if (pinMatches(pin, expected)) {
     store.inTransaction(ctx.db, () => {
       if (state.failures > 0) store.recordCodeAttempt(ctx.db, { at, ok: true, source: store.STAFF_PIN_SOURCE });
       store.appendAudit(ctx.db, { at, actor: `${role}:keypad`, action: 'staff.login' });

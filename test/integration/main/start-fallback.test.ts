@@ -8,7 +8,7 @@ import { assertBuilt, JsonLineProcess, runCli } from '../../helpers/cli.js';
  * A fresh machine has no socat: `npm start` must still run the demo cabinet,
  * in-process behind @serialport/binding-mock, and say so.
  */
-describe('start on a machine without socat', () => {
+describe('start on a machine without socat, Electron or a display', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ck-nosocat-'));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
@@ -27,6 +27,9 @@ describe('start on a machine without socat', () => {
       throw new Error(`${err.message}\n${agent?.stderr}`);
     });
     expect(String(ready['hardware'])).toMatch(/in-process mock port \(socat not found/);
+    // No Electron binary and no display here: the screen is served in browser mode, and the reasons are said.
+    expect(ready['ui']).toMatchObject({ shell: 'browser', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/), browser: null });
+    expect((ready['fellBack'] as string[]).join('\n')).toMatch(/Electron window unavailable: no display[\s\S]*no kiosk browser opened: no display/);
     expect(ready['database']).toBe(join(dir, 'data', 'kiosk.db'));
     const r = await runCli(['--json', 'deposit', '--size', 'XL'], { ...env, CABINET_KIOSK_CONFIG: '' }, { cwd: dir });
     expect(r.code).toBe(0);

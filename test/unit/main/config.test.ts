@@ -50,6 +50,16 @@ describe('configuration', () => {
     expect(config.database).toBe(join(file, '..', 'data', 'kiosk.db'));
   });
 
+  it('uses the public demo PINs on the simulator only; a real port without PINs keeps the staff screens shut', () => {
+    const demo = loadConfig({ file: tempFile('demo.json', '{}') });
+    expect(demo.staff).toMatchObject({ courierPin: '2468', technicianPin: '1357', demoPins: true });
+    const real = loadConfig({ file: tempFile('real.json', JSON.stringify({ serial: { path: '/dev/ttyUSB0' }, staff: { technicianPin: '864209' } })) });
+    expect(real.staff).toMatchObject({ courierPin: null, technicianPin: '864209', demoPins: false });
+    const same = configError(() => loadConfig({ file: tempFile('same.json', JSON.stringify({ staff: { courierPin: '1111', technicianPin: '1111' } })) }));
+    expect(same.issues.some((i) => i.startsWith('staff.technicianPin:'))).toBe(true);
+    expect(configError(() => loadConfig({ file: tempFile('short.json', JSON.stringify({ staff: { courierPin: '12' } })) })).issues[0]).toMatch(/^staff.courierPin: a PIN is 4 to 12 digits/);
+  });
+
   it('reads YAML and CABINET_KIOSK_CONFIG', () => {
     const file = tempFile('kiosk.yaml', 'cabinet:\n  id: Y1\nboards:\n  - { address: 3, protocol: kerong-cu, locks: 16 }\n');
     const config = loadConfig({ env: { CABINET_KIOSK_CONFIG: file } });

@@ -22,6 +22,12 @@ describe('staff PINs', () => {
     expect(JSON.stringify(audit)).not.toContain('1357');
   });
 
+  it('refuses every PIN for a role whose PIN is not configured, without counting a guess', () => {
+    const f = flowFixture();
+    expect(() => f.kiosk.verifyStaffPin('courier', '2468', { courier: null, technician: '1357' })).toThrow(expect.objectContaining({ code: 'not-authorised' }));
+    expect(store.failedAttemptsSince(f.db, 0, store.STAFF_PIN_SOURCE)).toBe(0);
+  });
+
   it('locks out after the policy failures, survives a restart, and leaves customer codes alone', async () => {
     const f = flowFixture();
     const stored = await dropOff(f);

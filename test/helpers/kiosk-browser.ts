@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { assertBuilt, JsonLineProcess, runCli } from './cli.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** This machine refuses outside connections; without these Chromium retries them at every start. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const PINS = { courier: '2468', technician: '1357' };
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface KioskUnderTest {
+  dir: string;
+  configPath: string;
+  url: string;
+  simulator: JsonLineProcess;
+  agent: JsonLineProcess;
+  /** `cabinet-kiosk --config … --json <args>` against the running agent. */
+  cli(...args: string[]): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A kiosk as a technician would run it: `cabinet-kiosk simulate` on a socat PTY
+ * (its frame lines tell which lock was pulsed), and `cabinet-kiosk start` in
+ * browser mode pointed at it, with real PINs (a real port requires them).
+ */
+export async function startKiosk(overrides: Record<string, unknown> = {}): Promise<KioskUnderTest> {
+  assertBuilt();
+  if (!existsSync(new URL('../../dist/renderer/index.html', import.meta.url))) throw new Error('dist/renderer is missing: run `npm run build`');
+  const dir = mkdtempSync(join(tmpdir(), 'ck-e2e-'));
+  const simulator = new JsonLineProcess(['--json', 'simulate', '--boards', '2', '--locks', '12', '--auto-close-ms', '800']);
+  const sim = await simulator.next((l) => l['event'] === 'ready');
+  const configPath = join(dir, 'kiosk.yaml');
+  const config = {
+    cabinet: { id: 'E2E-0001', supportPhone: '400-800-1234', supportQr: 'https://support.example/cabinet/E2E-0001' },
+    serial: { path: sim['path'] },
+    boards: [
+      { address: 1, protocol: 'xor-8a', locks: 12 },
+      { address: 2, protocol: 'xor-8a', locks: 12 },
+    ],
+    database: './kiosk.db',
+    staff: { courierPin: PINS.courier, technicianPin: PINS.technician },
+    supervision: { pollIntervalMs: 300, activePollMs: 50 },
+    lockout: { maxFailures: 5, baseDelayMs: 3000 },
+    ui: { shell: 'browser', idleResetMs: 4000, sound: false },
+    ...overrides,
+  };
+  writeFileSync(configPath, stringify(config));
+  const agent = new JsonLineProcess(['--config', configPath, '--json', 'start', '--no-browser'], {}, { cwd: dir });
+  let ready: Record<string, unknown>;
+  try {
+    ready = await agent.next((l) => l['event'] === 'ready', 30_000);
+  } catch (err) {
+    await simulator.stop();
+    await agent.stop();
+    throw err;
+  }
+  const url = String((ready['ui'] as { url?: string } | undefined)?.url ?? '');
+  if (!url) throw new Error(`the agent reported no screen address: ${JSON.stringify(ready)}`);
+  return {
+    dir,
+    configPath,
+    url,
+    simulator,
+    agent,
+    cli: async (...args: string[]) => {
+      const r = await runCli(['--config', configPath, '--json', ...args], {}, { cwd: dir });
+      if (r.code !== 0) throw new Error(`cabinet-kiosk ${args.join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    },
+    stop: async () => {
+      await agent.stop();
+      await simulator.stop();
+    },
+  };
+}
+
+/** Waits until the screen shows `name` (the root's data-screen). */
+export async function screen(page: Page, name: string, timeout = 10_000): Promise<void> {
+  await page.locator(`main#app[data-screen="${name}"]`).waitFor({ timeout });
+}
+
+/** Taps digits on the on-screen keypad, as a finger would. */
+export async function tapDigits(page: Page, digits: string): Promise<void> {
+  for (const d of digits) await page.locator(`[data-key="${d}"]`).click();
+}
