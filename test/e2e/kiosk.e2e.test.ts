@@ -167,6 +167,24 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     await expect(page.locator('main#app').getAttribute('lang')).resolves.toBe('zh');
   });
 
+  it('the whole keypad fits on screen, portrait and landscape, with touch targets of at least 64 px', async () => {
+    await page.locator('[data-testid="start-pickup"]').click();
+    await screen(page, 'code');
+    for (const viewport of [{ width: 1080, height: 1920 }, { width: 1920, height: 1080 }]) {
+      await page.setViewportSize(viewport);
+      for (const key of ['1', '0', 'clear', 'back', 'ok']) {
+        const box = await page.locator(`[data-key="${key}"]`).boundingBox();
+        expect(box, key).not.toBeNull();
+        expect(box!.width).toBeGreaterThanOrEqual(64);
+        expect(box!.height).toBeGreaterThanOrEqual(64);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(viewport.width);
+      }
+      expect(await page.evaluate('document.scrollingElement.scrollHeight <= innerHeight')).toBe(true);
+    }
+    await shot('code-entry-landscape');
+  });
+
   it('idle on the code screen returns to the start and forgets the typed digits', async () => {
     await page.locator('[data-testid="start-pickup"]').click();
     await screen(page, 'code');

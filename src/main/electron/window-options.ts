@@ -66,6 +66,8 @@ export function kioskWindowOptions({ preloadPath, production }: KioskWindowSetti
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // The optional key-press cue must sound on the first touch too.
+      autoplayPolicy: 'no-user-gesture-required',
       devTools: !production,
     },
   };

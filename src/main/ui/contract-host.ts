@@ -111,6 +111,8 @@ export class ContractHost {
 export class ContractSession {
   #role: StaffRole | null = null;
   #roleTimer: NodeJS.Timeout | undefined;
+  /** Calls not yet answered: a courier waiting on `dropoff.awaitStored` is not idle. */
+  #inFlight = 0;
   readonly #closeListeners: Array<() => void> = [];
   #closed = false;
 
@@ -131,6 +133,7 @@ export class ContractSession {
     }
     const { id, name, input } = envelope.data;
     const started = performance.now();
+    this.#inFlight += 1;
     try {
       if (!isCallName(name)) throw new KioskError('bad-request', `no call named "${name}"`);
       const value = await this.#run(name, input);
@@ -142,6 +145,9 @@ export class ContractSession {
       // Inputs are never logged: they carry codes and PINs.
       this.host.log[level]({ call: name, code: result.error.code, err: level === 'error' ? err : undefined }, 'ui call refused');
       return { id, result };
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#role) this.#armRoleTimer();
     }
   }
 
@@ -189,6 +195,7 @@ export class ContractSession {
   #armRoleTimer(): void {
     clearTimeout(this.#roleTimer);
     this.#roleTimer = setTimeout(() => {
+      if (this.#inFlight > 0) return this.#armRoleTimer();
       this.#role = null;
       this.sink({ type: 'staff-ended' });
     }, this.host.agent.config.staff.sessionIdleMs).unref();

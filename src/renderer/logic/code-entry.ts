@@ -64,3 +64,6 @@ export function slotCount(digits: string, length: CodeLength): number {
 function assertNeverAction(action: never): never {
   throw new Error(`unexpected code action: ${JSON.stringify(action)}`);
 }
+
+/** Staff PINs: the contract's `staff.login` accepts 4 to 12 digits. */
+export const PIN_LENGTH: CodeLength = { min: 4, max: 12 };

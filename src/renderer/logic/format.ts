@@ -41,3 +41,14 @@ export function formatClock(ms: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
+
+export type AgeUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+/** A waiting time in its largest whole unit (59 s, 3 min, 2 h, 4 d), rounded down. */
+export function ageOf(ms: number): { n: number; unit: AgeUnit } {
+  const s = Math.max(0, Math.floor(ms / 1_000));
+  if (s < 60) return { n: s, unit: 'seconds' };
+  if (s < 3_600) return { n: Math.floor(s / 60), unit: 'minutes' };
+  if (s < 86_400) return { n: Math.floor(s / 3_600), unit: 'hours' };
+  return { n: Math.floor(s / 86_400), unit: 'days' };
+}

@@ -7,7 +7,7 @@ import type { ContractError, StaffRole } from '../../shared/contract.js';
 export type Screen =
   | { name: 'attract' }
   | { name: 'code'; initial: string }
-  | { name: 'opening' }
+  | { name: 'opening'; code: string }
   | { name: 'open'; compartmentId: string; reopened: boolean }
   | { name: 'thanks' }
   | { name: 'error'; error: ContractError; back: Screen }

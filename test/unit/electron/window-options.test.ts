@@ -47,6 +47,7 @@ describe('kioskWindowOptions', () => {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      autoplayPolicy: 'no-user-gesture-required',
       devTools: false,
     });
   });

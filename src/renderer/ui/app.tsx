@@ -1,0 +1,271 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ContractError, Language, PushedEvent, SessionInfo } from '../../shared/contract.js';
+import type { KioskApi, KioskConnection } from '../api/kiosk-api.js';
+import { MESSAGES } from '../i18n/messages.js';
+import { backoffDelay } from '../logic/backoff.js';
+import { lockedUntilFrom } from '../logic/countdown.js';
+import { IdleTimer } from '../logic/idle-timer.js';
+import { errorBackTarget, idlePolicy, isCustomerScreen, isStaffScreen, type Screen } from '../logic/screens.js';
+import { KEYPAD_ACTIVITY_INTERVAL_MS, throttle } from '../logic/throttle.js';
+import { LanguageContext, MessagesContext, ServicesContext, useStore, type Nav, type Services, type Stores } from './context.js';
+import { AttractScreen } from './screens/attract.js';
+import { CodeScreen } from './screens/code.js';
+import { DropoffCodeScreen, DropoffOpenScreen, DropoffSizeScreen } from './screens/dropoff.js';
+import { ErrorScreen } from './screens/error.js';
+import { OpeningScreen, OpenScreen, ThanksScreen } from './screens/pickup.js';
+import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
+import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
+import { ServiceScreen } from './service/service-screen.js';
+import { createSound } from './sound.js';
+import { ConnectionIndicator, HealthIndicator, UnavailableBanner } from './status.js';
+import { LangToggle, Spinner } from './widgets.js';
+
+export interface AppProps {
+  api: KioskApi;
+  connection: KioskConnection;
+  stores: Stores;
+}
+
+interface View {
+  screen: Screen;
+  /** Bumped on every navigation: the screen's subtree is keyed by it, so each visit starts fresh. */
+  id: number;
+}
+
+const ATTRACT: Screen = { name: 'attract' };
+
+/**
+ * The screen state machine. It re-renders on navigation, language and
+ * lock-out changes only: typed digits live in `CodeInput`, live data in
+ * `stores`.
+ */
+export function App({ api, connection, stores }: AppProps) {
+  const [info, setInfo] = useState<SessionInfo | null>(null);
+  const [lang, setLang] = useState<Language>('zh');
+  const [view, setView] = useState<View>({ screen: ATTRACT, id: 0 });
+  const [lockedUntil, setLockedUntil] = useState<number | null>(null);
+  const connectionState = useStore(stores.connection);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const infoRef = useRef(info);
+  infoRef.current = info;
+
+  const nav = useMemo<Nav>(() => {
+    let nextId = 1;
+    const go = (screen: Screen): void => setView({ screen, id: nextId++ });
+    const home = (fresh = false): void => {
+      go(ATTRACT);
+      const defaults = infoRef.current;
+      if (fresh && defaults) setLang(defaults.defaultLanguage);
+    };
+    return {
+      go,
+      home,
+      fail(error: ContractError, back: Screen) {
+        const until = lockedUntilFrom(error, Date.now());
+        if (until !== null) setLockedUntil(until);
+        go({ name: 'error', error, back: errorBackTarget(error, back) });
+      },
+      logout() {
+        void api.call('staff.logout', {});
+        home(true);
+      },
+      toggleLanguage: () => setLang((l) => (l === 'zh' ? 'en' : 'zh')),
+    };
+  }, [api]);
+
+  // Boot: session info (retried until main answers), then health and doors; events and connection state.
+  useEffect(() => {
+    let alive = true;
+    const onPushed = (e: PushedEvent): void => {
+      if (e.type === 'cabinet') stores.overview.set(e.overview);
+      else if (e.type === 'health') stores.health.set(e.health);
+      // staff-ended: leave staff screens, except while a courier's door is open: the code still
+      // arrives there (the call in flight outlives the login) and idle logs out after it.
+      else if (isStaffScreen(viewRef.current.screen) && viewRef.current.screen.name !== 'dropoff-open') nav.home(true);
+    };
+    const refreshLive = (): void => {
+      void api.call('health.get', {}).then((r) => r.ok && stores.health.set(r.value));
+      void api.call('cabinet.overview', {}).then((r) => r.ok && stores.overview.set(r.value));
+    };
+    const offStatus = connection.onStatus((s) => {
+      const reconnected = s === 'open' && stores.connection.get() === 'reconnecting';
+      stores.connection.set(s);
+      if (!reconnected) return;
+      // A new connection is a new session: no staff login, and events missed while away.
+      refreshLive();
+      if (isStaffScreen(viewRef.current.screen)) nav.home(true);
+    });
+    const offEvents = api.onEvent(onPushed);
+    // Retries until main answers, on purpose without a cap: without session info the screen has
+    // nothing to offer, and the loading screen (with its language toggle) says so meanwhile.
+    const load = async (): Promise<void> => {
+      for (let attempt = 0; alive; attempt++) {
+        const result = await api.call('session.info', {});
+        if (!alive) return;
+        if (result.ok) {
+          setInfo(result.value);
+          setLang(result.value.defaultLanguage);
+          refreshLive();
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+      }
+    };
+    void load();
+    return () => {
+      alive = false;
+      offStatus();
+      offEvents();
+    };
+  }, [api, connection, stores, nav]);
+
+  const services = useMemo<Services | null>(() => {
+    if (!info) return null;
+    const sound = createSound(info.sound);
+    return {
+      api,
+      info,
+      stores,
+      sound,
+      nav,
+      activity: throttle(() => void api.call('keypad.activity', {}), KEYPAD_ACTIVITY_INTERVAL_MS),
+      refreshOverview: () => void api.call('cabinet.overview', {}).then((r) => r.ok && stores.overview.set(r.value)),
+    };
+  }, [api, info, stores, nav]);
+
+  // Idle: customer screens go home, staff screens log out; any tap or key restarts the wait.
+  const idle = useMemo(() => new IdleTimer({ setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }), []);
+  useEffect(() => {
+    const touch = (): void => idle.touch();
+    document.addEventListener('pointerdown', touch, true);
+    document.addEventListener('keydown', touch, true);
+    return () => {
+      document.removeEventListener('pointerdown', touch, true);
+      document.removeEventListener('keydown', touch, true);
+      idle.disarm();
+    };
+  }, [idle]);
+  useEffect(() => {
+    if (!info) return;
+    const policy = idlePolicy(view.screen, info);
+    if (policy.action === 'none') idle.disarm();
+    else idle.arm(policy.afterMs, policy.action === 'logout' ? () => nav.logout() : () => nav.home(true));
+  }, [view, info, idle, nav]);
+
+  useLayoutEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  useEffect(() => {
+    // The ui_ready benchmark and the end-to-end tests wait for this.
+    if (info) document.documentElement.dataset['ready'] = 'true';
+  }, [info]);
+
+  const messages = MESSAGES[lang];
+  const screen = view.screen;
+  const shell = (name: string, body: ComponentChildren, errorCode?: string) => (
+    <LanguageContext.Provider value={lang}>
+      <MessagesContext.Provider value={messages}>
+        <main id="app" class={`app screen-${name}`} data-screen={name} data-error-code={errorCode} lang={lang}>
+          {body}
+        </main>
+      </MessagesContext.Provider>
+    </LanguageContext.Provider>
+  );
+
+  if (connectionState === 'unauthorised') {
+    return shell(
+      'fatal',
+      <>
+        <header class="topbar">
+          <span class="brand">{messages.brand}</span>
+          <LangToggle onToggle={nav.toggleLanguage} />
+        </header>
+        <section class="status-screen fatal" role="alert" data-testid="fatal">
+          <h1>{messages.fatalTitle}</h1>
+          <p class="lead">{messages.fatalNext}</p>
+        </section>
+      </>,
+    );
+  }
+
+  if (!services || !info) {
+    return shell(
+      'loading',
+      <>
+        <header class="topbar">
+          <span class="brand">{messages.brand}</span>
+          <LangToggle onToggle={nav.toggleLanguage} />
+        </header>
+        <section class="status-screen">
+          <Spinner />
+          <p class="lead">{messages.loading}</p>
+        </section>
+      </>,
+    );
+  }
+
+  return (
+    <ServicesContext.Provider value={services}>
+      {shell(
+        screen.name,
+        <>
+          <header class="topbar">
+            <span class="brand">
+              {info.cabinetName ?? messages.brand}
+              <small class="cabinet-id">{info.cabinetId}</small>
+            </span>
+            <ConnectionIndicator />
+            <HealthIndicator />
+            <LangToggle onToggle={nav.toggleLanguage} />
+          </header>
+          {isCustomerScreen(screen) ? <UnavailableBanner /> : null}
+          <div class="screen" key={view.id}>
+            {renderScreen(screen, lockedUntil)}
+          </div>
+        </>,
+        screen.name === 'error' ? screen.error.code : undefined,
+      )}
+    </ServicesContext.Provider>
+  );
+}
+
+function renderScreen(screen: Screen, lockedUntil: number | null) {
+  switch (screen.name) {
+    case 'attract':
+      return <AttractScreen />;
+    case 'code':
+      return <CodeScreen initial={screen.initial} lockedUntil={lockedUntil} />;
+    case 'opening':
+      return <OpeningScreen code={screen.code} />;
+    case 'open':
+      return <OpenScreen compartmentId={screen.compartmentId} reopened={screen.reopened} />;
+    case 'thanks':
+      return <ThanksScreen />;
+    case 'error':
+      return <ErrorScreen error={screen.error} back={screen.back} lockedUntil={lockedUntil} />;
+    case 'staff-login':
+      return <StaffLoginScreen role={screen.role} />;
+    case 'courier-menu':
+      return <CourierMenuScreen />;
+    case 'dropoff-size':
+      return <DropoffSizeScreen />;
+    case 'dropoff-open':
+      return <DropoffOpenScreen compartmentId={screen.compartmentId} parcelId={screen.parcelId} />;
+    case 'dropoff-code':
+      return <DropoffCodeScreen compartmentId={screen.compartmentId} code={screen.code} expiresAt={screen.expiresAt} />;
+    case 'return-list':
+      return <ReturnListScreen />;
+    case 'return-open':
+      return <ReturnOpenScreen compartmentId={screen.compartmentId} />;
+    case 'service':
+      return <ServiceScreen />;
+    default:
+      return assertNeverScreen(screen);
+  }
+}
+
+function assertNeverScreen(screen: never): never {
+  throw new Error(`unexpected screen: ${JSON.stringify(screen)}`);
+}

@@ -1,0 +1,127 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { CompartmentView } from '../../../shared/contract.js';
+import { groupByBoard } from '../../logic/cabinet-layout.js';
+import { fill } from '../../logic/format.js';
+import { OOS_REASONS, type OosReason } from '../../logic/oos-reasons.js';
+import { useMessages, useServices, useStore } from '../context.js';
+import { ConfirmDialog } from '../widgets.js';
+import { NoticeLine, useServiceCalls } from './common.js';
+
+/** Live door states; a tapped cell gets open / out-of-service actions; "Open all" asks twice. */
+export function GridTab() {
+  const { api, stores, refreshOverview } = useServices();
+  const m = useMessages();
+  const overview = useStore(stores.overview);
+  const boards = useMemo(() => groupByBoard(overview?.compartments ?? []), [overview]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [reason, setReason] = useState<OosReason>('other');
+  const [confirmStep, setConfirmStep] = useState<0 | 1 | 2>(0);
+  const { busy, notice, setNotice, run } = useServiceCalls();
+  useEffect(refreshOverview, []);
+
+  const selected = overview?.compartments.find((c) => c.id === selectedId) ?? null;
+  const count = overview?.compartments.length ?? 0;
+
+  const openOne = (c: CompartmentView): void => {
+    void run(api.call('service.open', { compartmentId: c.id }), (v) => {
+      setNotice({ kind: 'ok', text: fill(m.svcOpened, { door: v.compartmentId }) });
+      refreshOverview();
+    });
+  };
+  const toggleService = (c: CompartmentView): void => {
+    const outOfService = !c.outOfService;
+    void run(api.call('service.setOutOfService', { compartmentId: c.id, outOfService, reason: outOfService ? reason : null }), () => {
+      setNotice({ kind: 'ok', text: m.svcSaved });
+      refreshOverview();
+    });
+  };
+  const openAll = (): void => {
+    setConfirmStep(0);
+    void run(api.call('service.openAll', { confirm: 'open-all' }), (v) => {
+      const summary = fill(m.openAllResult, { opened: v.opened.length, failed: v.failed.length });
+      const failed = v.failed.map((f) => `${f.compartmentId} (${f.code})`).join(', ');
+      setNotice({ kind: 'ok', text: failed ? `${summary}. ${fill(m.openAllFailed, { list: failed })}` : summary });
+      refreshOverview();
+    });
+  };
+
+  return (
+    <div class="svc-grid-tab">
+      <div class="svc-cabinet">
+        {boards.map(([board, cells]) => (
+          <div class="svc-board" key={board}>
+            <h2>{fill(m.boardTitle, { board })}</h2>
+            <div class="svc-cells">
+              {cells.map((c) => (
+                <button
+                  key={c.id}
+                  type="button"
+                  class={`svc-cell door-${c.door}${c.outOfService ? ' is-oos' : ''}${c.id === selectedId ? ' is-selected' : ''}`}
+                  data-testid="svc-compartment"
+                  data-compartment={c.id}
+                  data-door={c.door}
+                  data-oos={c.outOfService ? 'true' : 'false'}
+                  aria-pressed={c.id === selectedId ? 'true' : 'false'}
+                  onClick={() => {
+                    setSelectedId(c.id);
+                    setNotice(null);
+                  }}
+                >
+                  <span class="svc-cell-id">{c.id}</span>
+                  <span class="svc-cell-size">{c.size}</span>
+                  <span class="svc-cell-door">{m.doorStates[c.door]}</span>
+                  {c.outOfService ? <span class="svc-cell-oos">{m.svcOos}</span> : null}
+                  {c.occupied ? <i class="svc-cell-parcel" aria-label={m.svcOccupied} /> : null}
+                </button>
+              ))}
+            </div>
+          </div>
+        ))}
+      </div>
+      <aside class="svc-panel">
+        <button type="button" class="btn btn-danger" data-testid="svc-open-all" disabled={busy || count === 0} onClick={() => setConfirmStep(1)}>
+          {m.svcOpenAll}
+        </button>
+        <NoticeLine notice={notice} />
+        {selected ? (
+          <div class="svc-detail" data-testid="svc-detail" data-selected={selected.id}>
+            <h2>{selected.id}</h2>
+            <dl class="facts">
+              <dt>{m.colSize}</dt>
+              <dd>{m.sizes[selected.size]}</dd>
+              <dt>{m.svcDoor}</dt>
+              <dd>{m.doorStates[selected.door]}</dd>
+              <dt>{m.svcContents}</dt>
+              <dd>{selected.occupied ? m.svcOccupied : m.svcEmpty}</dd>
+              <dt>{m.colState}</dt>
+              <dd>{selected.outOfService ? m.svcOos : m.svcInService}</dd>
+            </dl>
+            <p class="muted">{fill(m.boardLock, { board: selected.board, lock: selected.lock })}</p>
+            <button type="button" class="btn btn-primary" data-testid="svc-open" disabled={busy} onClick={() => openOne(selected)}>
+              {m.svcOpen}
+            </button>
+            {selected.outOfService ? null : (
+              <fieldset class="reasons">
+                <legend>{m.svcReason}</legend>
+                {OOS_REASONS.map((r) => (
+                  <button key={r} type="button" class={`chip${r === reason ? ' is-on' : ''}`} data-reason={r} aria-pressed={r === reason ? 'true' : 'false'} onClick={() => setReason(r)}>
+                    {m.oosReasons[r]}
+                  </button>
+                ))}
+              </fieldset>
+            )}
+            <button type="button" class={`btn ${selected.outOfService ? 'btn-primary' : 'btn-warning'}`} data-testid="svc-oos" disabled={busy} onClick={() => toggleService(selected)}>
+              {selected.outOfService ? m.svcBackInService : m.svcMarkOos}
+            </button>
+          </div>
+        ) : (
+          <p class="muted">{m.svcSelectHint}</p>
+        )}
+      </aside>
+      {confirmStep === 1 ? <ConfirmDialog text={m.confirmOpenAllFirst} yes={m.confirmYes} no={m.confirmNo} onYes={() => setConfirmStep(2)} onNo={() => setConfirmStep(0)} /> : null}
+      {confirmStep === 2 ? (
+        <ConfirmDialog key="second" swapped text={fill(m.confirmOpenAllSecond, { count })} yes={m.confirmYes} no={m.confirmNo} onYes={openAll} onNo={() => setConfirmStep(0)} />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { useState } from 'preact/hooks';
+import type { CallOutput } from '../../../shared/contract.js';
+import { ageOf, fill } from '../../logic/format.js';
+import type { Messages } from '../../i18n/messages.js';
+import { useMessages, useServices } from '../context.js';
+import { NoticeLine, RefreshButton, useServiceCalls, useTabLoad } from './common.js';
+
+type Outbox = CallOutput<'service.outbox'>;
+
+function ageText(m: Messages, ms: number): string {
+  const { n, unit } = ageOf(ms);
+  const template = unit === 'seconds' ? m.ageSeconds : unit === 'minutes' ? m.ageMinutes : unit === 'hours' ? m.ageHours : m.ageDays;
+  return fill(template, { n });
+}
+
+/** Outbox depth in total and per destination; "retry failed" requeues the dead-lettered events. */
+export function OutboxTab({ active }: { active: boolean }) {
+  const { api } = useServices();
+  const m = useMessages();
+  const [outbox, setOutbox] = useState<Outbox | null>(null);
+  const { busy, notice, setNotice, run } = useServiceCalls();
+  const load = (): void => void run(api.call('service.outbox', {}), setOutbox);
+  useTabLoad(active, load);
+
+  const retry = (): void => {
+    void run(api.call('service.retryDead', {}), (v) => {
+      void run(api.call('service.outbox', {}), (next) => {
+        setOutbox(next);
+        setNotice({ kind: 'ok', text: fill(m.retried, { count: v.retried }) });
+      });
+    });
+  };
+
+  return (
+    <div class="svc-tab">
+      <div class="svc-toolbar">
+        <button type="button" class="btn btn-primary" data-testid="svc-retry-dead" disabled={busy || (outbox?.dead ?? 0) === 0} onClick={retry}>
+          {m.retryDead}
+        </button>
+        {active ? <RefreshButton onClick={load} busy={busy} /> : null}
+      </div>
+      {active ? <NoticeLine notice={notice} /> : null}
+      {outbox ? (
+        <>
+          <dl class="facts facts-inline" data-testid="svc-outbox-totals">
+            <dt>{m.colPending}</dt>
+            <dd data-field="pending">{outbox.pending}</dd>
+            <dt>{m.colDead}</dt>
+            <dd data-field="dead" class={outbox.dead > 0 ? 'is-bad' : ''}>
+              {outbox.dead}
+            </dd>
+            <dt>{m.colDelivered}</dt>
+            <dd data-field="delivered">{outbox.delivered}</dd>
+            <dt>{m.colOldest}</dt>
+            <dd>{outbox.oldestPendingAgeMs === null ? m.none : ageText(m, outbox.oldestPendingAgeMs)}</dd>
+          </dl>
+          {outbox.destinations.length === 0 ? (
+            <p class="muted">{m.outboxEmpty}</p>
+          ) : (
+            <table class="data-table" data-testid="svc-outbox">
+              <thead>
+                <tr>
+                  <th>{m.colDestination}</th>
+                  <th class="num">{m.colPending}</th>
+                  <th class="num">{m.colDead}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {outbox.destinations.map((d) => (
+                  <tr key={d.destination} data-destination={d.destination}>
+                    <td class="cell-strong">{d.destination}</td>
+                    <td class="num" data-field="pending">
+                      {d.pending}
+                    </td>
+                    <td class={`num${d.dead > 0 ? ' is-bad' : ''}`} data-field="dead">
+                      {d.dead}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : null}
+    </div>
+  );
+}

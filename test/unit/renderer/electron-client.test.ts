@@ -1,0 +1,92 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { CallEnvelope, PushedEvent } from '../../../src/shared/contract.js';
+import { ElectronKioskClient, isElectronBridge } from '../../../src/renderer/api/electron-client.js';
+import { takeLaunchToken } from '../../../src/renderer/api/token.js';
+
+function fakeBridge(answer: (e: CallEnvelope) => unknown) {
+  let listener: ((event: unknown) => void) | null = null;
+  const calls: CallEnvelope[] = [];
+  return {
+    calls,
+    emit: (event: unknown) => listener?.(event),
+    bridge: {
+      call: async (envelope: CallEnvelope) => {
+        calls.push(envelope);
+        return answer(envelope);
+      },
+      onEvent: (l: (event: unknown) => void) => {
+        listener = l;
+        return () => {
+          listener = null;
+        };
+      },
+    },
+  };
+}
+
+describe('Electron bridge client', () => {
+  it('recognises the preload object', () => {
+    expect(isElectronBridge(fakeBridge(() => null).bridge)).toBe(true);
+    expect(isElectronBridge(undefined)).toBe(false);
+    expect(isElectronBridge({ call: () => {} })).toBe(false);
+  });
+
+  it('sends envelopes with increasing ids and parses results', async () => {
+    const f = fakeBridge((e) => (e.name === 'keypad.activity' ? { ok: true, value: null } : { ok: true, value: 'not an overview' }));
+    const client = new ElectronKioskClient(f.bridge, () => {});
+    await expect(client.call('keypad.activity', {})).resolves.toEqual({ ok: true, value: null });
+    const bad = await client.call('cabinet.overview', {});
+    expect(bad).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(f.calls.map((c) => c.id)).toEqual([1, 2]);
+    expect(f.calls[0]).toEqual({ id: 1, name: 'keypad.activity', input: {} });
+  });
+
+  it('turns a rejected IPC call into agent-busy', async () => {
+    const f = fakeBridge(() => {
+      throw new Error('No handler registered');
+    });
+    const warn = vi.fn();
+    const client = new ElectronKioskClient(f.bridge, warn);
+    await expect(client.call('session.info', {})).resolves.toEqual({ ok: false, error: { code: 'agent-busy' } });
+    expect(warn).toHaveBeenCalled();
+  });
+
+  it('passes valid events, drops malformed ones, and unsubscribes', () => {
+    const f = fakeBridge(() => null);
+    const warn = vi.fn();
+    const client = new ElectronKioskClient(f.bridge, warn);
+    const seen: PushedEvent[] = [];
+    const off = client.onEvent((e) => seen.push(e));
+    f.emit({ type: 'staff-ended' });
+    f.emit({ type: 'nonsense' });
+    off();
+    f.emit({ type: 'staff-ended' });
+    expect(seen).toEqual([{ type: 'staff-ended' }]);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('is always open', () => {
+    const client = new ElectronKioskClient(fakeBridge(() => null).bridge, () => {});
+    const states: string[] = [];
+    client.onStatus((s) => states.push(s));
+    expect(states).toEqual(['open']);
+  });
+});
+
+describe('launch token', () => {
+  it('reads #token=… and removes it from the address bar', () => {
+    const replaceState = vi.fn();
+    expect(takeLaunchToken({ hash: '#token=abc-DEF_123', pathname: '/', search: '' }, { replaceState })).toBe('abc-DEF_123');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/');
+  });
+
+  it('keeps the path and query, and leaves the address alone without a token', () => {
+    const replaceState = vi.fn();
+    expect(takeLaunchToken({ hash: '#token=t&x=1', pathname: '/index.html', search: '?a=b' }, { replaceState })).toBe('t');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/index.html?a=b');
+    replaceState.mockClear();
+    expect(takeLaunchToken({ hash: '', pathname: '/', search: '' }, { replaceState })).toBeNull();
+    expect(takeLaunchToken({ hash: '#other=1', pathname: '/', search: '' }, { replaceState })).toBeNull();
+    expect(replaceState).not.toHaveBeenCalled();
+  });
+});
