@@ -1,4 +1,4 @@
-import type { DoorState } from '../../shared/domain.js';
+import type { CompartmentSize, DoorState } from '../../shared/domain.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
 import { APP_VERSION } from '../version.js';
@@ -7,7 +7,7 @@ export interface CompartmentStatus {
   id: string;
   board: number;
   lock: number;
-  size: string;
+  size: CompartmentSize;
   door: DoorState;
   outOfService: boolean;
   outOfServiceReason: string | null;
@@ -16,16 +16,36 @@ export interface CompartmentStatus {
 
 /** What `cabinet-kiosk status` shows: doors read from the boards now, parcels, service flags, outbox. */
 export async function statusOf(agent: Agent) {
-  const doors = new Map<string, DoorState>();
+  let doors: Map<string, DoorState>;
   let doorsRead = true;
   try {
-    for (const d of await agent.hardware.cabinet.readAll()) doors.set(`${d.board}/${d.lock}`, d.door);
+    doors = doorMap(await agent.hardware.cabinet.readAll());
   } catch {
     // Boards not answering: fall back to what supervision saw last.
     doorsRead = false;
-    for (const d of agent.hardware.cabinet.doorStates()) doors.set(`${d.board}/${d.lock}`, d.door);
+    doors = doorMap(agent.hardware.cabinet.doorStates());
   }
-  const compartments: CompartmentStatus[] = store.listCompartments(agent.db).map((c) => {
+  const compartments = compartmentStatuses(agent, doors);
+  const diagnostics = agent.hardware.cabinet.diagnostics();
+  return {
+    cabinet: { id: agent.config.cabinet.id, config: agent.config.source },
+    agent: { pid: process.pid, version: APP_VERSION, startedAt: agent.startedAt, uptimeMs: Date.now() - agent.startedAt },
+    database: { path: agent.config.database, quickCheck: agent.quickCheck },
+    hardware: { describe: agent.hardware.describe, connected: diagnostics.connected, doorsReadNow: doorsRead, stats: diagnostics.stats },
+    compartments,
+    freeBySize: agent.kiosk.freeCounts(),
+    outbox: store.outboxStats(agent.db, Date.now()),
+  };
+}
+
+/** Doors keyed `board/lock`, from a board read or from what supervision saw last. */
+export function doorMap(doors: ReadonlyArray<{ board: number; lock: number; door: DoorState }>): Map<string, DoorState> {
+  return new Map(doors.map((d) => [`${d.board}/${d.lock}`, d.door]));
+}
+
+/** Every compartment with its door, service flag and the parcel occupying it. */
+export function compartmentStatuses(agent: Agent, doors: ReadonlyMap<string, DoorState>): CompartmentStatus[] {
+  return store.listCompartments(agent.db).map((c) => {
     const parcel = store.occupantOf(agent.db, c.id);
     return {
       id: c.id,
@@ -38,16 +58,6 @@ export async function statusOf(agent: Agent) {
       parcel: parcel ? { id: parcel.id, state: parcel.state, expiresAt: parcel.expiresAt } : null,
     };
   });
-  const diagnostics = agent.hardware.cabinet.diagnostics();
-  return {
-    cabinet: { id: agent.config.cabinet.id, config: agent.config.source },
-    agent: { pid: process.pid, version: APP_VERSION, startedAt: agent.startedAt, uptimeMs: Date.now() - agent.startedAt },
-    database: { path: agent.config.database, quickCheck: agent.quickCheck },
-    hardware: { describe: agent.hardware.describe, connected: diagnostics.connected, doorsReadNow: doorsRead, stats: diagnostics.stats },
-    compartments,
-    freeBySize: agent.kiosk.freeCounts(),
-    outbox: store.outboxStats(agent.db, Date.now()),
-  };
 }
 
 export type AgentStatus = Awaited<ReturnType<typeof statusOf>>;

@@ -1,7 +1,7 @@
 import type { CabinetOverview, HealthView } from '../../shared/contract.js';
-import type { DoorState } from '../../shared/domain.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
+import { compartmentStatuses, doorMap } from '../control/status.js';
 
 /**
  * What the screen may know of the cabinet: layout, doors as supervision last
@@ -9,16 +9,14 @@ import type { Agent } from '../agent.js';
  * no codes: anyone standing at the kiosk sees this.
  */
 export function cabinetOverview(agent: Agent): CabinetOverview {
-  const doors = new Map<string, DoorState>();
-  for (const d of agent.hardware.cabinet.doorStates()) doors.set(`${d.board}/${d.lock}`, d.door);
-  const compartments = store.listCompartments(agent.db).map((c) => ({
+  const compartments = compartmentStatuses(agent, doorMap(agent.hardware.cabinet.doorStates())).map((c) => ({
     id: c.id,
     board: c.board,
     lock: c.lock,
     size: c.size,
-    door: doors.get(`${c.board}/${c.lock}`) ?? 'unknown',
+    door: c.door,
     outOfService: c.outOfService,
-    occupied: store.occupantOf(agent.db, c.id) !== undefined,
+    occupied: c.parcel !== null,
   }));
   return { compartments, freeBySize: agent.kiosk.freeCounts() };
 }
