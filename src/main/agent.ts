@@ -11,7 +11,7 @@ export interface AgentOptions {
   config: Config;
   logger: PinoLogger;
   clock?: () => number;
-  /** An Electron-ABI better-sqlite3 binding (src/main/launch/electron-natives.ts); Node's own when absent. */
+  /** An Electron-ABI better-sqlite3 binding (src/main/launch/electron-runtime.ts); Node's own when absent. */
   sqliteBinding?: string | undefined;
 }
 

@@ -3,6 +3,7 @@ import * as store from '../../store/index.js';
 import type { PickupCode } from '../../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
 import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
+import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
 
 export type PickupSource = 'keypad' | 'cli' | 'remote';
 
@@ -30,7 +31,7 @@ export function pickup(ctx: FlowContext, rawCode: string, source: PickupSource):
 }
 
 async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): Promise<PickupResult> {
-  assertNotLockedOut(ctx, source);
+  assertNotLockedOut(ctx, customerGuess(source));
   const hit = CODE_PATTERN.test(code) ? store.findCodeByHash(ctx.db, store.hashPickupCode(ctx.secret, code), ctx.clock()) : undefined;
   if (!hit) throw wrongCode(ctx, source);
   switch (hit.verdict) {
@@ -76,11 +77,7 @@ export function commitPickup(
 ): void {
   store.inTransaction(ctx.db, () => {
     store.resolveOpenIntent(ctx.db, p.intentId, 'opened', at, p.outcome);
-    // A success matters to the lockout only as a reset of recent failures. With
-    // none that could still count, logging it would cost every pickup two page
-    // writes and grow the log the lockout check replays.
-    const { windowMs, maxDelayMs } = ctx.policy.lockout;
-    if (store.failedAttemptsSince(ctx.db, at - windowMs - maxDelayMs) > 0) store.recordCodeAttempt(ctx.db, { at, ok: true, source: p.source });
+    countRightGuess(ctx, customerGuess(p.source), at);
     if (p.reopened) {
       store.consumeGrace(ctx.db, p.code.id);
       store.appendAudit(ctx.db, { at, actor: p.req.actor, action: 'pickup.grace-reopen', compartmentId: p.req.compartmentId, parcelId: p.req.parcelId ?? null });
@@ -120,35 +117,11 @@ export function completePickup(
   store.appendAudit(ctx.db, { at, actor: req.actor, action: 'pickup.completed', compartmentId: compartment.id, parcelId: parcel?.id ?? null, detail: { codeId: code.id, via } });
 }
 
-function assertNotLockedOut(ctx: FlowContext, source: PickupSource): void {
-  const now = ctx.clock();
-  const state = store.lockoutState(ctx.db, now, ctx.policy.lockout);
-  if (state.lockedUntil !== null && state.lockedUntil > now) {
-    throw new KioskError('locked-out', 'too many wrong codes; keypad waits', {
-      retryAfterMs: state.lockedUntil - now,
-      source,
-    });
-  }
+/** Customer codes: every source counts towards one keypad lockout. */
+function customerGuess(source: PickupSource): GuessScope {
+  return { source, scope: undefined, actor: `customer:${source}`, what: 'codes' };
 }
 
-/**
- * Counts a wrong code; the one that crosses the limit also queues
- * `keypad.locked-out` and audits it, in the same transaction.
- */
 function wrongCode(ctx: FlowContext, source: PickupSource): KioskError {
-  const at = ctx.clock();
-  const state = store.inTransaction(ctx.db, () => {
-    const before = store.lockoutState(ctx.db, at, ctx.policy.lockout);
-    store.recordCodeAttempt(ctx.db, { at, ok: false, source });
-    const after = store.lockoutState(ctx.db, at, ctx.policy.lockout);
-    if (after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil) {
-      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: after.lockedUntil, source, at } }, at);
-      store.appendAudit(ctx.db, { at, actor: `customer:${source}`, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: after.lockedUntil } });
-    }
-    return after;
-  });
-  if (state.lockedUntil !== null && state.lockedUntil > at) {
-    return new KioskError('locked-out', 'too many wrong codes; keypad waits', { retryAfterMs: state.lockedUntil - at, source });
-  }
-  return new KioskError('code-invalid', 'pickup code not accepted');
+  return countWrongGuess(ctx, customerGuess(source), new KioskError('code-invalid', 'pickup code not accepted'));
 }

@@ -3,7 +3,7 @@ import type { StaffRole } from '../../shared/contract.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { FlowContext } from './context.js';
-import { recordEvent } from './door-open.js';
+import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
 
 /** null: no PIN configured for that role, so nobody can log in as it. */
 export type StaffPins = Readonly<Record<StaffRole, string | null>>;
@@ -17,31 +17,15 @@ export type StaffPins = Readonly<Record<StaffRole, string | null>>;
 export function verifyStaffPin(ctx: FlowContext, role: StaffRole, pin: string, pins: StaffPins): StaffRole {
   const expected = pins[role];
   if (expected === null) throw new KioskError('not-authorised', `no ${role} PIN is configured (staff.${role}Pin)`, { needs: role });
+  const guess: GuessScope = { source: store.STAFF_PIN_SOURCE, scope: store.STAFF_PIN_SOURCE, actor: `${role}:keypad`, what: 'staff PINs' };
+  assertNotLockedOut(ctx, guess);
+  if (!pinMatches(pin, expected)) throw countWrongGuess(ctx, guess, new KioskError('pin-invalid', `wrong ${role} PIN`), 'staff.login-failed');
   const at = ctx.clock();
-  const state = store.lockoutState(ctx.db, at, ctx.policy.lockout, store.STAFF_PIN_SOURCE);
-  if (state.lockedUntil !== null && state.lockedUntil > at) {
-    throw new KioskError('locked-out', 'too many wrong staff PINs; keypad waits', { retryAfterMs: state.lockedUntil - at, source: store.STAFF_PIN_SOURCE });
-  }
-  if (pinMatches(pin, expected)) {
-    store.inTransaction(ctx.db, () => {
-      if (state.failures > 0) store.recordCodeAttempt(ctx.db, { at, ok: true, source: store.STAFF_PIN_SOURCE });
-      store.appendAudit(ctx.db, { at, actor: `${role}:keypad`, action: 'staff.login' });
-    });
-    return role;
-  }
-  const after = store.inTransaction(ctx.db, () => {
-    store.recordCodeAttempt(ctx.db, { at, ok: false, source: store.STAFF_PIN_SOURCE });
-    store.appendAudit(ctx.db, { at, actor: `${role}:keypad`, action: 'staff.login-failed' });
-    const next = store.lockoutState(ctx.db, at, ctx.policy.lockout, store.STAFF_PIN_SOURCE);
-    if (next.lockedUntil !== null && next.lockedUntil !== state.lockedUntil) {
-      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: next.failures, lockedUntil: next.lockedUntil, source: store.STAFF_PIN_SOURCE, at } }, at);
-    }
-    return next;
+  store.inTransaction(ctx.db, () => {
+    countRightGuess(ctx, guess, at);
+    store.appendAudit(ctx.db, { at, actor: guess.actor, action: 'staff.login' });
   });
-  if (after.lockedUntil !== null && after.lockedUntil > at) {
-    throw new KioskError('locked-out', 'too many wrong staff PINs; keypad waits', { retryAfterMs: after.lockedUntil - at, source: store.STAFF_PIN_SOURCE });
-  }
-  throw new KioskError('pin-invalid', `wrong ${role} PIN`);
+  return role;
 }
 
 /** Compares digests, not strings: the time taken says nothing about how many digits were right. */
