@@ -15,6 +15,13 @@ module.exports = {
       to: { path: `^src/(?!shared/|${layer}/)` },
     })),
     {
+      name: 'mock-cloud-speaks-only-wire-formats',
+      comment: 'The mock vendor clouds reuse the wire formats of src/cloud (signers, schemas) and nothing of the agent.',
+      severity: 'error',
+      from: { path: '^src/mock-cloud/' },
+      to: { path: '^src/(?!shared/|cloud/|mock-cloud/)' },
+    },
+    {
       name: 'shared-is-pure',
       comment: 'src/shared holds pure types and zod schemas: no node:, no Electron, no DOM, no other layer.',
       severity: 'error',

@@ -45,3 +45,53 @@ export interface DestinationHealth {
   /** When the next attempt is due after a failure; null when none waits. */
   nextAttemptAt: number | null;
 }
+
+/**
+ * A pickup code as a vendor holds it, for the code puller. The plain code is
+ * handed to src/main, which hashes it with the cabinet secret before anything
+ * is stored (src/cloud never sees the key nor the store).
+ */
+export interface PulledCode {
+  /** The vendor's id for the code: the key of the set (`replaceCodesFromSource`). */
+  externalId: string;
+  code: string;
+  compartmentId?: string | null;
+  parcelId?: string | null;
+  validFrom: number;
+  validUntil?: number | null;
+}
+
+/** A vendor that issues pickup codes for this cabinet. */
+export interface CodeSource {
+  /** The pickup-code source name stored with each code, e.g. `dingshang`. */
+  readonly name: string;
+  /**
+   * Every code the vendor currently holds for this cabinet (the whole set: a
+   * code missing from it is cancelled locally). Throws on any failure: a
+   * partial list must never be applied as the whole set.
+   */
+  pullAll(signal: AbortSignal): Promise<PulledCode[]>;
+}
+
+/**
+ * Where verified inbound commands (vendor callbacks, channel commands) are
+ * recorded, so a redelivery is recognised and never applied twice. A command
+ * is recorded before it is acted on: a crash in between leaves it recorded
+ * and not applied (a door is never opened twice), and the result says so.
+ * src/main implements it over the store's inbox; the key is (source, commandId).
+ */
+export interface InboxPort {
+  /** Records the command with `result` (default none). A known command is a duplicate: its stored result comes back. */
+  record(command: InboundCommand, result?: unknown): { fresh: true } | { fresh: false; result: unknown };
+  /** Stores the outcome of a recorded command. */
+  setResult(command: Pick<InboundCommand, 'source' | 'commandId'>, result: unknown): void;
+}
+
+export interface InboundCommand {
+  /** The sender's id; with `source` the dedupe key. */
+  commandId: string;
+  /** `yopoint`, `dingshang`, `channel` … */
+  source: string;
+  type: string;
+  receivedAt: number;
+}

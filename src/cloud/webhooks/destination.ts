@@ -1,3 +1,4 @@
+import { httpSend, httpUrl, isLoopback } from '../http/send.js';
 import type { OutboundEvent } from '../outbound-event.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { DeliveryOutcome, Destination } from '../sync/ports.js';
@@ -20,9 +21,8 @@ export interface StandardWebhookDeps {
   now?: () => number;
 }
 
-export const USER_AGENT = 'cabinet-kiosk';
-/** Read at most this much of an answer: enough for any error text, bounded against a hostile endpoint. */
-export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Read at most this much of an answer: enough for any error text. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
@@ -46,13 +46,7 @@ export class StandardWebhookDestination implements Destination {
   /** Throws RangeError for an empty name, a URL that is not http(s), a plain pickup code over http to another host; StandardWebhookError('bad-secret'). */
   constructor(config: StandardWebhookConfig, deps: StandardWebhookDeps = {}) {
     if (config.name.length === 0) throw new RangeError('webhook destination name is empty');
-    let url: URL;
-    try {
-      url = new URL(config.url);
-    } catch {
-      throw new RangeError(`webhook ${config.name}: url is not a valid URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`webhook ${config.name}: url must be http(s)`);
+    const url = httpUrl(config.url, `webhook ${config.name}`);
     // payload.ts: the plain code goes to HTTPS endpoints only (loopback is a local relay, not the network).
     if (config.includePickupCode === true && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
       throw new RangeError(`webhook ${config.name}: includePickupCode needs an https url`);
@@ -79,17 +73,11 @@ export class StandardWebhookDestination implements Destination {
     }
     let outcome: DeliveryOutcome;
     try {
-      const response = await fetch(this.#url, {
-        method: 'POST',
-        headers: { ...request.headers, 'user-agent': USER_AGENT },
-        body: request.body,
-        // A redirect is answered, not followed: re-sending a signed POST elsewhere is not ours to decide.
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
-      });
-      // The status is the answer; a body that stalls or breaks after it must not turn an acknowledged 2xx into a retry.
-      const text = await readBounded(response, MAX_RESPONSE_BYTES).catch(() => '');
-      outcome = classifyHttp(response.status, response.headers, text, this.#now());
+      const answer = await httpSend(
+        { url: this.#url, method: 'POST', headers: request.headers, body: request.body, signal, timeoutMs: this.#timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES },
+        this.#now,
+      );
+      outcome = classifyHttp(answer.status, answer.headers, answer.text, this.#now());
     } catch (err) {
       outcome = classifyError(err);
     }
@@ -112,29 +100,4 @@ function buildFailure(err: unknown): string {
   if (err instanceof StandardWebhookError) return `cannot sign the event: ${err.code}`;
   // Not the message: the unsealer is main's, and its error could quote the code.
   return `cannot build the payload: ${err instanceof Error ? err.name : typeof err}`;
-}
-
-/** The first `limit` bytes of the body as UTF-8; the rest is cancelled (undici then drops that connection). */
-async function readBounded(response: Response, limit: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const room = limit - total;
-    text += decoder.decode(value.byteLength > room ? value.subarray(0, room) : value, { stream: true });
-    total += Math.min(room, value.byteLength);
-    if (total >= limit) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return text + decoder.decode();
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
