@@ -6,6 +6,8 @@ import { Kiosk } from './kiosk/kiosk.js';
 import { createFlowContext } from './kiosk/flow-context.js';
 import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
+import { CloudLink } from './cloud/cloud-link.js';
+import { buildDestinations, routeTable } from './cloud/destinations.js';
 
 export interface AgentOptions {
   config: Config;
@@ -29,6 +31,7 @@ export class Agent {
     readonly hardware: Hardware,
     readonly kiosk: Kiosk,
     readonly quickCheck: { ok: boolean; detail: string[] },
+    readonly cloud: CloudLink,
   ) {}
 
   static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
@@ -42,13 +45,17 @@ export class Agent {
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
     try {
+      // Built before the flows: a destination refusing its settings stops the boot with the reason.
+      const routed = buildDestinations(config, { secret });
+      const cloud = new CloudLink(config, db, routed, logger.child({ module: 'main/cloud' }));
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,
         doors: hardware.cabinet,
         secret,
         policy: flowPolicy(config),
-        destinations: () => config.outbox.destinations,
+        destinations: routeTable(routed, config.outbox.destinations),
+        eventQueued: () => cloud.wake(),
         clock,
         log: logger.child({ module: 'main/kiosk' }),
       });
@@ -56,7 +63,9 @@ export class Agent {
       const kiosk = new Kiosk(ctx, hardware.cabinet);
       const reconciled = await kiosk.recover();
       if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
-      return new Agent(config, logger, db, hardware, kiosk, quickCheck);
+      // After recovery, so the events it queued go out with the backlog.
+      cloud.start();
+      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud);
     } catch (err) {
       await hardware?.close().catch(() => undefined);
       store.closeDatabase(db);
@@ -65,6 +74,8 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    // First: an attempt in flight is aborted and its row stays pending for the next run.
+    await this.cloud.stop();
     this.kiosk.close();
     await this.hardware.close();
     store.closeDatabase(this.db);

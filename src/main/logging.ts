@@ -13,6 +13,8 @@ export const REDACT_PATHS = [
   'code', 'pin', 'secret', 'token', 'signature', 'password', 'pickupCode', 'sealedCode',
   '*.code', '*.pin', '*.secret', '*.token', '*.signature', '*.password', '*.pickupCode', '*.sealedCode',
   'args.code', 'body.code', 'cabinet.secret', 'headers.authorization',
+  // Vendor credentials (cloud config): Dingshang app_key, Yopoint appSecret, Hongxun sk.
+  'appKey', 'appSecret', 'sk', '*.appKey', '*.appSecret', '*.sk',
 ];
 
 export interface LoggingOptions {

@@ -36,6 +36,16 @@ function formatOutbox(o: AgentStatus['outbox']): string {
   return [`outbox: ${o.pending} pending, ${o.dead} dead, ${o.delivered} delivered; oldest pending ${age}`, ...rows].join('\n');
 }
 
+function formatCloud(c: AgentStatus['cloud']): string {
+  if (c.destinations.length === 0) return 'cloud: not configured';
+  const rows = c.destinations.map((d) => {
+    const last = d.lastDeliveredAt === null ? 'never delivered' : `last delivery ${new Date(d.lastDeliveredAt).toISOString()}`;
+    const next = d.nextAttemptAt === null ? '' : `, next attempt ${new Date(d.nextAttemptAt).toISOString()}`;
+    return `  ${d.name}: ${d.state}; ${last}${next}${d.lastError === null ? '' : `; last error: ${d.lastError}`}`;
+  });
+  return [`cloud: ${c.state}`, ...rows].join('\n');
+}
+
 function formatStatus(s: AgentStatus): string {
   const head = [
     `cabinet ${s.cabinet.id} (config: ${s.cabinet.config})`,
@@ -44,6 +54,7 @@ function formatStatus(s: AgentStatus): string {
     `hardware: ${s.hardware.describe}; ${s.hardware.connected ? 'connected' : 'DISCONNECTED'}${s.hardware.doorsReadNow ? '' : ' (doors from the last poll)'}`,
     `free: ${Object.entries(s.freeBySize).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     formatOutbox(s.outbox),
+    formatCloud(s.cloud),
     '',
     'id    board lock size door     parcel                service',
   ];

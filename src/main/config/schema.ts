@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../../shared/contract.js';
 import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
+import { cloudSchema } from './cloud-schema.js';
 
 /**
  * The one configuration file (JSON or YAML). Every key has a default so that
@@ -180,11 +181,16 @@ export const configSchema = z
     ui: uiSchema.default(uiSchema.parse({})),
     outbox: z
       .object({
-        /** Where each domain event is queued; one outbox row per event and destination. Vendors arrive with the cloud issue. */
+        /**
+         * Extra queues that take every event without a sender in this agent
+         * (an export another process drains). The integrations under `cloud`
+         * add their own destinations; these rows stay pending until acknowledged.
+         */
         destinations: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
       })
       .strict()
       .default({ destinations: [] }),
+    cloud: cloudSchema.default(cloudSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {

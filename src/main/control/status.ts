@@ -35,6 +35,7 @@ export async function statusOf(agent: Agent) {
     compartments,
     freeBySize: agent.kiosk.freeCounts(),
     outbox: store.outboxStats(agent.db, Date.now()),
+    cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations() },
   };
 }
 

@@ -29,8 +29,10 @@ export interface FlowContext {
   doors: Doors;
   secret: Buffer;
   policy: FlowPolicy;
-  /** Outbox destinations each event is queued for. */
-  destinations: () => string[];
+  /** Outbox destinations an event of this type is queued for (a vendor takes only the types it maps). */
+  destinations: (type: DomainEventType) => readonly string[];
+  /** Called after an event was queued, so the sync engine looks now instead of at its next poll. It runs inside the caller's transaction: it must only schedule work. */
+  eventQueued?: () => void;
   clock: () => number;
   log: Logger;
   /** Serialises door opens and the state changes around them. */

@@ -22,8 +22,9 @@ export function recordEvent(ctx: FlowContext, event: EventInput, at: number): vo
       payload: event.payload,
       occurredAt: at,
     },
-    ctx.destinations(),
+    ctx.destinations(event.type),
   );
+  ctx.eventQueued?.();
 }
 
 export function requireCompartment(ctx: FlowContext, id: string): Compartment {

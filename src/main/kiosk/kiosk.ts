@@ -136,6 +136,7 @@ export class Kiosk extends EventEmitter {
       if (n) store.appendAudit(this.#ctx.db, { at, actor, action: 'outbox.retry-dead', detail: { destination: destination ?? null, rows: n } });
       return n;
     });
+    if (retried) this.#ctx.eventQueued?.();
     return this.#changed(retried);
   }
 

@@ -25,8 +25,7 @@ export function healthOf(agent: Agent, now = Date.now()): HealthView {
   const outbox = store.outboxStats(agent.db, now);
   return {
     lockBus: agent.hardware.cabinet.diagnostics().connected ? 'connected' : 'disconnected',
-    // The cloud issue replaces this with the sync engine's view.
-    cloud: agent.config.outbox.destinations.length ? 'offline' : 'not-configured',
+    cloud: agent.cloud.state(),
     outbox: { pending: outbox.pending, dead: outbox.dead },
   };
 }

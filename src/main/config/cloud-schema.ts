@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * `cloud:` in the configuration: which integrations are active, with their
+ * URLs and credentials. Every integration is off unless configured; the
+ * cabinet works offline with none. Secrets here are redacted from logs
+ * (logging.ts) and never echoed in errors.
+ */
+
+const ms = (def: number) => z.number().int().positive().default(def);
+const destinationName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and hyphens, starting with a letter');
+
+const webhookSchema = z
+  .object({
+    /** The outbox destination name, e.g. `webhook-acme`; unique across `cloud`. */
+    name: destinationName,
+    url: z.string().url(),
+    /** Standard Webhooks secret, `whsec_<base64>`. */
+    secret: z.string().startsWith('whsec_'),
+    /** Send the plain pickup code of a stored parcel (for a backend that texts it); https only. */
+    includePickupCode: z.boolean().default(false),
+    timeoutMs: ms(10_000),
+  })
+  .strict();
+
+const syncSchema = z
+  .object({
+    /** Rows read per page: the most a drainer holds in memory. */
+    pageSize: z.number().int().min(1).max(1000).default(100),
+    /** Longest idle sleep before a destination looks at its outbox again. */
+    pollMs: ms(5000),
+    attemptTimeoutMs: ms(10_000),
+    /** First retry delay; doubles per failed attempt with full jitter. */
+    backoffBaseMs: ms(1000),
+    /** Longest retry delay (15 minutes). */
+    backoffCapMs: ms(15 * 60_000),
+    /** Retry answers in a row after which a destination counts as offline and backs off as a whole. */
+    offlineAfterFailures: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+const codePullSchema = z
+  .object({
+    /** node-cron expression; default every 5 minutes. A pull also runs at start and when a vendor comes back online. */
+    cron: z.string().min(1).default('*/5 * * * *'),
+    timeoutMs: ms(120_000),
+  })
+  .strict();
+
+const receiverSchema = z
+  .object({
+    /** Put a reverse proxy with TLS in front when vendors call over the internet. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8788),
+    maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  })
+  .strict();
+
+const channelSchema = z
+  .object({
+    /** ws:// or wss:// URL of the operator's command endpoint. */
+    url: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL'),
+    /** The device token, sent as `Authorization: Bearer`. */
+    token: z.string().min(8),
+    /** HMAC key the commands are signed with. */
+    secret: z.string().min(16),
+    /** Commands issued further than this from our clock are refused (replays). */
+    replayWindowMs: ms(5 * 60_000),
+    heartbeatMs: ms(60_000),
+  })
+  .strict();
+
+export const cloudSchema = z
+  .object({
+    webhooks: z.array(webhookSchema).default([]),
+    sync: syncSchema.default(syncSchema.parse({})),
+    codePull: codePullSchema.default(codePullSchema.parse({})),
+    /** Leave out to accept no vendor callbacks. */
+    receiver: receiverSchema.optional(),
+    /** Leave out for no remote commands. */
+    channel: channelSchema.optional(),
+  })
+  .strict()
+  .superRefine((cloud, ctx) => {
+    const names = new Set<string>();
+    cloud.webhooks.forEach((w, i) => {
+      if (names.has(w.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'name'], message: `destination name "${w.name}" is used twice` });
+      names.add(w.name);
+    });
+  });
+
+export type CloudConfig = z.output<typeof cloudSchema>;
+export type WebhookSettings = z.output<typeof webhookSchema>;
