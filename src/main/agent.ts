@@ -47,7 +47,7 @@ export class Agent {
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const routed = buildDestinations(config, { secret });
-      const cloud = new CloudLink(config, db, routed, logger.child({ module: 'main/cloud' }));
+      const cloud = new CloudLink(config, db, { routed, codeSources: [], secret }, logger.child({ module: 'main/cloud' }));
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,

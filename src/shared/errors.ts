@@ -15,6 +15,8 @@ export const KIOSK_ERROR_CODES = [
   'door-still-open',
   'parcel-not-found',
   'parcel-not-returnable',
+  'parcel-not-stored',
+  'code-in-use',
   'hardware-unavailable',
   'offline-action',
   'pin-invalid',

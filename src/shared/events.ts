@@ -21,6 +21,8 @@ export const eventPayloadSchemas = {
     externalRef: z.string().nullable(), pickedUpAt: at, via: z.enum(['keypad', 'cli', 'remote', 'reconciled']),
   }),
   'parcel.returned': z.object({ parcelId: z.string(), ...ids, previousState: z.string(), returnedAt: at, actor: z.string() }),
+  /** The operator cancelled a stored parcel (remote command): its codes are void and it waits for an employee return. */
+  'parcel.cancelled': z.object({ parcelId: z.string(), compartmentId: z.string(), reason: z.string().nullable(), actor: z.string(), at }),
   'parcel.expired': z.object({ parcelId: z.string(), compartmentId: z.string(), expiredAt: at }),
   'parcel.dropoff-interrupted': z.object({ parcelId: z.string(), ...ids, at }),
   'door.opened': z.object({ ...ids, kind: z.enum(OPEN_KINDS), actor: z.string(), at }),

@@ -58,6 +58,7 @@ export function aituoPushFor(event: OutboundEvent, config: AituoPushConfig, deps
     case 'parcel.picked-up':
       return customerPickupPush(event, config, refs);
     case 'parcel.expired':
+    case 'parcel.cancelled':
     case 'parcel.dropoff-interrupted':
     case 'door.opened':
     case 'door.open-failed':

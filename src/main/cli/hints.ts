@@ -14,6 +14,8 @@ export const ERROR_HINTS: Record<KioskErrorCode | 'config' | 'agent-already-runn
   'no-free-compartment': 'no compartment of that size or larger is free; try a larger size or return expired parcels',
   'parcel-not-found': 'that compartment holds no parcel',
   'parcel-not-returnable': 'only stored, expired or cancelled parcels can be returned',
+  'parcel-not-stored': 'only a parcel waiting in its compartment can be picked up, cancelled or given a new code; `cabinet-kiosk status` shows each parcel',
+  'code-in-use': 'another parcel in this cabinet has that code; choose a different one',
   'hardware-unavailable': 'check the serial adapter and cable and `serial.path` in the config; `cabinet-kiosk status` shows the port',
   'offline-action': 'this needs the cloud; try again when the cabinet is online',
   'pin-invalid': 'the staff PIN is wrong; PINs are set under `staff` in the config',

@@ -1,9 +1,11 @@
+import { schedule, type ScheduledTask } from 'node-cron';
 import { SyncEngine } from '../../cloud/sync/sync-engine.js';
-import type { DestinationHealth } from '../../cloud/sync/ports.js';
+import type { CodeSource, DestinationHealth } from '../../cloud/sync/ports.js';
 import type { Logger } from '../../shared/logger.js';
 import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './destinations.js';
+import { CodePuller, type PullReport } from './code-puller.js';
 import { StoreOutbox } from './store-ports.js';
 
 export type CloudState = 'online' | 'offline' | 'not-configured';
@@ -13,11 +15,31 @@ export type CloudState = 'online' | 'offline' | 'not-configured';
  * started after the flows so a boot with a backlog does not delay the first
  * customer. The flows call `wake()` after queueing events.
  */
+export interface CloudParts {
+  routed: readonly RoutedDestination[];
+  codeSources: readonly CodeSource[];
+  secret: Buffer;
+}
+
 export class CloudLink {
   readonly #engine: SyncEngine | null;
+  readonly #puller: CodePuller | null;
+  readonly #pullCron: string;
+  readonly #log: Logger;
+  #pullTask: ScheduledTask | null = null;
+  #offHealth: (() => void) | null = null;
+  /** Destinations seen offline since their last online answer. */
+  readonly #wasOffline = new Set<string>();
 
-  constructor(config: Config, db: store.Db, routed: readonly RoutedDestination[], log: Logger, now: () => number = Date.now) {
+  constructor(config: Config, db: store.Db, parts: CloudParts, log: Logger, now: () => number = Date.now) {
+    const { routed, codeSources } = parts;
     const sync = config.cloud.sync;
+    this.#log = log;
+    this.#pullCron = config.cloud.codePull.cron;
+    this.#puller =
+      codeSources.length === 0
+        ? null
+        : new CodePuller({ sources: codeSources, db, secret: parts.secret, log, timeoutMs: config.cloud.codePull.timeoutMs, now });
     this.#engine =
       routed.length === 0
         ? null
@@ -36,10 +58,32 @@ export class CloudLink {
 
   start(): void {
     this.#engine?.start();
+    if (this.#puller === null) return;
+    const puller = this.#puller;
+    void puller.pullAll();
+    this.#pullTask = schedule(this.#pullCron, () => void puller.pullAll(), { name: 'pull pickup codes from the vendors', noOverlap: true });
+    // Back online after an outage: the codes may have changed meanwhile, so pull now rather than at the next tick.
+    this.#offHealth = this.onHealthChange((h) => {
+      if (h.state === 'online' && this.#wasOffline.has(h.name)) void puller.pullAll();
+      if (h.state === 'offline') this.#wasOffline.add(h.name);
+      else if (h.state === 'online') this.#wasOffline.delete(h.name);
+    });
   }
 
   async stop(): Promise<void> {
+    this.#offHealth?.();
+    await this.#pullTask?.destroy();
+    this.#puller?.stop();
     await this.#engine?.stop();
+  }
+
+  /** Pull every code source now (`sync-now`, service mode). */
+  pullCodes(): Promise<PullReport[]> {
+    return this.#puller?.pullAll() ?? Promise.resolve([]);
+  }
+
+  codePulls(): PullReport[] {
+    return this.#puller?.lastReports() ?? [];
   }
 
   wake(): void {

@@ -7,6 +7,7 @@ import { recordEvent } from './door-open.js';
 import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffRequest, type DropoffStored } from './dropoff.js';
 import { pickup, type PickupResult, type PickupSource } from './pickup.js';
 import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
+import { cancelParcel, remotePickup, setParcelCode } from './remote.js';
 import { expireDueParcels, openCompartment, returnParcel, setOutOfService, type DoorOpened } from './service.js';
 import { verifyStaffPin, type StaffPins } from './staff.js';
 import type { StaffRole } from '../../shared/contract.js';
@@ -97,6 +98,20 @@ export class Kiosk extends EventEmitter {
 
   async openCompartment(compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
     return this.#changed(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
+  }
+
+  /** The operator opens a stored parcel's door for its recipient, as if the code was typed (remote.ts). */
+  async remotePickup(parcelId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
+    return this.#changed(await this.#ctx.mutex.run(() => remotePickup(this.#ctx, parcelId, actor)));
+  }
+
+  /** Under the door mutex: a pickup of this parcel in flight finishes first, then the cancel sees its outcome. */
+  async cancelParcel(parcelId: string, reason: string | null, actor: Actor): Promise<ReturnType<typeof cancelParcel>> {
+    return this.#changed(await this.#ctx.mutex.run(async () => cancelParcel(this.#ctx, parcelId, reason, actor)));
+  }
+
+  async setParcelCode(p: Parameters<typeof setParcelCode>[1], actor: Actor): Promise<ReturnType<typeof setParcelCode>> {
+    return this.#changed(await this.#ctx.mutex.run(async () => setParcelCode(this.#ctx, p, actor)));
   }
 
   /**
