@@ -27,7 +27,7 @@ export interface MockResponse {
  * What a mock applies, once per idempotency key. `apply` answers `fresh`
  * for a new key and `duplicate` for one seen before (counted, not applied
  * again). Persisted when the server has a state file, so exactly-once holds
- * across a mock restart. `seq` per `stream` (a parcel) lets a test check order.
+ * across a mock restart. `order` per `stream` (a parcel) lets a test check order.
  */
 export interface MockLedger {
   apply(entry: LedgerEntry): 'fresh' | 'duplicate';
@@ -43,7 +43,16 @@ export interface LedgerEntry {
   /** What arrived (parsed), for the tests and the state dump. */
   body: unknown;
   at: number;
+  /**
+   * When the event occurred, as the vendor's body carries it (e.g. the
+   * webhook `timestamp` in epoch ms, or a `yyyy-MM-dd HH:mm:ss` string): the
+   * ledger reports a stream whose entries were applied in decreasing order.
+   * Numbers compare numerically, strings lexicographically; absent = unchecked.
+   */
+  order?: LedgerOrder;
 }
+
+export type LedgerOrder = number | string;
 
 /** Sends a vendor → agent callback (Dingshang delivery result, Yopoint notify); the server applies the duplicate-callback fault. */
 export type CallbackSender = (request: { url: string; method: 'POST'; headers: Record<string, string>; body: string }) => Promise<{ status: number; text: string }>;

@@ -3,6 +3,7 @@
  * every point Appendix 1 leaves open. Defaults are listed in README.md.
  */
 import { z } from 'zod';
+import { hongxunSignForProductSchema } from './schemas.js';
 import { HONGXUN_DEFAULT_TIME_ZONE } from './time.js';
 
 export const hongxunOptionsSchema = z.object({
@@ -40,3 +41,55 @@ export const hongxunOptionsSchema = z.object({
 
 export type HongxunOptions = z.output<typeof hongxunOptionsSchema>;
 export type HongxunOptionsInput = z.input<typeof hongxunOptionsSchema>;
+
+export const HONGXUN_DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Where `customerNumber` (§7.8, R: "customer order number") comes from when
+ * the injected order facts give none. UNVERIFIED: hongxun.md §7.8 (our events
+ * carry no Hongxun order number; README "What our event lacks").
+ * `facts-only` (default) never guesses; `external-ref` takes
+ * `parcel.picked-up.externalRef`, `parcel-id` our parcel id, for a deployment
+ * where the order was created under that number.
+ */
+export const HONGXUN_CUSTOMER_NUMBER_SOURCES = ['facts-only', 'external-ref', 'parcel-id'] as const;
+
+/** The sign-for destination: the wire options plus where and how to send (hongxun.md §7.8, §9.3). */
+export const hongxunSignForConfigSchema = hongxunOptionsSchema.extend({
+  /** The outbox destination name. Default `hongxun`. */
+  name: z.string().min(1).default('hongxun'),
+  /**
+   * The sign-for push URL. Required: the §7.8 page shows no URL (its subtitle
+   * is a copy-paste artefact) and no direction; §1 gives only the UAT host
+   * `https://uat.hongxunyun.cn`.
+   */
+  // UNVERIFIED: hongxun.md §7.8 / §9.3 (URL and direction of 签收信息推送 not documented)
+  url: z.string().min(1),
+  /** One attempt's limit, body included. Default 10 000 ms. */
+  timeoutMs: z.number().int().positive().default(HONGXUN_DEFAULT_TIMEOUT_MS),
+  customerNumberFrom: z.enum(HONGXUN_CUSTOMER_NUMBER_SOURCES).default('facts-only'),
+  /**
+   * §7.8 required facts used when the injected lookup gives none: the
+   * operator's wording for "one cabinet pickup" (e.g. `actualQuantity: 1`,
+   * `productList: []`). No defaults: §7.8 says what they mean, not what a
+   * cabinet should send (README open question 4, 5). `signer` has its own key above.
+   */
+  signForDefaults: z
+    .object({
+      actualQuantity: z.number().int().nonnegative().optional(),
+      productList: z.array(hongxunSignForProductSchema).optional(),
+    })
+    .strict()
+    .default({}),
+  /**
+   * `code` values of a `flag: false` answer that mean "bad signature / bad
+   * credentials": the destination pauses (unauthorised) instead of
+   * dead-lettering every row. Default none: the error-code table is not
+   * documented, so every refusal is dead until the codes are known.
+   */
+  // UNVERIFIED: hongxun.md §4 / §9.1 (error codes not documented)
+  signErrorCodes: z.array(z.number().int()).default([]),
+});
+
+export type HongxunSignForConfig = z.output<typeof hongxunSignForConfigSchema>;
+export type HongxunSignForConfigInput = z.input<typeof hongxunSignForConfigSchema>;

@@ -4,6 +4,7 @@
  * (specs/README.md "When the spec is silent or uncertain"); README.md lists them.
  */
 import { z } from 'zod';
+import { YOPOINT_GATEWAY_URL } from './schemas.js';
 
 export const YOPOINT_TIMESTAMP_UNITS = ['s', 'ms'] as const;
 export type YopointTimestampUnit = (typeof YOPOINT_TIMESTAMP_UNITS)[number];
@@ -50,6 +51,30 @@ export const yopointOptionsSchema = z.object({
    */
   // UNVERIFIED: yopoint.md §2.4 / §10.3 (allowed skew for webhooks unknown)
   notifyMaxSkewMs: z.number().int().positive().nullable().default(null),
+  /**
+   * The gateway (§1: one URL for every method). Default the production
+   * gateway; §1 names no sandbox (§10.10). The client refuses plain http
+   * except to a loopback host (the local mock).
+   */
+  gatewayUrl: z.url({ protocol: /^https?$/ }).default(YOPOINT_GATEWAY_URL),
+  /** One gateway call's limit in ms, answer included. Default 10 000. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** Orders per `cabinet.order.list` page. Default 100, the apifox maximum (§4.7). */
+  orderListPageSize: z.number().int().min(1).max(100).default(100),
+  /**
+   * Most pages one `cabinet.order.list` walk reads before it gives up
+   * (`too-many-pages`): a bound against a gateway that ignores `page`. Default 1000.
+   */
+  orderListMaxPages: z.number().int().positive().default(1000),
+  /**
+   * The `error_code` read as "signature / appid refused" (→ `unauthorised`),
+   * or null to read none that way. Default -1: the apifox cabinet.list page
+   * says "-1 = signature error" (§1.2, §4.2). §1.2 also shows -1 with the
+   * business error ERR_BARCODE_OUTSTOCK, so a -1 whose error_msg is one of the
+   * documented business messages (§8) stays `refused` (errors.ts).
+   */
+  // UNVERIFIED: yopoint.md §1.2 / §8 (-1 is "signature error" on one page, a business error on another)
+  signErrorCode: z.number().int().nullable().default(-1),
 });
 
 export type YopointOptions = z.output<typeof yopointOptionsSchema>;

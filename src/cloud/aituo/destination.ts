@@ -1,0 +1,118 @@
+import { httpSend, httpUrl, isLoopback } from '../http/send.js';
+import type { OutboundEvent } from '../outbound-event.js';
+import { classifyError, classifyHttp } from '../sync/classify.js';
+import type { DeliveryOutcome, Destination } from '../sync/ports.js';
+import type { AituoConfig } from './config.js';
+import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPushRefs, type UnsealCode } from './mapper.js';
+import { aituoPushAck, type AituoPushBody } from './schemas.js';
+
+/** The event types that become a push (aituo.md §3.2 table); every other type is delivered without a request. */
+export const AITUO_EVENT_TYPES: readonly string[] = AITUO_MAPPED_EVENT_TYPES;
+
+export interface AituoPushDestinationDeps {
+  /** Opens `parcel.stored.sealedCode` for the 1001 `pinCode`. Its errors are never quoted (they could hold the code). */
+  unsealCode: UnsealCode;
+  /**
+   * Values our events lack (an Aituo employee id, the merchant's order code…),
+   * looked up by src/main per event. Must answer the same for every attempt of
+   * one event, or a redelivery is not byte-identical. Default none.
+   */
+  refsFor?: (event: OutboundEvent) => AituoPushRefs | undefined;
+  /** Default Date.now: the base of a Retry-After date. */
+  now?: () => number;
+}
+
+/** Read at most this much of an answer: enough for any error text (§3.1: the reply format is unknown). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Shorter values are not redacted: splitting on "1" would shred the reason, and so short a value identifies nothing. */
+const MIN_REDACT_CHARS = 4;
+
+/**
+ * The Aituo merchant pushes 1001 EmployeeDropoff / 1002 EmployeeReturn /
+ * 1003 CustomerPickup (aituo.md §3.2, §3.3), one POST of the documented
+ * seven-string body per event to the configured merchant URL.
+ *
+ * Idempotency: §3.3 has no documented dedup key. With `tid: 'event-id'`
+ * (the default) `tid` carries our event id, the same on every attempt; with
+ * `tid: 'device-no'` no documented key is left for it, and a redelivery is
+ * recognisable only as a byte-identical body (README.md "Idempotency").
+ */
+export class AituoPushDestination implements Destination {
+  readonly name: string;
+  readonly #config: AituoConfig;
+  readonly #url: URL;
+  readonly #deps: AituoPushDestinationDeps;
+  readonly #now: () => number;
+
+  /**
+   * `config` is the output of `aituoConfigSchema`. Throws RangeError for a URL
+   * that is not http(s), or an http URL to another host while 1001 carries
+   * the plain PIN (`dropoffPinCode: 'unsealed'`): a live pickup code never
+   * crosses the network in clear (set `dropoffPinCode: 'absent'` or use https).
+   */
+  constructor(config: AituoConfig, deps: AituoPushDestinationDeps) {
+    const url = httpUrl(config.url, `aituo ${config.name}`);
+    if (config.dropoffPinCode === 'unsealed' && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+      throw new RangeError(`aituo ${config.name}: 1001 carries the pickup PIN; the url must be https`);
+    }
+    this.name = config.name;
+    this.#config = config;
+    this.#url = url;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async deliver(event: OutboundEvent, signal: AbortSignal): Promise<DeliveryOutcome> {
+    if (!AITUO_EVENT_TYPES.includes(event.type)) return { kind: 'delivered' };
+    let push: AituoPushBody | null;
+    try {
+      push = aituoPushFor(event, this.#config, { unsealCode: this.#deps.unsealCode }, this.#deps.refsFor?.(event) ?? {});
+    } catch (err) {
+      // Permanent: the same event and config build the same failure on every attempt.
+      return { kind: 'dead', reason: buildFailure(err) };
+    }
+    if (push === null) return { kind: 'delivered' };
+
+    let outcome: DeliveryOutcome;
+    try {
+      const answer = await httpSend(
+        {
+          url: this.#url,
+          method: 'POST',
+          // §3.3: "Request body: application/json". Credentials after it: the operator's headers are deliberate.
+          headers: { 'content-type': 'application/json', ...this.#config.headers },
+          // Key order of the §3.3 example (the mapper builds it so).
+          body: JSON.stringify(push),
+          signal,
+          timeoutMs: this.#config.timeoutMs,
+          maxResponseBytes: MAX_RESPONSE_BYTES,
+        },
+        this.#now,
+      );
+      outcome = classifyHttp(answer.status, answer.headers, answer.text, this.#now());
+      // UNVERIFIED: aituo.md §3.1 (reply format unknown): aituoPushAck takes any 2xx as delivered.
+      if (outcome.kind === 'delivered' && !aituoPushAck(answer.status, answer.text).delivered) {
+        outcome = { kind: 'dead', reason: `HTTP ${answer.status}: not an acknowledgement` };
+      }
+    } catch (err) {
+      outcome = classifyError(err);
+    }
+    return outcome.kind === 'delivered' ? outcome : { ...outcome, reason: this.#redact(outcome.reason, push.pinCode) };
+  }
+
+  /** A receiver may echo the request in an error (a 400 printing the body): keep the PIN and the credentials out of rows and logs. */
+  #redact(reason: string, pinCode: string): string {
+    let redacted = reason;
+    for (const value of [pinCode, ...Object.values(this.#config.headers)]) {
+      if (value.length >= MIN_REDACT_CHARS) redacted = redacted.split(value).join('[redacted]');
+    }
+    return redacted;
+  }
+}
+
+function buildFailure(err: unknown): string {
+  // The mapper's message names the field and event id, never a value.
+  if (err instanceof AituoMappingError) return `cannot build the push: ${err.message}`;
+  // Not the message: the unsealer is main's, and its error could quote the code.
+  return `cannot build the push: ${err instanceof Error ? err.name : typeof err}`;
+}
