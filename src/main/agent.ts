@@ -6,8 +6,9 @@ import { Kiosk } from './kiosk/kiosk.js';
 import { createFlowContext } from './kiosk/flow-context.js';
 import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
+import { createChannel } from './cloud/channel-wiring.js';
 import { CloudLink } from './cloud/cloud-link.js';
-import { buildDestinations, routeTable } from './cloud/destinations.js';
+import { buildCodeSources, buildDestinations, callbackConfig, routeTable } from './cloud/destinations.js';
 
 export interface AgentOptions {
   config: Config;
@@ -44,10 +45,11 @@ export class Agent {
     }
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
+    let cloud: CloudLink | undefined;
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const routed = buildDestinations(config, { secret });
-      const cloud = new CloudLink(config, db, { routed, codeSources: [], secret }, logger.child({ module: 'main/cloud' }));
+      cloud = new CloudLink(config, db, { routed, codeSources: buildCodeSources(config), secret, callbacks: callbackConfig(config) }, logger.child({ module: 'main/cloud' }));
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,
@@ -55,7 +57,7 @@ export class Agent {
         secret,
         policy: flowPolicy(config),
         destinations: routeTable(routed, config.outbox.destinations),
-        eventQueued: () => cloud.wake(),
+        eventQueued: () => cloud?.wake(),
         clock,
         log: logger.child({ module: 'main/kiosk' }),
       });
@@ -64,9 +66,12 @@ export class Agent {
       const reconciled = await kiosk.recover();
       if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
       // After recovery, so the events it queued go out with the backlog.
-      cloud.start();
+      await cloud.start();
+      const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger.child({ module: 'main/cloud' }) });
+      if (channel) cloud.attachChannel(channel);
       return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud);
     } catch (err) {
+      await cloud?.stop().catch(() => undefined);
       await hardware?.close().catch(() => undefined);
       store.closeDatabase(db);
       throw err;

@@ -1,3 +1,4 @@
+import type { DomainEventType } from '../../shared/events.js';
 import { httpSend, httpUrl, isLoopback } from '../http/send.js';
 import type { OutboundEvent } from '../outbound-event.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
@@ -7,7 +8,7 @@ import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPu
 import { aituoPushAck, type AituoPushBody } from './schemas.js';
 
 /** The event types that become a push (aituo.md §3.2 table); every other type is delivered without a request. */
-export const AITUO_EVENT_TYPES: readonly string[] = AITUO_MAPPED_EVENT_TYPES;
+export const AITUO_EVENT_TYPES: readonly DomainEventType[] = AITUO_MAPPED_EVENT_TYPES;
 
 export interface AituoPushDestinationDeps {
   /** Opens `parcel.stored.sealedCode` for the 1001 `pinCode`. Its errors are never quoted (they could hold the code). */

@@ -1,3 +1,4 @@
+import type { DomainEventType } from '../../shared/events.js';
 /**
  * 签收信息推送 sign-for push (hongxun.md §7.8) after each `parcel.picked-up`:
  * the §2 envelope signed per Appendix 1 (§3), built afresh on every attempt
@@ -16,7 +17,7 @@ import { buildHongxunSignFor, type HongxunSignForFacts, type HongxunSignForResul
 import { parseHongxunTime } from './time.js';
 
 /** The event types that become a push; every other type is delivered without a request. */
-export const HONGXUN_EVENT_TYPES: readonly string[] = ['parcel.picked-up'];
+export const HONGXUN_EVENT_TYPES: readonly DomainEventType[] = ['parcel.picked-up'];
 
 export interface HongxunSignForDestinationDeps {
   /** Hongxun's clock minus ours; corrects `timestamp` and `signedTime`, and learns from every answer. */

@@ -1,4 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
+import type { CommandChannel, ChannelState } from '../../cloud/channel/channel-client.js';
+import { callbackRoutes, type CallbackRoutesConfig } from '../../cloud/receiver/routes.js';
+import { CallbackReceiver, type ReceivedCallback } from '../../cloud/receiver/server.js';
 import { SyncEngine } from '../../cloud/sync/sync-engine.js';
 import type { CodeSource, DestinationHealth } from '../../cloud/sync/ports.js';
 import type { Logger } from '../../shared/logger.js';
@@ -6,7 +9,7 @@ import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './destinations.js';
 import { CodePuller, type PullReport } from './code-puller.js';
-import { StoreOutbox } from './store-ports.js';
+import { StoreInbox, StoreOutbox } from './store-ports.js';
 
 export type CloudState = 'online' | 'offline' | 'not-configured';
 
@@ -19,6 +22,8 @@ export interface CloudParts {
   routed: readonly RoutedDestination[];
   codeSources: readonly CodeSource[];
   secret: Buffer;
+  /** The vendors whose callbacks the receiver verifies (a route each). */
+  callbacks: CallbackRoutesConfig;
 }
 
 export class CloudLink {
@@ -26,6 +31,10 @@ export class CloudLink {
   readonly #puller: CodePuller | null;
   readonly #pullCron: string;
   readonly #log: Logger;
+  readonly #receiver: CallbackReceiver | null;
+  #receiverUrl: string | null = null;
+  #channel: CommandChannel | null = null;
+  #offChannel: (() => void) | null = null;
   #pullTask: ScheduledTask | null = null;
   #offHealth: (() => void) | null = null;
   /** Destinations seen offline since their last online answer. */
@@ -35,6 +44,15 @@ export class CloudLink {
     const { routed, codeSources } = parts;
     const sync = config.cloud.sync;
     this.#log = log;
+    const receiver = config.cloud.receiver;
+    const routes = callbackRoutes(parts.callbacks);
+    this.#receiver =
+      receiver === undefined || routes.length === 0
+        ? null
+        : new CallbackReceiver(
+            { ...receiver, routes },
+            { inbox: new StoreInbox(db), onCallback: (r) => this.#onCallback(r), logger: log.child({ module: 'cloud/receiver' }), now },
+          );
     this.#pullCron = config.cloud.codePull.cron;
     this.#puller =
       codeSources.length === 0
@@ -56,7 +74,12 @@ export class CloudLink {
           });
   }
 
-  start(): void {
+  /** Throws when the receiver cannot listen (port taken): the operator must know callbacks would be lost. */
+  async start(): Promise<void> {
+    if (this.#receiver !== null) {
+      this.#receiverUrl = (await this.#receiver.start()).url;
+      this.#log.info({ paths: this.#receiver.paths, address: this.#receiverUrl }, 'vendor callback receiver listening');
+    }
     this.#engine?.start();
     if (this.#puller === null) return;
     const puller = this.#puller;
@@ -71,10 +94,44 @@ export class CloudLink {
   }
 
   async stop(): Promise<void> {
+    this.#offChannel?.();
+    await this.#channel?.stop();
     this.#offHealth?.();
     await this.#pullTask?.destroy();
     this.#puller?.stop();
     await this.#engine?.stop();
+    await this.#receiver?.stop();
+  }
+
+  /** The receiver's base URL once listening (for `status` and the mock's callbacks). */
+  get receiverUrl(): string | null {
+    return this.#receiverUrl;
+  }
+
+  /**
+   * A verified vendor callback, already in the inbox. The vendors' callbacks
+   * report on their side of things (a delivery result, an order paid, a door
+   * closed upstream): logged for the operator; nothing in the cabinet changes.
+   */
+  #onCallback(r: ReceivedCallback): void {
+    this.#log.info({ source: r.command.source, type: r.command.type, commandId: r.command.commandId }, 'vendor callback recorded');
+  }
+
+  /**
+   * The command channel, built once the flows exist (its commands run them).
+   * Started now; stopped with the link. A (re)connect pulls codes: whatever
+   * changed upstream while the cabinet was cut off is fetched at once.
+   */
+  attachChannel(channel: CommandChannel): void {
+    this.#channel = channel;
+    this.#offChannel = channel.onStateChange((state) => {
+      if (state === 'connected') void this.pullCodes();
+    });
+    channel.start();
+  }
+
+  channelState(): ChannelState | 'not-configured' {
+    return this.#channel?.state() ?? 'not-configured';
   }
 
   /** Pull every code source now (`sync-now`, service mode). */

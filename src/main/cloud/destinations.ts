@@ -1,4 +1,10 @@
-import type { Destination } from '../../cloud/sync/ports.js';
+import { AituoClient } from '../../cloud/aituo/client.js';
+import { AituoWaitingOrdersSource } from '../../cloud/aituo/code-source.js';
+import { AITUO_EVENT_TYPES, AituoPushDestination } from '../../cloud/aituo/destination.js';
+import { ClockOffset } from '../../cloud/clock-offset.js';
+import { HONGXUN_EVENT_TYPES, HongxunSignForDestination } from '../../cloud/hongxun/destination.js';
+import type { CallbackRoutesConfig } from '../../cloud/receiver/routes.js';
+import type { CodeSource, Destination } from '../../cloud/sync/ports.js';
 import { StandardWebhookDestination } from '../../cloud/webhooks/destination.js';
 import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../shared/events.js';
 import type { Config } from '../config/schema.js';
@@ -24,6 +30,11 @@ export function buildDestinations(config: Config, deps: DestinationDeps): Routed
     const destination = new StandardWebhookDestination({ ...base, ...pickup }, deps.now === undefined ? {} : { now: deps.now });
     routed.push({ destination, eventTypes: DOMAIN_EVENT_TYPES });
   }
+  const unseal = (sealed: string) => unsealCode(deps.secret, sealed);
+  const now = deps.now === undefined ? {} : { now: deps.now };
+  const { aituo, hongxun } = config.cloud;
+  if (aituo) routed.push({ destination: new AituoPushDestination(aituo, { unsealCode: unseal, ...now }), eventTypes: AITUO_EVENT_TYPES });
+  if (hongxun) routed.push({ destination: new HongxunSignForDestination(hongxun, { clock: new ClockOffset(), ...now }), eventTypes: HONGXUN_EVENT_TYPES });
   const names = new Set<string>();
   for (const { destination } of routed) {
     if (names.has(destination.name)) throw new RangeError(`cloud: destination name "${destination.name}" is used twice`);
@@ -39,4 +50,21 @@ export function routeTable(routed: readonly RoutedDestination[], extra: readonly
     for (const type of eventTypes) table.get(type)?.push(destination.name);
   }
   return (type) => table.get(type) ?? extra;
+}
+
+/** Every vendor that issues pickup codes for this cabinet, for the code puller. */
+export function buildCodeSources(config: Config): CodeSource[] {
+  const sources: CodeSource[] = [];
+  const { aituo } = config.cloud;
+  if (aituo?.api?.waitingOrders.enabled) {
+    const client = new AituoClient(aituo.api, { deviceNo: aituo.deviceNo, boxNumbers: aituo.boxNumbers }, { clock: new ClockOffset() });
+    sources.push(new AituoWaitingOrdersSource(client, { deviceNo: aituo.deviceNo, boxNumbers: aituo.boxNumbers, waitingOrders: aituo.api.waitingOrders }));
+  }
+  return sources;
+}
+
+/** The callbacks the receiver accepts: a vendor's route exists only when its verification settings do. */
+export function callbackConfig(config: Config): CallbackRoutesConfig {
+  const { yopoint } = config.cloud;
+  return { yopoint: yopoint ?? null };
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { aituoConfigSchema } from '../../cloud/aituo/config.js';
+import { hongxunSignForConfigSchema } from '../../cloud/hongxun/config.js';
+import { yopointOptionsSchema } from '../../cloud/yopoint/config.js';
 
 /**
  * `cloud:` in the configuration: which integrations are active, with their
@@ -53,26 +56,48 @@ const receiverSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8788),
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    /** Slow senders are cut off (slowloris): headers within this, the whole request within requestTimeoutMs. */
+    headersTimeoutMs: ms(10_000),
+    requestTimeoutMs: ms(30_000),
+    maxConnections: z.number().int().min(1).default(64),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.requestTimeoutMs >= r.headersTimeoutMs, { message: 'requestTimeoutMs must be at least headersTimeoutMs', path: ['requestTimeoutMs'] });
 
 const channelSchema = z
   .object({
     /** ws:// or wss:// URL of the operator's command endpoint. */
     url: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL'),
     /** The device token, sent as `Authorization: Bearer`. */
-    token: z.string().min(8),
+    token: z.string().min(8).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
     /** HMAC key the commands are signed with. */
     secret: z.string().min(16),
     /** Commands issued further than this from our clock are refused (replays). */
     replayWindowMs: ms(5 * 60_000),
     heartbeatMs: ms(60_000),
+    /** A ping this long after connect and after each pong; no pong within pongTimeoutMs drops the connection. */
+    pingIntervalMs: ms(30_000),
+    pongTimeoutMs: ms(10_000),
+    handshakeTimeoutMs: ms(10_000),
+    /** Reconnect delay: full jitter from backoffBaseMs doubling up to backoffCapMs; reset once a connection stayed up stableAfterMs. */
+    backoffBaseMs: ms(1000),
+    backoffCapMs: ms(60_000),
+    stableAfterMs: ms(30_000),
+    maxMessageBytes: ms(64 * 1024),
+    /** Commands waiting beyond this are answered `busy` and not stored. */
+    maxQueued: z.number().int().min(1).default(100),
   })
   .strict();
 
 export const cloudSchema = z
   .object({
     webhooks: z.array(webhookSchema).default([]),
+    /** Aituo smart-locker merchant pushes 1001–1003 (aituo.md §3), and the unverified 3.1 calls under `api`. src/cloud/aituo/README.md lists every key. */
+    aituo: aituoConfigSchema.optional(),
+    /** Hongxun sign-for push after a pickup (hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */
+    hongxun: hongxunSignForConfigSchema.optional(),
+    /** Yopoint operator platform: gateway credentials; its notifications arrive at the receiver. src/cloud/yopoint/README.md. */
+    yopoint: yopointOptionsSchema.optional(),
     sync: syncSchema.default(syncSchema.parse({})),
     codePull: codePullSchema.default(codePullSchema.parse({})),
     /** Leave out to accept no vendor callbacks. */
@@ -83,10 +108,14 @@ export const cloudSchema = z
   .strict()
   .superRefine((cloud, ctx) => {
     const names = new Set<string>();
-    cloud.webhooks.forEach((w, i) => {
-      if (names.has(w.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'name'], message: `destination name "${w.name}" is used twice` });
-      names.add(w.name);
-    });
+    const claim = (name: string, path: (string | number)[]) => {
+      if (!/^[a-z][a-z0-9-]*$/.test(name)) ctx.addIssue({ code: 'custom', path, message: 'lower-case letters, digits and hyphens, starting with a letter' });
+      if (names.has(name)) ctx.addIssue({ code: 'custom', path, message: `destination name "${name}" is used twice` });
+      names.add(name);
+    };
+    cloud.webhooks.forEach((w, i) => claim(w.name, ['webhooks', i, 'name']));
+    if (cloud.aituo) claim(cloud.aituo.name, ['aituo', 'name']);
+    if (cloud.hongxun) claim(cloud.hongxun.name, ['hongxun', 'name']);
   });
 
 export type CloudConfig = z.output<typeof cloudSchema>;

@@ -35,7 +35,7 @@ export async function statusOf(agent: Agent) {
     compartments,
     freeBySize: agent.kiosk.freeCounts(),
     outbox: store.outboxStats(agent.db, Date.now()),
-    cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations() },
+    cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations(), channel: agent.cloud.channelState(), codePulls: agent.cloud.codePulls(), receiver: agent.cloud.receiverUrl },
   };
 }
 

@@ -1,0 +1,57 @@
+import type { ChannelCommand, CommandResult, HeartbeatFacts } from '../../cloud/channel/command.js';
+import type { ChannelCommandExecutor } from '../../cloud/channel/command-processor.js';
+import { KioskError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Kiosk } from '../kiosk/kiosk.js';
+
+/** Who the audit log names for anything the operator's cloud asked for. */
+export const CHANNEL_ACTOR = 'operator:channel';
+
+export interface ChannelExecutorParts {
+  kiosk: Kiosk;
+  /** sync-now: drain every destination and pull every code source now. */
+  syncNow: () => Promise<unknown>;
+  /** status: the same facts the heartbeat carries. */
+  facts: () => HeartbeatFacts;
+  log: Logger;
+}
+
+/**
+ * Runs a verified, recorded channel command through the same Kiosk flows the
+ * keypad and the CLI use. A flow's refusal comes back as its error code (the
+ * KioskError codes a technician already knows from the CLI); anything else is
+ * `internal` without its message (it could hold a path or a query).
+ */
+export function channelExecutor(parts: ChannelExecutorParts): ChannelCommandExecutor {
+  const { kiosk } = parts;
+  const run = async (command: ChannelCommand): Promise<unknown> => {
+    switch (command.type) {
+      case 'open':
+        return kiosk.openCompartment(command.args.compartment, CHANNEL_ACTOR, 'remote');
+      case 'remote-pickup':
+        return kiosk.remotePickup(command.args.parcelId, CHANNEL_ACTOR);
+      case 'cancel-parcel':
+        return kiosk.cancelParcel(command.args.parcelId, command.args.reason ?? null, CHANNEL_ACTOR);
+      case 'set-code':
+        return kiosk.setParcelCode(
+          { parcelId: command.args.parcelId, code: command.args.code, validUntil: command.args.validUntil ?? null, source: 'channel', externalId: command.id },
+          CHANNEL_ACTOR,
+        );
+      case 'sync-now':
+        return parts.syncNow();
+      case 'status':
+        return parts.facts();
+    }
+  };
+  return {
+    async execute(command: ChannelCommand): Promise<CommandResult> {
+      try {
+        return { id: command.id, ok: true, data: (await run(command)) ?? null };
+      } catch (err) {
+        if (err instanceof KioskError) return { id: command.id, ok: false, code: err.code, message: err.message };
+        parts.log.error({ err, commandId: command.id, type: command.type }, 'channel command failed');
+        return { id: command.id, ok: false, code: 'internal', message: 'the cabinet could not carry out the command; see its log' };
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { CommandChannel } from '../../cloud/channel/channel-client.js';
+import type { HeartbeatFacts } from '../../cloud/channel/command.js';
+import type { Logger } from '../../shared/logger.js';
+import * as store from '../../store/index.js';
+import type { Config } from '../config/schema.js';
+import { doorMap } from '../control/status.js';
+import type { Hardware } from '../hardware.js';
+import type { Kiosk } from '../kiosk/kiosk.js';
+import { APP_VERSION } from '../version.js';
+import { channelExecutor } from './channel-executor.js';
+import type { CloudLink } from './cloud-link.js';
+import { StoreInbox } from './store-ports.js';
+
+export interface ChannelParts {
+  config: Config;
+  db: store.Db;
+  hardware: Hardware;
+  kiosk: Kiosk;
+  cloud: CloudLink;
+  quickCheck: { ok: boolean; detail: string[] };
+  log: Logger;
+}
+
+/** The command channel when `cloud.channel` is configured, its commands run by the Kiosk flows; null otherwise. */
+export function createChannel(parts: ChannelParts): CommandChannel | null {
+  const settings = parts.config.cloud.channel;
+  if (settings === undefined) return null;
+  const facts = (): HeartbeatFacts => heartbeatFacts(parts);
+  return new CommandChannel(settings, {
+    inbox: new StoreInbox(parts.db),
+    executor: channelExecutor({
+      kiosk: parts.kiosk,
+      syncNow: async () => {
+        parts.cloud.wake();
+        return { codePulls: await parts.cloud.pullCodes() };
+      },
+      facts,
+      log: parts.log,
+    }),
+    heartbeatFacts: facts,
+    logger: parts.log.child({ module: 'cloud/channel' }),
+  });
+}
+
+/** What the operator sees of the cabinet every heartbeat: doors as supervision last saw them, outbox depth, database health. */
+function heartbeatFacts(parts: ChannelParts): HeartbeatFacts {
+  const doors = doorMap(parts.hardware.cabinet.doorStates());
+  const outbox = store.outboxStats(parts.db, Date.now());
+  return {
+    appVersion: APP_VERSION,
+    doors: store.listCompartments(parts.db).map((c) => ({ compartment: c.id, door: doors.get(`${c.board}/${c.lock}`) ?? 'unknown' })),
+    outbox: { depth: outbox.pending, oldestPendingAgeMs: outbox.oldestPendingAgeMs === null ? null : Math.round(outbox.oldestPendingAgeMs) },
+    quickCheck: parts.quickCheck,
+  };
+}
