@@ -13,6 +13,7 @@ import { runAgent } from '../run-agent.js';
 import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
+import { runMockCloudCommand } from './mock-cloud.js';
 import { runSimulateCommand } from './simulate.js';
 import { runStartCommand, type ShellChoice } from './start.js';
 
@@ -88,6 +89,17 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .addOption(new Option('--transport <t>', 'pty needs socat').choices(['pty', 'auto']).default('pty'))
     .action(async (o: { protocol: 'xor-8a' | 'kerong-cu' | 'modbus-relay'; boards: number; locks: number; autoCloseMs: number; transport: 'pty' | 'auto' }) => {
       exitCode = await runSimulateCommand(o, globals().json === true);
+    });
+
+  program
+    .command('mock-cloud')
+    .description('play the vendor clouds the configuration enables (same credentials), printing every event as it arrives')
+    .option('--port <n>', 'port; default: the one the configured vendor URLs point at, else 8787', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--state-file <file>', 'ledger of what was applied, kept across restarts; default <dataDir>/mock-cloud.jsonl')
+    .option('--faults <json>', 'fault plan, e.g. {"seed":1,"all":{"failRate":0.3,"timeoutRate":0.05}}')
+    .action(async (o: { port?: number; host: string; stateFile?: string; faults?: string }) => {
+      exitCode = await withConfig(globals(), (config) => runMockCloudCommand(config, { ...o, json: globals().json === true }));
     });
 
   program
