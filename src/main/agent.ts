@@ -8,7 +8,7 @@ import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
 import { createChannel } from './cloud/channel-wiring.js';
 import { CloudLink } from './cloud/cloud-link.js';
-import { buildCodeSources, buildDestinations, callbackConfig, routeTable } from './cloud/destinations.js';
+import { buildIntegrations, routeTable } from './cloud/integrations.js';
 
 export interface AgentOptions {
   config: Config;
@@ -48,15 +48,15 @@ export class Agent {
     let cloud: CloudLink | undefined;
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
-      const routed = buildDestinations(config, { secret });
-      cloud = new CloudLink(config, db, { routed, codeSources: buildCodeSources(config), secret, callbacks: callbackConfig(config) }, logger.child({ module: 'main/cloud' }));
+      const integrations = buildIntegrations(config, { secret, logger });
+      cloud = new CloudLink(config, db, { ...integrations, secret }, logger.child({ module: 'main/cloud' }));
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,
         doors: hardware.cabinet,
         secret,
         policy: flowPolicy(config),
-        destinations: routeTable(routed, config.outbox.destinations),
+        destinations: routeTable(integrations.routed, config.outbox.destinations),
         eventQueued: () => cloud?.wake(),
         clock,
         log: logger.child({ module: 'main/kiosk' }),

@@ -31,6 +31,8 @@ export interface MockCode {
   /** Epoch ms; null = never expires. */
   expiresAt: number | null;
   orderId: number | null;
+  /** The §6.3 item of an unused code, cached by the mock. */
+  view?: Record<string, unknown>;
 }
 
 export interface MockRecord {

@@ -46,7 +46,11 @@ export interface DingshangMockOptions {
   maxSkewSeconds?: number | null;
   /** §4.2/§4.3 `is_online`. Default true. */
   online?: boolean;
-  /** Codes per auto-created product in `create-codes` without `productId`. Default 100. */
+  /**
+   * Codes per auto-created product in `create-codes` without `productId`
+   * (and those products' capacity, §6.1: count ≤ capacity). Default 1000, so
+   * 100,000 codes are 100 products: one §6.3 call each.
+   */
   codesPerProduct?: number;
 }
 
@@ -73,11 +77,11 @@ class DingshangMock implements MockVendor {
       clockSkewMs: 0,
       maxSkewSeconds: null,
       online: true,
-      codesPerProduct: 100,
+      codesPerProduct: 1000,
       ...options,
     };
     this.#ctx = ctx;
-    this.#state = new DingshangMockState(options.codesPerProduct ?? 100);
+    this.#state = new DingshangMockState(options.codesPerProduct ?? 1000);
   }
 
   #now(): number {
@@ -196,7 +200,7 @@ class DingshangMock implements MockVendor {
       case 'pickupCodeQuery': {
         const now = this.#now();
         // §6.3: unused and unexpired codes only; an unknown product has none (inference: no error is documented).
-        return ok(s.unusedCodes(Number(path.product_id), now).map((c) => pb(this.#codeView(c))));
+        return ok(s.unusedCodes(Number(path.product_id), now).map((c) => this.#codeView(c)));
       }
       case 'pickupCodeCancelOne':
         return s.cancelCode(Number(p.id)) ? ok({}) : NOT_FOUND_RECORD();
@@ -300,8 +304,10 @@ class DingshangMock implements MockVendor {
     return parseDsDateTime(text, DEFAULT_UTC_OFFSET_MINUTES) ?? undefined;
   }
 
+  /** §6.3 item, built once per code: a 100,000-code pull lists each code once more per pull. */
   #codeView(c: MockCode): Record<string, unknown> {
-    return { id: c.id, code: c.code, status: 'UNUSED', created_at: this.#text(c.createdAt), expired_at: c.expiresAt === null ? '' : this.#text(c.expiresAt), quantity: 1 };
+    c.view ??= pb({ id: c.id, code: c.code, status: 'UNUSED', created_at: this.#text(c.createdAt), expired_at: c.expiresAt === null ? '' : this.#text(c.expiresAt), quantity: 1 });
+    return c.view;
   }
 
   // ------------------------------------------------------------ control API

@@ -19,6 +19,12 @@ export const eventPayloadSchemas = {
   'parcel.picked-up': z.object({
     parcelId: z.string().nullable(), ...ids, codeSource: z.string(), codeExternalId: z.string().nullable(),
     externalRef: z.string().nullable(), pickedUpAt: at, via: z.enum(['keypad', 'cli', 'remote', 'reconciled']),
+    /**
+     * A vendor-issued code as typed, sealed with the cabinet secret: the vendor's
+     * report needs its text (Dingshang /consumes §6.5). Absent for local codes
+     * and when the pickup was settled without the typed code (remote, reconciled).
+     */
+    sealedCode: z.string().optional(),
   }),
   'parcel.returned': z.object({ parcelId: z.string(), ...ids, previousState: z.string(), returnedAt: at, actor: z.string() }),
   /** The operator cancelled a stored parcel (remote command): its codes are void and it waits for an employee return. */

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { parseFaultConfig, type FaultConfig } from '../../mock-cloud/faults.js';
 import { aituoMock } from '../../mock-cloud/aituo.js';
 import { startMockChannel, type MockChannel } from '../../mock-cloud/channel.js';
+import { dingshangMock } from '../../mock-cloud/dingshang.js';
 import { hongxunMock } from '../../mock-cloud/hongxun.js';
 import { runMockCloudProcess } from '../../mock-cloud/run.js';
 import type { VendorFactory } from '../../mock-cloud/server.js';
 import type { LedgerEntry } from '../../mock-cloud/types.js';
 import { webhooksMock } from '../../mock-cloud/webhooks.js';
 import { yopointMock } from '../../mock-cloud/yopoint.js';
+import { notifyUrlFor } from '../../cloud/dingshang/config.js';
 import type { Config } from '../config/schema.js';
 
 export interface MockCloudCommandOptions {
@@ -59,7 +61,7 @@ function arrival(entry: LedgerEntry, verdict: 'fresh' | 'duplicate'): Record<str
 
 /** The mocks of the vendors the configuration enables, with its credentials. */
 export function vendorMocks(config: Config): VendorFactory[] {
-  const { webhooks, yopoint, aituo, hongxun, receiver } = config.cloud;
+  const { webhooks, yopoint, aituo, hongxun, dingshang, receiver } = config.cloud;
   const callbackBase = receiver === undefined ? undefined : `http://${receiver.host}:${receiver.port}`;
   const factories: VendorFactory[] = [];
   // One receiving backend: the mock verifies with the first webhook's secret.
@@ -76,6 +78,18 @@ export function vendorMocks(config: Config): VendorFactory[] {
       }),
     );
   }
+  if (dingshang) {
+    factories.push(
+      dingshangMock({
+        appKey: dingshang.appKey,
+        appId: dingshang.appId,
+        appSecret: dingshang.appSecret,
+        machineNo: dingshang.machineNo,
+        signValueMode: dingshang.signValueMode,
+        callbackUrl: notifyUrlFor(dingshang),
+      }),
+    );
+  }
   if (aituo) factories.push(aituoMock({ key: aituo.tid === 'event-id' ? 'tid' : 'body-hash', pushHeaders: aituo.headers }));
   if (hongxun) factories.push(hongxunMock({ sk: hongxun.sk, createBy: hongxun.createBy, dataSource: hongxun.dataSource, jsonNulls: hongxun.jsonNulls, timeZone: hongxun.timeZone }));
   return factories;
@@ -83,7 +97,7 @@ export function vendorMocks(config: Config): VendorFactory[] {
 
 /** The port of the first configured vendor URL on this machine: the mock must answer where the agent sends. */
 function configuredPort(config: Config): number | undefined {
-  const urls = [...config.cloud.webhooks.map((w) => w.url), config.cloud.aituo?.url, config.cloud.hongxun?.url, config.cloud.yopoint?.gatewayUrl];
+  const urls = [...config.cloud.webhooks.map((w) => w.url), config.cloud.dingshang?.baseUrl, config.cloud.aituo?.url, config.cloud.hongxun?.url, config.cloud.yopoint?.gatewayUrl];
   for (const text of urls) {
     if (text === undefined) continue;
     const url = new URL(text);

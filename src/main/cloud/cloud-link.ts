@@ -7,7 +7,7 @@ import type { CodeSource, DestinationHealth } from '../../cloud/sync/ports.js';
 import type { Logger } from '../../shared/logger.js';
 import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
-import type { RoutedDestination } from './destinations.js';
+import type { RoutedDestination } from './integrations.js';
 import { CodePuller, type PullReport } from './code-puller.js';
 import { StoreInbox, StoreOutbox } from './store-ports.js';
 

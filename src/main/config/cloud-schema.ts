@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { aituoConfigSchema } from '../../cloud/aituo/config.js';
+import { dingshangConfigSchema } from '../../cloud/dingshang/config.js';
 import { hongxunSignForConfigSchema } from '../../cloud/hongxun/config.js';
 import { yopointOptionsSchema } from '../../cloud/yopoint/config.js';
 
@@ -92,6 +93,8 @@ const channelSchema = z
 export const cloudSchema = z
   .object({
     webhooks: z.array(webhookSchema).default([]),
+    /** Dingshang Open API: pickup codes pulled into the cache, used codes reported, delivery callbacks (dingshang.md). src/cloud/dingshang/README.md. */
+    dingshang: dingshangConfigSchema.optional(),
     /** Aituo smart-locker merchant pushes 1001–1003 (aituo.md §3), and the unverified 3.1 calls under `api`. src/cloud/aituo/README.md lists every key. */
     aituo: aituoConfigSchema.optional(),
     /** Hongxun sign-for push after a pickup (hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */
@@ -114,6 +117,7 @@ export const cloudSchema = z
       names.add(name);
     };
     cloud.webhooks.forEach((w, i) => claim(w.name, ['webhooks', i, 'name']));
+    if (cloud.dingshang) claim(cloud.dingshang.name, ['dingshang', 'name']);
     if (cloud.aituo) claim(cloud.aituo.name, ['aituo', 'name']);
     if (cloud.hongxun) claim(cloud.hongxun.name, ['hongxun', 'name']);
   });

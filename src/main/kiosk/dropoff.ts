@@ -57,6 +57,9 @@ export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Pro
   return { parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
 }
 
+/** Codes this cabinet issued itself (the operator learns them from `parcel.stored`). */
+export const LOCAL_CODE_SOURCE = 'local';
+
 /**
  * Drop-off, second half: the door closed on the parcel. Stores it, issues a
  * locally unique code (works offline), queues `parcel.stored` with the code
@@ -73,7 +76,7 @@ export function storeDroppedParcel(ctx: FlowContext, parcelId: string, actor: Ac
       hash: store.hashPickupCode(ctx.secret, code),
       parcelId,
       compartmentId: compartment.id,
-      source: 'local',
+      source: LOCAL_CODE_SOURCE,
       validFrom: at,
       validUntil: expiresAt,
     });

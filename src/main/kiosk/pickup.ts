@@ -3,6 +3,8 @@ import * as store from '../../store/index.js';
 import type { PickupCode } from '../../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
 import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
+import { LOCAL_CODE_SOURCE } from './dropoff.js';
+import { sealCode } from '../secrets.js';
 import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
 
 export type PickupSource = 'keypad' | 'cli' | 'remote';
@@ -61,7 +63,7 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
   const req: OpenRequest = { kind: 'pickup', compartmentId, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
   const attempt = await openOrThrow(ctx, req);
   const { at } = attempt;
-  commitPickup(ctx, { intentId: attempt.intentId, outcome: attempt.outcome.outcome, code: hit.code, req, source, reopened }, at);
+  commitPickup(ctx, { intentId: attempt.intentId, outcome: attempt.outcome.outcome, code: hit.code, typed: code, req, source, reopened }, at);
   return { compartmentId, board: compartment.board, lock: compartment.lock, parcelId: parcel?.id ?? null, reopened };
 }
 
@@ -72,7 +74,7 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
  */
 export function commitPickup(
   ctx: FlowContext,
-  p: { intentId: string; outcome: string; code: PickupCode; req: OpenRequest; source: PickupSource; reopened: boolean },
+  p: { intentId: string; outcome: string; code: PickupCode; typed?: string; req: OpenRequest; source: PickupSource; reopened: boolean },
   at: number,
 ): void {
   store.inTransaction(ctx.db, () => {
@@ -82,7 +84,7 @@ export function commitPickup(
       store.consumeGrace(ctx.db, p.code.id);
       store.appendAudit(ctx.db, { at, actor: p.req.actor, action: 'pickup.grace-reopen', compartmentId: p.req.compartmentId, parcelId: p.req.parcelId ?? null });
     } else {
-      completePickup(ctx, p.code, p.req, p.source, at);
+      completePickup(ctx, p.code, p.req, p.source, at, p.typed);
     }
   });
 }
@@ -94,6 +96,8 @@ export function completePickup(
   req: OpenRequest,
   via: PickupSource | 'reconciled',
   at: number,
+  /** The code as the customer typed it; sealed into the event when a vendor issued it. */
+  typed?: string,
 ): void {
   const compartment = requireCompartment(ctx, req.compartmentId);
   const parcel = req.parcelId ? store.transitionParcel(ctx.db, req.parcelId, 'picked-up', at) : undefined;
@@ -112,6 +116,7 @@ export function completePickup(
       externalRef: parcel?.externalRef ?? null,
       pickedUpAt: at,
       via,
+      ...(typed !== undefined && code.source !== LOCAL_CODE_SOURCE ? { sealedCode: sealCode(ctx.secret, typed) } : {}),
     },
   }, at);
   store.appendAudit(ctx.db, { at, actor: req.actor, action: 'pickup.completed', compartmentId: compartment.id, parcelId: parcel?.id ?? null, detail: { codeId: code.id, via } });
