@@ -49,7 +49,7 @@ export class Agent {
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const integrations = buildIntegrations(config, { secret, logger });
-      cloud = new CloudLink(config, db, { ...integrations, secret }, logger.child({ module: 'main/cloud' }));
+      cloud = new CloudLink(config, db, { ...integrations, secret }, logger);
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,
@@ -67,7 +67,7 @@ export class Agent {
       if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
       // After recovery, so the events it queued go out with the backlog.
       await cloud.start();
-      const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger.child({ module: 'main/cloud' }) });
+      const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger });
       if (channel) cloud.attachChannel(channel);
       return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud);
     } catch (err) {

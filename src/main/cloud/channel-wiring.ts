@@ -18,6 +18,7 @@ export interface ChannelParts {
   kiosk: Kiosk;
   cloud: CloudLink;
   quickCheck: { ok: boolean; detail: string[] };
+  /** The root logger: the channel names its own module. */
   log: Logger;
 }
 
@@ -35,10 +36,10 @@ export function createChannel(parts: ChannelParts): CommandChannel | null {
         return { codePulls: await parts.cloud.pullCodes() };
       },
       facts,
-      log: parts.log,
+      log: parts.log.child({ module: 'main/cloud' }),
     }),
     heartbeatFacts: facts,
-    logger: parts.log.child({ module: 'cloud/channel' }),
+    logger: parts.log,
   });
 }
 

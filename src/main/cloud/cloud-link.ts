@@ -40,9 +40,11 @@ export class CloudLink {
   /** Destinations seen offline since their last online answer. */
   readonly #wasOffline = new Set<string>();
 
-  constructor(config: Config, db: store.Db, parts: CloudParts, log: Logger, now: () => number = Date.now) {
+  /** `logger` is the root: each part names its own module (cloud/sync, cloud/receiver …). */
+  constructor(config: Config, db: store.Db, parts: CloudParts, logger: Logger, now: () => number = Date.now) {
     const { routed, codeSources } = parts;
     const sync = config.cloud.sync;
+    const log = logger.child({ module: 'main/cloud' });
     this.#log = log;
     const receiver = config.cloud.receiver;
     const routes = callbackRoutes(parts.callbacks);
@@ -51,7 +53,7 @@ export class CloudLink {
         ? null
         : new CallbackReceiver(
             { ...receiver, routes },
-            { inbox: new StoreInbox(db), onCallback: (r) => this.#onCallback(r), logger: log.child({ module: 'cloud/receiver' }), now },
+            { inbox: new StoreInbox(db), onCallback: (r) => this.#onCallback(r), logger, now },
           );
     this.#pullCron = config.cloud.codePull.cron;
     this.#puller =
@@ -63,8 +65,8 @@ export class CloudLink {
         ? null
         : new SyncEngine({
             destinations: routed.map((r) => r.destination),
-            outbox: new StoreOutbox(db, config.cabinet.id, log.child({ module: 'main/cloud' })),
-            logger: log,
+            outbox: new StoreOutbox(db, config.cabinet.id, log),
+            logger,
             pageSize: sync.pageSize,
             pollMs: sync.pollMs,
             attemptTimeoutMs: sync.attemptTimeoutMs,

@@ -55,10 +55,10 @@ export function buildIntegrations(config: Config, deps: IntegrationDeps): Integr
   }
   if (dingshang) {
     const clock = new ClockOffset();
-    const client = new DingshangClient(dingshang, { clock, logger: deps.logger.child({ module: 'cloud/dingshang' }) });
+    const client = new DingshangClient(dingshang, { clock, logger: deps.logger });
     const codeFor = (e: { payload: { sealedCode?: string | undefined } }): string | null => (e.payload.sealedCode === undefined ? null : unseal(e.payload.sealedCode));
-    routed.push({ destination: new DingshangDestination(dingshang, { client, codeFor, ...now }), eventTypes: DINGSHANG_EVENT_TYPES });
-    codeSources.push(new DingshangCodeSource(dingshang, { client, clock }));
+    routed.push({ destination: new DingshangDestination(dingshang, { client, codeFor, logger: deps.logger, ...now }), eventTypes: DINGSHANG_EVENT_TYPES });
+    codeSources.push(new DingshangCodeSource(dingshang, { client, clock, logger: deps.logger }));
   }
   if (aituo) {
     routed.push({ destination: new AituoPushDestination(aituo, { unsealCode: unseal, ...now }), eventTypes: AITUO_EVENT_TYPES });
