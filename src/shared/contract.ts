@@ -93,13 +93,17 @@ const returnable = z.object({
 });
 
 const count = z.number().int().nonnegative();
+export const DESTINATION_STATES = ['online', 'offline', 'paused', 'idle', 'queue-only'] as const;
 const outboxView = z.object({
   pending: count,
   dead: count,
   delivered: count,
   /** How long the oldest undelivered event has waited; null when none waits. */
   oldestPendingAgeMs: z.number().int().nonnegative().nullable(),
-  destinations: z.array(z.object({ destination: z.string(), pending: count, dead: count })),
+  /** Every destination with rows or configured: its queue and its connection (`queue-only`: no sender in this agent). */
+  destinations: z.array(
+    z.object({ destination: z.string(), pending: count, dead: count, state: z.enum(DESTINATION_STATES), lastError: z.string().nullable() }),
+  ),
 });
 
 const diagnostics = z.object({

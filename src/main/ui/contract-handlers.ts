@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { CONTRACT_VERSION, type CallName, type CallOutput, type calls, type StaffRole } from '../../shared/contract.js';
+import { CONTRACT_VERSION, type CallName, type CallOutput, type calls, type DESTINATION_STATES, type StaffRole } from '../../shared/contract.js';
 import { KioskError } from '../../shared/errors.js';
 import type { Agent } from '../agent.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -109,7 +109,7 @@ export const handlers: Handlers = {
       dead: stats.dead,
       delivered: stats.delivered,
       oldestPendingAgeMs: stats.oldestPendingAgeMs,
-      destinations: Object.entries(stats.byDestination).map(([destination, n]) => ({ destination, ...n })),
+      destinations: destinationRows(stats.byDestination, agent.cloud.destinations()),
     };
   },
   'service.retryDead': ({ agent }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:keypad') }),
@@ -127,3 +127,16 @@ export const handlers: Handlers = {
   },
   'service.logTail': ({ agent }, { lines }) => tailLog(join(agent.config.dataDir, 'logs'), lines),
 };
+
+/** Each destination's queue beside its connection: configured ones first, in configuration order, then queues without a sender. */
+export function destinationRows(
+  queues: Record<string, { pending: number; dead: number }>,
+  health: ReadonlyArray<{ name: string; state: 'online' | 'offline' | 'paused' | 'idle'; lastError: string | null }>,
+) {
+  const rows: Array<{ destination: string; pending: number; dead: number; state: (typeof DESTINATION_STATES)[number]; lastError: string | null }> = health.map((h) => ({ destination: h.name, pending: queues[h.name]?.pending ?? 0, dead: queues[h.name]?.dead ?? 0, state: h.state, lastError: h.lastError }));
+  const known = new Set(rows.map((r) => r.destination));
+  for (const [destination, n] of Object.entries(queues)) {
+    if (!known.has(destination)) rows.push({ destination, pending: n.pending, dead: n.dead, state: 'queue-only', lastError: null });
+  }
+  return rows;
+}

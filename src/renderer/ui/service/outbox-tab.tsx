@@ -63,6 +63,7 @@ export function OutboxTab({ active }: { active: boolean }) {
                   <th>{m.colDestination}</th>
                   <th class="num">{m.colPending}</th>
                   <th class="num">{m.colDead}</th>
+                  <th>{m.colConnection}</th>
                 </tr>
               </thead>
               <tbody>
@@ -74,6 +75,9 @@ export function OutboxTab({ active }: { active: boolean }) {
                     </td>
                     <td class={`num${d.dead > 0 ? ' is-bad' : ''}`} data-field="dead">
                       {d.dead}
+                    </td>
+                    <td class={d.state === 'offline' || d.state === 'paused' ? 'is-bad' : ''} data-field="state" title={d.lastError ?? undefined}>
+                      {m.destinationState[d.state]}
                     </td>
                   </tr>
                 ))}
