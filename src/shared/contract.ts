@@ -156,6 +156,8 @@ export const calls = {
     output: nothing,
   },
   'service.outbox': { role: 'technician', input: empty, output: outboxView },
+  /** Withdraw the vendor-issued pickup codes of one compartment, upstream first (needs the vendor online). */
+  'service.cancelVendorCodes': { role: 'technician', input: z.object({ compartmentId }).strict(), output: z.object({ cancelled: count, failed: count }) },
   'service.retryDead': { role: 'technician', input: empty, output: z.object({ retried: z.number().int().nonnegative() }) },
   'service.diagnostics': { role: 'technician', input: empty, output: diagnostics },
   'service.logTail': { role: 'technician', input: z.object({ lines: z.number().int().min(1).max(500) }).strict(), output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }) },

@@ -53,6 +53,7 @@ export {
   insertPickupCode,
   findCodeByHash,
   getPickupCode,
+  activeSourceCodesIn,
   codesForParcel,
   markCodeUsed,
   consumeGrace,

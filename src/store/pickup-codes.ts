@@ -173,6 +173,15 @@ export function codesForParcel(db: ReadDb, parcelId: string): PickupCode[] {
   return parseRows(CodeRow, db.stmt(`SELECT ${COLUMNS} FROM pickup_codes WHERE parcel_id = ? ORDER BY id`).all(parcelId), 'pickup_codes');
 }
 
+/** Active codes of `source` that open `compartmentId`, oldest first (service mode cancels them upstream and here). */
+export function activeSourceCodesIn(db: ReadDb, compartmentId: string, source: string): PickupCode[] {
+  return parseRows(
+    CodeRow,
+    db.stmt(`SELECT ${COLUMNS} FROM pickup_codes WHERE compartment_id = ? AND source = ? AND state = 'active' ORDER BY id`).all(compartmentId, source),
+    'pickup_codes',
+  );
+}
+
 /**
  * Marks an active code used at `now` and opens its grace window
  * (graceUntil = now + graceMs; graceMs 0 → no grace). Throws

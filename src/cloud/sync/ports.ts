@@ -71,6 +71,8 @@ export interface CodeSource {
    * partial list must never be applied as the whole set.
    */
   pullAll(signal: AbortSignal): Promise<PulledCode[]>;
+  /** Withdraws one code upstream (service mode). Absent: this vendor's codes cannot be cancelled from the cabinet. Throws on failure. */
+  cancelCode?(externalId: string, signal?: AbortSignal): Promise<void>;
 }
 
 /**

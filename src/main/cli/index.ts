@@ -76,6 +76,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       if (o.on === o.off) program.error('error [bad-request]: say --off (out of service) or --on (back in service), not both or neither', { exitCode: EXIT.usage });
       return control('service', () => ({ compartment, outOfService: o.off === true, reason: o.reason ?? null }))();
     });
+  program
+    .command('codes')
+    .command('cancel <compartment>')
+    .description('withdraw the vendor-issued pickup codes of a compartment, upstream first (the vendor must be reachable)')
+    .action((compartment: string) => control('codes-cancel', () => ({ compartment }))());
   const outbox = program.command('outbox').description('pending and dead counts, oldest pending age').action(control('outbox', () => ({})));
   outbox.command('retry [destination]').description('queue dead events again').action((destination?: string) => control('outbox-retry', () => prune({ destination }))());
 

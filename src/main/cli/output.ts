@@ -27,6 +27,10 @@ export const PRINTERS: Record<string, Printer> = {
     return `compartment ${r.compartment} is ${r.outOfService ? 'out of service' : 'in service'}`;
   },
   outbox: (v) => formatOutbox(v as AgentStatus['outbox']),
+  'codes-cancel': (v) => {
+    const r = v as { cancelled: number; failed: number };
+    return `${r.cancelled} vendor code(s) cancelled${r.failed ? `; ${r.failed} not confirmed by the vendor (still valid): try again when it is reachable` : ''}`;
+  },
   'outbox-retry': (v) => `${(v as { retried: number }).retried} dead event(s) queued again`,
 };
 

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './integrations.js';
 import { CodePuller, type PullReport } from './code-puller.js';
 import { StoreInbox, StoreOutbox } from './store-ports.js';
+import { cancelVendorCodes, type CancelledCodes } from './vendor-codes.js';
 
 export type CloudState = 'online' | 'offline' | 'not-configured';
 
@@ -29,6 +30,9 @@ export interface CloudParts {
 export class CloudLink {
   readonly #engine: SyncEngine | null;
   readonly #puller: CodePuller | null;
+  readonly #codeSources: readonly CodeSource[];
+  readonly #db: store.Db;
+  readonly #now: () => number;
   readonly #pullCron: string;
   readonly #log: Logger;
   readonly #receiver: CallbackReceiver | null;
@@ -46,6 +50,9 @@ export class CloudLink {
     const sync = config.cloud.sync;
     const log = logger.child({ module: 'main/cloud' });
     this.#log = log;
+    this.#codeSources = codeSources;
+    this.#db = db;
+    this.#now = now;
     const receiver = config.cloud.receiver;
     const routes = callbackRoutes(parts.callbacks);
     this.#receiver =
@@ -139,6 +146,11 @@ export class CloudLink {
   /** Pull every code source now (`sync-now`, service mode). */
   pullCodes(): Promise<PullReport[]> {
     return this.#puller?.pullAll() ?? Promise.resolve([]);
+  }
+
+  /** Service mode: withdraw the vendor-issued codes of one compartment, upstream first (vendor-codes.ts). */
+  cancelVendorCodes(compartmentId: string, actor: string): Promise<CancelledCodes> {
+    return cancelVendorCodes(this.#db, this.#codeSources, { compartmentId, actor, now: this.#now, timeoutMs: 15_000 });
   }
 
   codePulls(): PullReport[] {

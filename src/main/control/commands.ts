@@ -65,6 +65,10 @@ export const controlCommands = {
     input: z.object({}).strict(),
     run: (agent: Agent) => store.outboxStats(agent.db, Date.now()),
   },
+  'codes-cancel': {
+    input: z.object({ compartment: z.string().min(1) }).strict(),
+    run: (agent: Agent, i: { compartment: string }) => agent.cloud.cancelVendorCodes(i.compartment, 'technician:cli'),
+  },
   'outbox-retry': {
     input: z.object({ destination: z.string().optional() }).strict(),
     run: (agent: Agent, i: { destination?: string | undefined }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:cli', i.destination) }),

@@ -112,6 +112,7 @@ export const handlers: Handlers = {
       destinations: destinationRows(stats.byDestination, agent.cloud.destinations()),
     };
   },
+  'service.cancelVendorCodes': ({ agent }, { compartmentId }) => agent.cloud.cancelVendorCodes(compartmentId, 'technician:keypad'),
   'service.retryDead': ({ agent }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:keypad') }),
   'service.diagnostics': ({ agent, recentErrors }) => {
     const d = agent.hardware.cabinet.diagnostics();

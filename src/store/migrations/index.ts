@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from '../../shared/logger.js';
 import { StoreError } from '../errors.js';
 import { migrate0010Initial } from './0010-initial.js';
+import { migrate0020OutboxPendingOrder } from './0020-outbox-pending-order.js';
 
 export interface Migration {
   /** Steps of 10, strictly increasing; becomes `user_version` once applied. */
@@ -16,7 +17,10 @@ export interface Migration {
   readonly up: (sqlite: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'initial', up: migrate0010Initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 10, name: 'initial', up: migrate0010Initial },
+  { version: 20, name: 'outbox-pending-order', up: migrate0020OutboxPendingOrder },
+];
 
 /** Throws RangeError unless versions are positive safe integers in strictly increasing order. */
 export function assertMigrationsOrdered(migrations: readonly Migration[]): void {

@@ -87,4 +87,16 @@ describe('agent ↔ Dingshang Open API (mock)', () => {
     expect(forged.status).toBe(401);
     expect((running.agent.db.stmt(`SELECT count(*) AS n FROM inbox WHERE source = 'dingshang'`).get() as { n: number }).n).toBe(1);
   });
+
+  it('service mode withdraws a compartment\'s vendor codes upstream first; a withdrawn code opens nothing', async () => {
+    const answer = await callAgent(running.socketPath, 'codes-cancel', { compartment: '6' });
+    expect(answer.reached && answer.result.ok && answer.result.value).toMatchObject({ cancelled: expect.any(Number) });
+    const value = (answer as { result: { value: { cancelled: number; failed: number } } }).result.value;
+    expect(value.cancelled).toBeGreaterThanOrEqual(1);
+    const pickup = await callAgent(running.socketPath, 'pickup', { code: codes[2]!.code });
+    expect(pickup.reached && !pickup.result.ok && pickup.result.error.code).toBe('code-invalid');
+    // Upstream first: the mock now holds exactly the codes the cabinet cancelled as cancelled.
+    const held = (await (await fetch(`${mock.url}/_mock/state`)).json()) as { dingshang: { snapshot: { codes: { cancelled: number } } } };
+    expect(held.dingshang.snapshot.codes.cancelled).toBe(value.cancelled);
+  });
 });

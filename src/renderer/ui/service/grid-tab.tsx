@@ -35,6 +35,11 @@ export function GridTab() {
       refreshOverview();
     });
   };
+  const cancelCodes = (c: CompartmentView): void => {
+    void run(api.call('service.cancelVendorCodes', { compartmentId: c.id }), (v) => {
+      setNotice({ kind: 'ok', text: fill(m.svcCodesCancelled, { cancelled: v.cancelled, failed: v.failed }) });
+    });
+  };
   const openAll = (): void => {
     setConfirmStep(0);
     void run(api.call('service.openAll', { confirm: 'open-all' }), (v) => {
@@ -112,6 +117,9 @@ export function GridTab() {
             )}
             <button type="button" class={`btn ${selected.outOfService ? 'btn-primary' : 'btn-warning'}`} data-testid="svc-oos" disabled={busy} onClick={() => toggleService(selected)}>
               {selected.outOfService ? m.svcBackInService : m.svcMarkOos}
+            </button>
+            <button type="button" class="btn" data-testid="svc-cancel-codes" disabled={busy} onClick={() => cancelCodes(selected)}>
+              {m.svcCancelCodes}
             </button>
           </div>
         ) : (
