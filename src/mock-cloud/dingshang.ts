@@ -15,6 +15,7 @@
  * Control actions (POST /_mock/dingshang/<action>): `create-codes`,
  * `add-product`, `cancel-code`, `use-code`, `send-delivery-callback`, `reset`.
  */
+import { jsonObject } from '../cloud/dingshang/callback.js';
 import { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from '../cloud/dingshang/endpoints.js';
 import { DS_ERROR } from '../cloud/dingshang/errors.js';
 import { codeExternalId } from '../cloud/dingshang/mapper.js';
@@ -405,15 +406,6 @@ export function pb<T>(value: T): T {
 function header(req: MockRequest, name: string): string {
   const v = req.headers[name];
   return (Array.isArray(v) ? v[0] : v) ?? '';
-}
-
-function jsonObject(text: string): Record<string, unknown> | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 function positiveInt(v: unknown, what: string): number {

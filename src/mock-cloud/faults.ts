@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seededRandom } from '../shared/seeded-random.js';
 
 /**
  * Fault injection for the mock vendor clouds (issue 4 §5: latency, 5xx,
@@ -132,17 +133,7 @@ export function decideFault(plan: FaultPlan, pick: number, jitter: number, statu
   return { kind: 'pass', delayMs };
 }
 
-/** mulberry32: a small, fast, seedable PRNG; plenty for picking faults (not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
+export { seededRandom };
 
 /** The seed of one vendor's stream: FNV-1a of the name, mixed with the run seed. */
 function vendorSeed(seed: number, vendor: string): number {

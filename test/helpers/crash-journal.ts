@@ -3,6 +3,7 @@
  * record) and what the crash test and the next child read from it.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { seededRandom } from '../../src/shared/seeded-random.js';
 
 export type JournalRecord =
   | { op: 'start'; pid: number; at: number }
@@ -77,14 +78,4 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
   return s;
 }
 
-/** Small seeded PRNG (mulberry32): the same seed gives the same choices. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as mulberry32 };

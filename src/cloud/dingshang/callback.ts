@@ -88,7 +88,8 @@ function tokenOk(target: string, auth: CallbackAuth): boolean {
 }
 
 // UNVERIFIED: dingshang.md §10 (Content-Type): the example body is JSON, so only JSON is parsed; the raw body is kept otherwise.
-function jsonObject(text: string): Record<string, unknown> | null {
+/** The body as a JSON object, or null for anything else (an array, a scalar, not JSON). */
+export function jsonObject(text: string): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;

@@ -5,6 +5,7 @@ import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
 import type { DeliverableRow, OutboxPort } from '../../../../src/cloud/sync/ports.js';
 import { eventPayloadSchemas, type DomainEventType } from '../../../../src/shared/events.js';
 import type { Logger } from '../../../../src/shared/logger.js';
+import { seededRandom } from '../../../../src/shared/seeded-random.js';
 import {
   closeDatabase,
   markDead,
@@ -118,14 +119,4 @@ export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLin
   return logger;
 }
 
-/** Deterministic [0, 1) numbers (mulberry32), so a fault plan is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
