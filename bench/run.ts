@@ -9,6 +9,8 @@ import { statfsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { socatAvailable } from '../src/drivers/index.js';
+import { runCloudDrain, type CloudDrainResult } from './cloud-drain.js';
+import { runCodePull, type CodePullResult } from './code-pull.js';
 import { runCodeLookup, type CodeLookupResult } from './code-lookup.js';
 import { runColdStart, type ColdStartResult } from './cold-start.js';
 import { runDurablePickups, type DurableResult } from './durable-pickups.js';
@@ -19,6 +21,8 @@ import { progress, round, roundSummary, type Summary } from './stats.js';
 
 const PACE_BAUD = 9600;
 const DURABLE = { warmup: 100, count: 2000, block: 100 };
+/** Issue 4 §7: a 50,000-event backlog for the rate, 100,000 for the memory. */
+const CLOUD = { drainEvents: 50_000, rssEvents: 100_000, rawRequests: 3000 };
 /** Wire time of the 5-byte open frame at 9600 8N1 (10 bits a byte): a PTY does not add it, even paced. */
 const OPEN_FRAME_WIRE_MS = (5 * 10 * 1000) / PACE_BAUD;
 
@@ -117,11 +121,79 @@ function uiRows(ui: UiResult): MetricRow[] {
   ];
 }
 
+function cloudRows(c: CloudDrainResult): MetricRow[] {
+  const rateTarget: Target = { on: 'value', op: '>=', limit: 2000 };
+  const rssTarget: Target = { on: 'value', op: '<=', limit: 150 };
+  const t = c.throughput;
+  const m = c.memory;
+  const ledger = (r: CloudDrainResult['throughput']) =>
+    `ledger ${r.ledger.ok ? 'ok' : 'FAIL'} (applied ${r.ledger.applied.toLocaleString('en')}/${r.events.toLocaleString('en')}, missing ${r.ledger.missing}, duplicates ${r.ledger.duplicates}, out of order ${r.ledger.outOfOrderParcels})`;
+  /** Lost, doubled or reordered events, or rows left behind, fail the row whatever the figure. */
+  const sound = (r: CloudDrainResult['throughput']) => r.ledger.ok && r.outbox.pending === 0 && r.outbox.dead === 0;
+  return [
+    {
+      metric: 'drain_events_per_s', variant: `${t.events.toLocaleString('en')} backlog, 1 webhook`, unit: '/s', p50: null, p99: null, value: t.eventsPerS,
+      target: rateTarget, pass: sound(t) && check(rateTarget, t.eventsPerS),
+      beside: `${t.connections} TCP connection(s); bare httpSend loop ${fmt(c.raw.perS, 0)}/s (drain = ${fmt(t.eventsPerS / c.raw.perS)}× that); `
+        + `nextDeliverable ${ms(t.pageMs)} ms/page of ${c.pageSize}; per event: deliver ${fmt(t.perEventMs.deliver, 3)}, ack ${fmt(t.perEventMs.markDelivered, 3)}, page read ${fmt(t.perEventMs.pageRead, 3)} ms; `
+        + `${ledger(t)}; attempts ${t.attempts.toLocaleString('en')}`,
+      measures: 'SyncEngine (agent defaults) + StoreOutbox + StandardWebhookDestination in a child process on compiled dist/, opening a store pre-filled with the backlog (parcel.stored / parcel.picked-up / door.closed, 2 events a parcel): engine.start() → every row delivered and outboxStats().pending === 0; the webhooks mock (signature check, dedupe ledger in memory) in another child',
+    },
+    {
+      metric: 'drain_rss_mb', variant: `${m.events.toLocaleString('en')} backlog, peak`, unit: 'MB', p50: m.rss.medianMb, p99: null, value: m.rss.peakMb,
+      target: rssTarget, pass: sound(m) && check(rssTarget, m.rss.peakMb),
+      beside: `before start ${fmt(m.rss.idleMb, 0)} MB; heap used ${fmt(m.heap.medianUsedMb, 0)} (peak ${fmt(m.heap.peakUsedMb, 0)}), heap total peak ${fmt(m.heap.peakTotalMb, 0)} MB; `
+        + `drained at ${fmt(m.eventsPerS, 0)}/s over ${m.connections} connection(s); ${ledger(m)}`,
+      measures: `process.memoryUsage().rss of the drain process every 50 ms from engine.start() to pending === 0 (${m.rss.samples} samples; the p50 column is their median), same set-up as drain_events_per_s with a fresh mock`,
+    },
+  ];
+}
+
+function codePullRow(p: CodePullResult): MetricRow {
+  const target: Target = { on: 'value', op: '<=', limit: 5 };
+  const sound = p.added === p.codes && p.kept === p.codes;
+  return {
+    metric: 'code_pull_100k_s', variant: `${p.codes.toLocaleString('en')} codes, ${p.products} products, Dingshang`, unit: 's', p50: null, p99: null, value: p.firstPullS,
+    target, pass: sound && check(target, p.firstPullS),
+    beside: `vendor calls alone ${fmt(p.fetchS, 2)} s (separate pass); hash + one set-replace transaction ≈ ${fmt(p.applyS, 2)} s; the unchanged set again (the 5-minute cron) ${fmt(p.steadyPullS, 2)} s; added ${p.added.toLocaleString('en')}, kept on the second pull ${p.kept.toLocaleString('en')}`,
+    measures: 'DingshangCodeSource (§4.4 products, §6.3 codes per product, 4 calls in flight, every call signed and parsed) against the Dingshang mock in the same process (its JSON work counts: an upper bound) → CodePuller: HMAC of every code, replaceCodesFromSource in one transaction on a real SQLite file',
+  };
+}
+
+function printCloud(c: CloudDrainResult): void {
+  console.log('Cloud sync, same run:');
+  for (const [name, r] of [['rate', c.throughput], ['memory', c.memory]] as const) {
+    console.log(`  ${name.padEnd(6)} ${r.events.toLocaleString('en')} events (${r.parcels.toLocaleString('en')} parcels, filled in ${fmt(r.fillS, 1)} s) drained in ${fmt(r.drainS, 1)} s = ${fmt(r.eventsPerS, 0)}/s`
+      + ` | ${r.pages} pages, nextDeliverable p50 / p99 / max ${fmt(r.pageMs.p50)} / ${fmt(r.pageMs.p99)} / ${fmt(r.pageMs.max)} ms`
+      + ` | per event ms: deliver ${fmt(r.perEventMs.deliver, 3)}, ack ${fmt(r.perEventMs.markDelivered, 3)}, page read ${fmt(r.perEventMs.pageRead, 3)}, drainer and rest ${fmt(r.perEventMs.other, 3)}`
+      + ` | RSS ${fmt(r.rss.idleMb, 0)} → median ${fmt(r.rss.medianMb, 0)}, peak ${fmt(r.rss.peakMb, 0)} MB (VmHWM ${fmt(r.rss.vmHwmMb, 0)})`
+      + ` | outbox pending ${r.outbox.pending}, dead ${r.outbox.dead}, delivered ${r.outbox.delivered.toLocaleString('en')}; attempts ${r.attempts.toLocaleString('en')}${r.failures.length ? `; errors: ${r.failures.join(' / ')}` : ''}`);
+  }
+  console.log(`  bare httpSend loop: ${c.raw.requests.toLocaleString('en')} signed POSTs one at a time to the same mock on one keep-alive socket, ${fmt(c.raw.perS, 0)}/s over ${c.raw.connections} connection(s): the ceiling of one sequential client here`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('ui')) {
     // `npm run bench -- ui`: the screen's figures alone.
     const rows = uiRows(await runUiBench({ readyRuns: 5, presses: 300 }));
     printTable(rows);
+    return;
+  }
+  if (process.argv.includes('cloud')) {
+    // `npm run bench -- cloud`: the cloud sync figures alone.
+    const started = Date.now();
+    const cloud = await runCloudDrain(CLOUD);
+    const pull = await runCodePull(100_000);
+    const rows = [...cloudRows(cloud), codePullRow(pull)];
+    console.log('');
+    console.log(`cabinet-kiosk bench (cloud) — ${new Date(started).toISOString()} — node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((x) => round(x, 2)).join(' ')}, ${round((Date.now() - started) / 1000, 1)} s`);
+    console.log('');
+    printTable(rows);
+    console.log('');
+    printCloud(cloud);
+    console.log('');
+    console.log('What each figure measures:');
+    for (const r of rows) console.log(`  ${r.metric}: ${r.measures}`);
     return;
   }
   if (!socatAvailable()) throw new Error('the serial benchmarks need socat on PATH (apt-get install socat)');
@@ -152,6 +224,8 @@ async function main(): Promise<void> {
   const lockout: LockoutScalingPoint[] = runLockoutScaling();
   const lookup: CodeLookupResult = await runCodeLookup({ codes: 1_000_000, lookups: 10_000, viaStore: 10_000, batch: 250_000 });
   const ui: UiResult = await runUiBench({ readyRuns: 5, presses: 300 });
+  const cloud: CloudDrainResult = await runCloudDrain(CLOUD);
+  const pull: CodePullResult = await runCodePull(100_000);
   context.loadAvgAtEnd = loadavg().map((x) => round(x, 2));
   context.durationS = round((Date.now() - started) / 1000, 1);
 
@@ -210,6 +284,7 @@ async function main(): Promise<void> {
   });
 
   rows.push(...uiRows(ui));
+  rows.push(...cloudRows(cloud), codePullRow(pull));
 
   console.log('');
   console.log(`cabinet-kiosk bench — ${context.date} — node ${context.node}, ${context.cpuCount} cpus, load ${context.loadAvgAtStart.join(' ')} → ${context.loadAvgAtEnd.join(' ')}, temp on ${context.tmpdirFs}, ${context.durationS} s`);
@@ -227,6 +302,7 @@ async function main(): Promise<void> {
     + ` ack p50 − raw RTT p50 = ${fmt(unpaced.pickupAckMs.p50 - unpaced.rawRoundTripMs.p50)} ms unpaced, ${fmt(paced.pickupAckMs.p50 - paced.rawRoundTripMs.p50)} ms paced (agent overhead over the bare round trip)`);
   console.log(`  the paced simulator delays only its replies; the agent's 5-byte open frame crosses the PTY at once (${fmt(OPEN_FRAME_WIRE_MS)} ms on a real 9600 line).`);
   console.log(`Lockout check before every pickup (lockoutState, median ms): ${lockout.map((p) => `${p.attemptsIn7Days.toLocaleString('en')} attempts → ${fmt(p.lockoutStateMs, 3)}`).join(', ')}`);
+  printCloud(cloud);
   console.log(`Code store: load ${fmt(lookup.load.seconds, 1)} s (${fmt(lookup.load.rowsPerS, 0)} rows/s, ${fmt(lookup.load.dbMb, 0)} MB); on the full table insertPickupCode ${fmt(lookup.load.insertPickupCodeRowsPerS, 0)} rows/s vs raw INSERT ${fmt(lookup.load.rawInsertRowsPerS, 0)} rows/s; closeDatabase ${fmt(lookup.closeMs, 0)} ms, reopen ${fmt(lookup.reopenMs, 1)} ms; plan: ${lookup.queryPlan.join('; ')}`);
   console.log('');
   console.log('What each figure measures:');
@@ -249,9 +325,9 @@ async function main(): Promise<void> {
   };
   const results = {
     context,
-    parameters: { serial: { ...serialOpts, paceBaud: PACE_BAUD, supervision: 'SUPERVISION_DEFAULTS (idle poll 1000 ms, post-open poll 150 ms)', destinations: 1 }, durable: DURABLE, lookup: { codes: 1_000_000, lookups: 10_000 }, coldStartRuns: cold.runs.length },
+    parameters: { serial: { ...serialOpts, paceBaud: PACE_BAUD, supervision: 'SUPERVISION_DEFAULTS (idle poll 1000 ms, post-open poll 150 ms)', destinations: 1 }, durable: DURABLE, lookup: { codes: 1_000_000, lookups: 10_000 }, coldStartRuns: cold.runs.length, cloud: CLOUD },
     metrics: rows.map((r) => roundDeep(r)),
-    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout, ui }),
+    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout, ui, cloud, codePull: pull }),
   };
   const out = fileURLToPath(new URL('./results.json', import.meta.url));
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

@@ -178,17 +178,51 @@ export function getOutboxRow(db: ReadDb, eventId: string, destination: string): 
   return raw === undefined ? undefined : parseRow(OutboxJoinRow, raw, 'outbox');
 }
 
+export interface MarkDeliveredOptions {
+  /**
+   * false: commit without waiting for the disk (synchronous=NORMAL for this
+   * one statement). Every reader sees the row delivered at once, so
+   * nextDeliverable never offers it again; only a power cut can undo the
+   * mark, and only until this connection's next fsynced commit (any commit
+   * at FULL, or a checkpoint), because that fsync covers the whole WAL before
+   * it. An undone mark means the event goes again, which at-least-once
+   * delivery allows (the receiver dedupes on the event id). Ignored inside a
+   * transaction: its commit decides. Default true.
+   */
+  fsync?: boolean;
+}
+
 /**
  * The destination acknowledged the event. Idempotent for a delivered row;
  * also accepted for a dead row (the ack is the truth). Throws
  * StoreError('not-found') for an unknown row.
  */
-export function markDelivered(db: Db, eventId: string, destination: string, now: number): void {
-  const info = db
-    .stmt(`UPDATE outbox SET state = 'delivered', delivered_at = @now, dead_at = NULL
-           WHERE event_id = @eventId AND destination = @destination AND state IN ('pending', 'dead')`)
-    .run({ eventId, destination, now });
+export function markDelivered(db: Db, eventId: string, destination: string, now: number, options: MarkDeliveredOptions = {}): void {
+  const update = () =>
+    db
+      .stmt(`UPDATE outbox SET state = 'delivered', delivered_at = @now, dead_at = NULL
+             WHERE event_id = @eventId AND destination = @destination AND state IN ('pending', 'dead')`)
+      .run({ eventId, destination, now });
+  const info = options.fsync === false && !db.sqlite.inTransaction ? withoutFsync(db, update) : update();
   if (info.changes === 0) assertRowState(db, eventId, destination, 'delivered', ['delivered']);
+}
+
+/**
+ * Runs one autocommit statement at synchronous=NORMAL, then puts the
+ * connection's level back (also when it throws). Through cached statements:
+ * db.sqlite.pragma() prepares a new one on every call, three per acknowledgement.
+ */
+function withoutFsync<T>(db: Db, fn: () => T): T {
+  const level = (db.stmt('PRAGMA synchronous').get() as { synchronous?: unknown } | undefined)?.synchronous;
+  // Already NORMAL or OFF (or an answer SQLite never gives): nothing to switch.
+  if (typeof level !== 'number' || !Number.isInteger(level) || level <= 1) return fn();
+  db.stmt('PRAGMA synchronous = NORMAL').run();
+  try {
+    return fn();
+  } finally {
+    // An integer read back from SQLite just above: not input.
+    db.stmt(`PRAGMA synchronous = ${level}`).run();
+  }
 }
 
 /**

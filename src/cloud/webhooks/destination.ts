@@ -1,4 +1,5 @@
-import { httpSend, httpUrl, isLoopback } from '../http/send.js';
+import type { Agent } from 'node:http';
+import { httpSend, httpUrl, isLoopback, keepAliveAgent } from '../http/send.js';
 import type { OutboundEvent } from '../outbound-event.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { DeliveryOutcome, Destination } from '../sync/ports.js';
@@ -38,6 +39,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export class StandardWebhookDestination implements Destination {
   readonly name: string;
   readonly #url: URL;
+  /** One keep-alive socket for this destination: a backlog goes over one connection. */
+  readonly #agent: Agent;
   readonly #secret: string;
   readonly #timeoutMs: number;
   readonly #pickup: PickupCodeOption;
@@ -57,6 +60,7 @@ export class StandardWebhookDestination implements Destination {
 
     this.name = config.name;
     this.#url = url;
+    this.#agent = keepAliveAgent(url);
     this.#secret = config.secret;
     this.#timeoutMs = timeoutMs;
     this.#pickup = config.includePickupCode === true ? { includePickupCode: true, unsealCode: config.unsealCode } : {};
@@ -74,7 +78,7 @@ export class StandardWebhookDestination implements Destination {
     let outcome: DeliveryOutcome;
     try {
       const answer = await httpSend(
-        { url: this.#url, method: 'POST', headers: request.headers, body: request.body, signal, timeoutMs: this.#timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES },
+        { url: this.#url, method: 'POST', headers: request.headers, body: request.body, signal, timeoutMs: this.#timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES, agent: this.#agent },
         this.#now,
       );
       outcome = classifyHttp(answer.status, answer.headers, answer.text, this.#now());

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { NEXT_DELIVERABLE_SQL } from '../../../src/store/outbox.js';
 import {
   assertMigrationsOrdered,
+  LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   readUserVersion,
   runMigrations,
@@ -34,18 +36,20 @@ describe('migrations index', () => {
 
   it('applies every pending step in one transaction and records user_version', () => {
     const db = rawDb();
-    expect(runMigrations(db, silentLogger)).toEqual({ from: 0, to: 10 });
-    expect(readUserVersion(db)).toBe(10);
-    expect(runMigrations(db, silentLogger)).toEqual({ from: 10, to: 10 });
+    expect(runMigrations(db, silentLogger)).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION });
+    expect(readUserVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(runMigrations(db, silentLogger)).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION });
   });
 
   it('rolls everything back when a later step fails (file stays at its old version)', () => {
     const db = rawDb();
     const failing: Migration[] = [
       ...MIGRATIONS,
-      { version: 20, name: 'broken', up: (s) => s.exec('CREATE TABLE half_done (x INTEGER); SELECT no_such_function();') },
+      { version: LATEST_SCHEMA_VERSION + 10, name: 'broken', up: (s) => s.exec('CREATE TABLE half_done (x INTEGER); SELECT no_such_function();') },
     ];
-    expect(() => runMigrations(db, silentLogger, failing)).toThrow(expect.objectContaining({ code: 'migration-failed', meta: { from: 0, failedAt: 20 } }));
+    expect(() => runMigrations(db, silentLogger, failing)).toThrow(
+      expect.objectContaining({ code: 'migration-failed', meta: { from: 0, failedAt: LATEST_SCHEMA_VERSION + 10 } }),
+    );
     expect(readUserVersion(db)).toBe(0);
     expect(names(db, 'table')).toEqual([]);
   });
@@ -93,5 +97,28 @@ describe('0010-initial', () => {
     expect(() => db.exec(`INSERT INTO pickup_codes (hash, source, state, valid_from, created_at, updated_at) VALUES (x'00', 'local', 'active', 0, 0, 0)`)).toThrow(/CHECK/);
     expect(() => db.exec(`INSERT INTO compartments (id, board, lock, size, sort_key, updated_at) VALUES ('A2', '1', 1, 'M', 'x', 0)`)).not.toThrow(); // STRICT coerces '1' losslessly
     expect(() => db.exec(`INSERT INTO compartments (id, board, lock, size, sort_key, updated_at) VALUES ('A3', 'one', 1, 'M', 'x', 0)`)).toThrow(/cannot store TEXT/);
+  });
+});
+
+describe('0020-outbox-pending-order', () => {
+  it('indexes the pending rows of a file at version 10, in queue order, for nextDeliverable', () => {
+    const db = rawDb();
+    expect(runMigrations(db, silentLogger, MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 10 });
+    const insert = db.prepare(`INSERT INTO events (seq, id, type, parcel_id, payload, occurred_at) VALUES (?, ?, 't', ?, '{}', 0)`);
+    const row = db.prepare(`INSERT INTO outbox (event_id, destination, event_seq, parcel_id, state, next_attempt_at, created_at, delivered_at, dead_at)
+                            VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)`);
+    const states = ['pending', 'delivered', 'dead', 'pending'] as const;
+    for (let seq = 1; seq <= 8; seq++) {
+      insert.run(seq, `e${seq}`, `p${seq % 3}`);
+      const state = states[seq % 4]!;
+      for (const destination of ['a', 'b']) row.run(`e${seq}`, destination, seq, `p${seq % 3}`, state, state === 'delivered' ? 1 : null, state === 'dead' ? 1 : null);
+    }
+    expect(runMigrations(db, silentLogger)).toEqual({ from: 10, to: 20 });
+    expect(names(db, 'index')).toEqual(expect.arrayContaining(['outbox_pending_order', 'outbox_due']));
+    const viaIndex = db.prepare(`SELECT event_seq FROM outbox INDEXED BY outbox_pending_order WHERE destination = 'a' AND state = 'pending' ORDER BY event_seq`);
+    expect(viaIndex.pluck().all()).toEqual([3, 4, 7, 8]);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${NEXT_DELIVERABLE_SQL}`).all({ destination: 'a', now: 0, limit: 10 }) as Array<{ detail: string }>).map((r) => r.detail);
+    expect(plan.join('\n')).toMatch(/SEARCH o USING INDEX outbox_pending_order \(destination=\?\)/);
+    expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
   });
 });

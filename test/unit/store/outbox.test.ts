@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   eventsForParcel,
   getEvent,
@@ -94,16 +94,55 @@ describe('nextDeliverable', () => {
     expect(ids(db, 'cloud', T0 + 5000)).toEqual(['first']);
   });
 
-  it('uses indices only', () => {
+  it('uses indices only, walking the queue in order (no sort of the whole backlog per page)', () => {
     const db = memoryDb();
     const plan = queryPlan(db, NEXT_DELIVERABLE_SQL, { destination: 'x', now: 0, limit: 1 }).join('\n');
-    expect(plan).toMatch(/SEARCH o USING INDEX outbox_due/);
+    expect(plan).toMatch(/SEARCH o USING INDEX outbox_pending_order/);
     expect(plan).toMatch(/SEARCH b USING INDEX outbox_parcel_order/);
     expect(plan).not.toMatch(/\bSCAN\b/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('keeps that plan once the planner has statistics of a backlog (ANALYZE, as closeDatabase runs optimize)', () => {
+    const db = memoryDb();
+    db.sqlite.transaction(() => {
+      for (let i = 0; i < 2000; i++) event(db, `e${i}`, i % 3 === 0 ? null : `P${i % 400}`, T0 + i, ['cloud', 'other']);
+    })();
+    for (let i = 0; i < 500; i++) markDelivered(db, `e${i}`, 'cloud', T0 + 5000);
+    db.sqlite.exec('ANALYZE');
+    const plan = queryPlan(db, NEXT_DELIVERABLE_SQL, { destination: 'cloud', now: T0 + 5000, limit: 100 }).join('\n');
+    expect(plan).toMatch(/SEARCH o USING INDEX outbox_pending_order/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+    // The same page as the rule says: oldest first, one row per parcel.
+    const page = nextDeliverable(db, 'cloud', T0 + 5000, 100);
+    expect(page).toHaveLength(100);
+    expect(new Set(page.map((r) => r.event.parcelId ?? r.eventId)).size).toBe(100);
+    expect(page.map((r) => r.eventId).slice(0, 3)).toEqual(['e500', 'e501', 'e502']);
   });
 });
 
 describe('row state changes', () => {
+  it('markDelivered without fsync: NORMAL for its own commit only, the connection back at its level after, also when it throws; not inside a transaction', () => {
+    const db = memoryDb();
+    db.sqlite.pragma('synchronous = FULL');
+    event(db, 'a', 'A', T0);
+    event(db, 'b', 'B', T0);
+    const stmt = vi.spyOn(db, 'stmt');
+    const pragmas = () => stmt.mock.calls.map(([sql]) => sql).filter((sql) => sql.startsWith('PRAGMA'));
+    markDelivered(db, 'a', 'cloud', T0 + 1, { fsync: false });
+    expect(pragmas()).toEqual(['PRAGMA synchronous', 'PRAGMA synchronous = NORMAL', 'PRAGMA synchronous = 2']);
+    expect(getOutboxRow(db, 'a', 'cloud')).toMatchObject({ state: 'delivered', deliveredAt: T0 + 1 });
+    expect(() => markDelivered(db, 'nope', 'cloud', T0, { fsync: false })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    stmt.mockClear();
+    db.sqlite.transaction(() => markDelivered(db, 'b', 'cloud', T0 + 2, { fsync: false }))();
+    expect(pragmas()).toEqual([]);
+    expect(getOutboxRow(db, 'b', 'cloud')).toMatchObject({ state: 'delivered' });
+    markDelivered(db, 'b', 'cloud', T0 + 3); // the default waits for the disk
+    expect(pragmas()).toEqual([]);
+    stmt.mockRestore();
+  });
+
   it('validates outbox transitions', () => {
     const db = memoryDb();
     event(db, 'e', 'A', T0);

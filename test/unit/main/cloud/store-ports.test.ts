@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../../src/shared/logger.js';
 import { StoreInbox, StoreOutbox } from '../../../../src/main/cloud/store-ports.js';
 import * as store from '../../../../src/store/index.js';
@@ -24,6 +24,42 @@ describe('StoreOutbox (sync engine port over the SQLite outbox)', () => {
     expect(store.getOutboxRow(d, unknown.id, 'hook')).toMatchObject({ state: 'dead', lastError: 'unknown event type cabinet.exploded' });
     outbox.markDelivered(good.id, 'hook', 11);
     expect(store.outboxStats(d, 12)).toMatchObject({ pending: 0, dead: 2, delivered: 1 });
+  });
+});
+
+describe('StoreOutbox acknowledgements', () => {
+  /** Which markDelivered calls committed without fsync (they switch the connection to NORMAL for their statement). */
+  function unsyncedAcks(d: store.Db, acks: () => void): number {
+    const stmt = vi.spyOn(d, 'stmt');
+    try {
+      acks();
+      return stmt.mock.calls.filter(([sql]) => sql === 'PRAGMA synchronous = NORMAL').length;
+    } finally {
+      stmt.mockRestore();
+    }
+  }
+
+  it('syncs one in ackFsyncEveryRows during a burst and every one of a trickle, and each is visible at once', () => {
+    const d = db();
+    const ids = Array.from({ length: 250 }, (_, i) => store.recordEvent(d, { type: 'keypad.locked-out', payload: { failures: 5, lockedUntil: 2, source: 'keypad', at: i }, occurredAt: i }, ['hook']).id);
+    const outbox = new StoreOutbox(d, 'CAB-1', silentLogger);
+    const burst = unsyncedAcks(d, () => {
+      for (const [i, id] of ids.slice(0, 201).entries()) {
+        outbox.markDelivered(id, 'hook', 1000);
+        expect(store.getOutboxRow(d, id, 'hook')?.state, `ack ${i}`).toBe('delivered');
+      }
+    });
+    // The 1st, 101st and 201st waited for the disk; the 198 between did not.
+    expect(burst).toBe(198);
+    expect(d.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL again
+    const trickle = unsyncedAcks(d, () => ids.slice(201, 211).forEach((id, i) => outbox.markDelivered(id, 'hook', 2000 + i * 100)));
+    expect(trickle).toBe(0);
+    expect(store.outboxStats(d, 5000)).toMatchObject({ pending: 39, delivered: 211 });
+  });
+
+  it('refuses a batch setting that is not a positive integer', () => {
+    expect(() => new StoreOutbox(db(), 'CAB-1', silentLogger, { ackFsyncEveryRows: 0 })).toThrow(RangeError);
+    expect(() => new StoreOutbox(db(), 'CAB-1', silentLogger, { ackFsyncEveryMs: 1.5 })).toThrow(RangeError);
   });
 });
 
