@@ -14,11 +14,6 @@ import { cancelVendorCodes, type CancelledCodes } from './vendor-codes.js';
 
 export type CloudState = 'online' | 'offline' | 'not-configured';
 
-/**
- * The agent's side of the cloud: the sync engine over the store's outbox,
- * started after the flows so a boot with a backlog does not delay the first
- * customer. The flows call `wake()` after queueing events.
- */
 export interface CloudParts {
   routed: readonly RoutedDestination[];
   codeSources: readonly CodeSource[];
@@ -27,6 +22,12 @@ export interface CloudParts {
   callbacks: CallbackRoutesConfig;
 }
 
+/**
+ * The agent's side of the cloud: the sync engine over the store's outbox,
+ * the code puller, the callback receiver and the command channel, started
+ * after the flows so a boot with a backlog does not delay the first customer.
+ * The flows call `wake()` after queueing events.
+ */
 export class CloudLink {
   readonly #engine: SyncEngine | null;
   readonly #puller: CodePuller | null;
@@ -161,9 +162,15 @@ export class CloudLink {
     this.#engine?.wake();
   }
 
-  /** Credentials of `name` changed (or a technician asked): leave `paused` and try now. */
-  resume(name: string): void {
-    this.#engine?.resume(name);
+  /**
+   * A technician says the cause is fixed (`outbox retry`, service mode): every
+   * destination paused on refused credentials tries again now. A restart with
+   * a changed configuration starts unpaused anyway.
+   */
+  resumePaused(): string[] {
+    const paused = this.destinations().filter((d) => d.state === 'paused').map((d) => d.name);
+    for (const name of paused) this.#engine?.resume(name);
+    return paused;
   }
 
   destinations(): DestinationHealth[] {

@@ -71,7 +71,10 @@ export const controlCommands = {
   },
   'outbox-retry': {
     input: z.object({ destination: z.string().optional() }).strict(),
-    run: (agent: Agent, i: { destination?: string | undefined }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:cli', i.destination) }),
+    run: (agent: Agent, i: { destination?: string | undefined }) => {
+      agent.cloud.resumePaused();
+      return { retried: agent.kiosk.retryDeadOutbox('technician:cli', i.destination) };
+    },
   },
 } as const;
 

@@ -113,7 +113,10 @@ export const handlers: Handlers = {
     };
   },
   'service.cancelVendorCodes': ({ agent }, { compartmentId }) => agent.cloud.cancelVendorCodes(compartmentId, 'technician:keypad'),
-  'service.retryDead': ({ agent }) => ({ retried: agent.kiosk.retryDeadOutbox('technician:keypad') }),
+  'service.retryDead': ({ agent }) => {
+    agent.cloud.resumePaused();
+    return { retried: agent.kiosk.retryDeadOutbox('technician:keypad') };
+  },
   'service.diagnostics': ({ agent, recentErrors }) => {
     const d = agent.hardware.cabinet.diagnostics();
     return {

@@ -83,7 +83,7 @@ describe('agent → webhook destination', () => {
     expect((await status()).cloud.state).toBe('online');
   });
 
-  it('pauses on a refused signature (401) instead of retrying, keeping the events pending', async () => {
+  it('pauses on a refused signature (401) instead of retrying, keeping the events pending, until a technician retries', async () => {
     await fetch(`${mock.url}/_mock/webhooks/set-secret`, { method: 'POST', body: JSON.stringify({ secret: webhookSecret() }) });
     await deposit();
     const paused = await until('destination paused', async () => {
@@ -94,5 +94,10 @@ describe('agent → webhook destination', () => {
     const s = await status();
     expect(s.outbox.pending).toBeGreaterThan(0);
     expect(s.outbox.dead).toBe(0);
+    // The merchant puts the shared secret back; the technician's `outbox retry` resumes the destination.
+    await fetch(`${mock.url}/_mock/webhooks/set-secret`, { method: 'POST', body: JSON.stringify({ secret }) });
+    await callAgent(running.socketPath, 'outbox-retry', {});
+    await until('delivered after the retry', async () => ((await status()).outbox.pending === 0 ? true : undefined));
+    expect((await status()).cloud.destinations[0]?.state).toBe('online');
   });
 });
