@@ -11,6 +11,7 @@ import type { ClockOffset } from '../clock-offset.js';
 import { httpSend, httpUrl, type HttpAnswer } from '../http/send.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { AituoApiConfig } from './config.js';
+import { redactSecrets } from '../redact.js';
 import {
   AITUO_GET_WAIT_DROPOFF_ORDER,
   AITUO_GET_WAIT_PICKUP_ORDER,
@@ -69,7 +70,6 @@ export interface AituoClientDeps {
 
 /** Read at most this much of an answer: a waiting-orders list of a large merchant fits. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-const MIN_REDACT_CHARS = 4;
 
 export class AituoClient {
   readonly #api: AituoApiConfig;
@@ -179,11 +179,7 @@ export class AituoClient {
 
   /** An answer may echo a request header: keep the credentials out of messages. */
   #redact(reason: string): string {
-    let redacted = reason;
-    for (const value of Object.values(this.#api.headers)) {
-      if (value.length >= MIN_REDACT_CHARS) redacted = redacted.split(value).join('[redacted]');
-    }
-    return redacted;
+    return redactSecrets(reason, Object.values(this.#api.headers));
   }
 }
 

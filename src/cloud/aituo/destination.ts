@@ -6,6 +6,7 @@ import type { DeliveryOutcome, Destination } from '../sync/ports.js';
 import type { AituoConfig } from './config.js';
 import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPushRefs, type UnsealCode } from './mapper.js';
 import { aituoPushAck, type AituoPushBody } from './schemas.js';
+import { redactSecrets } from '../redact.js';
 
 /** The event types that become a push (aituo.md §3.2 table); every other type is delivered without a request. */
 export const AITUO_EVENT_TYPES: readonly DomainEventType[] = AITUO_MAPPED_EVENT_TYPES;
@@ -25,8 +26,6 @@ export interface AituoPushDestinationDeps {
 
 /** Read at most this much of an answer: enough for any error text (§3.1: the reply format is unknown). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-/** Shorter values are not redacted: splitting on "1" would shred the reason, and so short a value identifies nothing. */
-const MIN_REDACT_CHARS = 4;
 
 /**
  * The Aituo merchant pushes 1001 EmployeeDropoff / 1002 EmployeeReturn /
@@ -103,11 +102,7 @@ export class AituoPushDestination implements Destination {
 
   /** A receiver may echo the request in an error (a 400 printing the body): keep the PIN and the credentials out of rows and logs. */
   #redact(reason: string, pinCode: string): string {
-    let redacted = reason;
-    for (const value of [pinCode, ...Object.values(this.#config.headers)]) {
-      if (value.length >= MIN_REDACT_CHARS) redacted = redacted.split(value).join('[redacted]');
-    }
-    return redacted;
+    return redactSecrets(reason, [pinCode, ...Object.values(this.#config.headers)]);
   }
 }
 

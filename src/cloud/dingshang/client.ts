@@ -24,6 +24,7 @@ import { buildRequest, parseResponse, type BuiltRequest, type CallInput, type Ds
 import { envelopeSchema, type DsOrder, type DsPickupCode, type DsProduct, type ORDER_UPDATE_STATUSES } from './schemas.js';
 import { decodePayload } from './signer.js';
 import { formatDsDateTime, unixSeconds } from './time.js';
+import { redactSecrets } from '../redact.js';
 
 export type DingshangClientOptions = Pick<
   DingshangConfig,
@@ -425,10 +426,5 @@ function snippet(text: string): string {
 
 /** A server (or a proxy) may echo the request: keep secrets, the sign and the payload out. Runs before any cut. */
 function redactor(secrets: readonly string[]): (text: string) => string {
-  const long = secrets.filter((s) => s.length >= 4);
-  return (text) => {
-    let out = text;
-    for (const secret of long) out = out.split(secret).join('[redacted]');
-    return out;
-  };
+  return (text) => redactSecrets(text, secrets);
 }

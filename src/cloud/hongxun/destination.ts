@@ -15,6 +15,7 @@ import { parseHongxunResponse } from './envelope.js';
 import { HONGXUN_CONTENT_TYPE } from './schemas.js';
 import { buildHongxunSignFor, type HongxunSignForFacts, type HongxunSignForResult } from './sign-for.js';
 import { parseHongxunTime } from './time.js';
+import { redactSecrets } from '../redact.js';
 
 /** The event types that become a push; every other type is delivered without a request. */
 export const HONGXUN_EVENT_TYPES: readonly DomainEventType[] = ['parcel.picked-up'];
@@ -128,12 +129,7 @@ export class HongxunSignForDestination implements Destination {
   /** A refusal may echo what we sent: keep the secret and the sign out of rows and logs. */
   #redacted(outcome: DeliveryOutcome, sign: string): DeliveryOutcome {
     if (outcome.kind === 'delivered') return outcome;
-    let reason = outcome.reason;
-    // Values shorter than 4 would shred the text and identify nothing.
-    for (const value of [this.#config.sk, sign.toLowerCase(), sign.toUpperCase()]) {
-      if (value.length >= 4) reason = reason.split(value).join('[redacted]');
-    }
-    return { ...outcome, reason };
+    return { ...outcome, reason: redactSecrets(outcome.reason, [this.#config.sk, sign.toLowerCase(), sign.toUpperCase()]) };
   }
 }
 

@@ -5,6 +5,7 @@ import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { DeliveryOutcome, Destination } from '../sync/ports.js';
 import { webhookRequestFor, type PickupCodeOption, type WebhookRequest } from './payload.js';
 import { StandardWebhookError, WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNATURE_HEADER, webhookSecretKey } from './standard-webhooks.js';
+import { redactSecrets } from '../redact.js';
 
 export type StandardWebhookConfig = PickupCodeOption & {
   /** The outbox destination name, e.g. `webhook-acme`. */
@@ -92,11 +93,7 @@ export class StandardWebhookDestination implements Destination {
   #redact(reason: string, signature?: string): string {
     const secrets = [this.#secret, this.#secret.slice(WEBHOOK_SECRET_PREFIX.length)];
     const signatures = signature === undefined ? [] : [signature, ...signature.split(' ').map((s) => s.slice(s.indexOf(',') + 1))];
-    let redacted = reason;
-    for (const value of [...secrets, ...signatures]) {
-      if (value.length >= 8) redacted = redacted.split(value).join('[redacted]');
-    }
-    return redacted;
+    return redactSecrets(reason, [...secrets, ...signatures], 8);
   }
 }
 

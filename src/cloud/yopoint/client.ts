@@ -21,6 +21,7 @@ import type { YopointBizFor, YopointDataFor, YopointMethod } from './endpoints.j
 import { YopointError, yopointRefusalCode } from './errors.js';
 import { buildYopointRequest, cabinetOrderListBiz, parseYopointResponse, type YopointRequest } from './gateway.js';
 import type { YopointEnvelope, YopointOrder } from './schemas.js';
+import { redactSecrets } from '../redact.js';
 
 export type YopointClientOptions = Pick<
   YopointOptions,
@@ -187,12 +188,3 @@ function snippet(text: string): string {
   return line.length > MAX_VENDOR_TEXT ? `${line.slice(0, MAX_VENDOR_TEXT)}…` : line;
 }
 
-/**
- * A gateway (or a proxy in front of it) may echo the request: keep the secret
- * and the sign out of messages. Runs before any cut, so no prefix survives.
- */
-function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
