@@ -10,6 +10,7 @@ import type { LedgerEntry } from '../../mock-cloud/types.js';
 import { webhooksMock } from '../../mock-cloud/webhooks.js';
 import { yopointMock } from '../../mock-cloud/yopoint.js';
 import { notifyUrlFor } from '../../cloud/dingshang/config.js';
+import { isLoopback } from '../../cloud/http/send.js';
 import type { Config } from '../config/schema.js';
 
 export interface MockCloudCommandOptions {
@@ -101,7 +102,7 @@ function configuredPort(config: Config): number | undefined {
   for (const text of urls) {
     if (text === undefined) continue;
     const url = new URL(text);
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return Number(url.port || 80);
+    if (isLoopback(url.hostname)) return Number(url.port || 80);
   }
   return undefined;
 }
@@ -110,6 +111,6 @@ async function startChannelMock(config: Config): Promise<MockChannel | null> {
   const channel = config.cloud.channel;
   if (channel === undefined) return null;
   const url = new URL(channel.url);
-  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') return null;
+  if (!isLoopback(url.hostname)) return null;
   return startMockChannel({ secret: channel.secret, token: channel.token, port: Number(url.port || 80) });
 }

@@ -1,32 +1,16 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
 import { StandardWebhookDestination, type StandardWebhookConfig } from '../../../../src/cloud/webhooks/destination.js';
 import { serializeWebhookPayload, webhookPayloadFor } from '../../../../src/cloud/webhooks/payload.js';
 import { StandardWebhookError, verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
 import { WebhookReceiver, type Reply } from '../sync/receiver.js';
+import { SEALED, storedEvent } from './fixtures.js';
 
 /** The destination against a real node:http receiver on 127.0.0.1 and Node's real fetch. */
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const SEALED = 'v1.c2VhbGVk.Y29kZQ.dGFn';
-
-function storedEvent(id: string): OutboundEventOf<'parcel.stored'> {
-  return {
-    id,
-    type: 'parcel.stored',
-    parcelId: 'p-1',
-    compartmentId: '7',
-    occurredAt: Date.UTC(2025, 0, 20, 8, 49, 16, 123),
-    cabinetId: 'CAB-1',
-    payload: {
-      parcelId: 'p-1', compartmentId: '7', board: 1, lock: 7, size: 'M', courier: 'bob', trackingNo: 'SF123',
-      storedAt: 1, expiresAt: 2, sealedCode: SEALED,
-    },
-  };
-}
-
 let receivers: WebhookReceiver[] = [];
 afterEach(async () => {
   await Promise.all(receivers.map((r) => r.close()));

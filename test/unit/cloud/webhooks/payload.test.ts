@@ -1,21 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
 import { serializeWebhookPayload, webhookPayloadFor, webhookRequestFor } from '../../../../src/cloud/webhooks/payload.js';
 import { verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
+import { SEALED, storedEvent } from './fixtures.js';
 
-const SEALED = 'v1.c2VhbGVk.Y29kZQ.dGFn';
-const stored: OutboundEventOf<'parcel.stored'> = {
-  id: '0190a1b2-0000-7000-8000-000000000001',
-  type: 'parcel.stored',
-  parcelId: 'p-1',
-  compartmentId: '7',
-  occurredAt: Date.UTC(2025, 0, 20, 8, 49, 16, 123),
-  cabinetId: 'CAB-1',
-  payload: {
-    parcelId: 'p-1', compartmentId: '7', board: 1, lock: 7, size: 'M', courier: 'bob', trackingNo: 'SF123',
-    storedAt: 1, expiresAt: 2, sealedCode: SEALED,
-  },
-};
+const stored = storedEvent();
 const lockedOut: OutboundEvent = {
   id: 'e-2', type: 'keypad.locked-out', parcelId: null, compartmentId: null, occurredAt: 0, cabinetId: 'CAB-1',
   payload: { failures: 5, lockedUntil: 60_000, source: 'keypad', at: 0 },
