@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
 import * as store from '../store/index.js';
+import { Alarms } from './alarms.js';
 import type { Config } from './config/schema.js';
 import { startHardware, type Hardware } from './hardware.js';
 import { Kiosk } from './kiosk/kiosk.js';
@@ -33,10 +34,12 @@ export class Agent {
     readonly kiosk: Kiosk,
     readonly quickCheck: { ok: boolean; detail: string[] },
     readonly cloud: CloudLink,
+    readonly alarms: Alarms,
   ) {}
 
   static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
     const log = logger.child({ module: 'main/agent' });
+    const alarms = new Alarms(clock);
     const secret = loadCabinetSecret(config.cabinet.secret, config.dataDir);
     const db = openStore(config, logger, sqliteBinding);
     const quickCheck = store.quickCheck(db);
@@ -69,7 +72,7 @@ export class Agent {
       await cloud.start();
       const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger });
       if (channel) cloud.attachChannel(channel);
-      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud);
+      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud, alarms);
     } catch (err) {
       await cloud?.stop().catch(() => undefined);
       await hardware?.close().catch(() => undefined);

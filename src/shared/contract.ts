@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPARTMENT_SIZES, DOOR_STATES, PARCEL_STATES } from './domain.js';
+import { ALARM_CODES, COMPARTMENT_SIZES, DOOR_STATES, PARCEL_STATES } from './domain.js';
 import { KIOSK_ERROR_CODES } from './errors.js';
 
 /**
@@ -78,6 +78,8 @@ export const healthView = z.object({
   /** `not-configured` until a vendor cloud is set up. */
   cloud: z.enum(['online', 'offline', 'not-configured']),
   outbox: z.object({ pending: z.number().int().nonnegative(), dead: z.number().int().nonnegative() }),
+  /** What a technician must act on (src/shared/domain.ts ALARM_CODES), oldest first. */
+  alarms: z.array(z.object({ code: z.enum(ALARM_CODES), since: z.number().int(), detail: z.string().nullable() })),
 });
 export type HealthView = z.infer<typeof healthView>;
 

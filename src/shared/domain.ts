@@ -31,3 +31,19 @@ export type OpenKind = (typeof OPEN_KINDS)[number];
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * Conditions a technician or the operator must act on. Raised and cleared by
+ * the agent, shown in `status`, the screen's health and the heartbeat.
+ */
+export const ALARM_CODES = [
+  /** Free space under the data directory is below `storage.reserveMb`: doors are refused until it is freed. */
+  'storage-low',
+  /** A door result could not be committed yet (disk full or I/O error after the pulse); it is being retried. */
+  'commit-pending',
+  /** The vendor callback receiver could not bind its port; it keeps retrying. Pickups are unaffected. */
+  'receiver-down',
+  /** A compartment waits for a person to say whether a parcel is inside (an interrupted drop-off, return or technician open). */
+  'needs-check',
+] as const;
+export type AlarmCode = (typeof ALARM_CODES)[number];

@@ -27,5 +27,6 @@ export function healthOf(agent: Agent, now = Date.now()): HealthView {
     lockBus: agent.hardware.cabinet.diagnostics().connected ? 'connected' : 'disconnected',
     cloud: agent.cloud.state(),
     outbox: { pending: outbox.pending, dead: outbox.dead },
+    alarms: agent.alarms.list(),
   };
 }

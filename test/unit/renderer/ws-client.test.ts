@@ -6,7 +6,7 @@ import type { ConnectionState } from '../../../src/renderer/api/kiosk-api.js';
 import { CONTRACT_SUBPROTOCOL, UNAUTHORISED_CLOSE_CODE, WsKioskClient } from '../../../src/renderer/api/ws-client.js';
 
 const TOKEN = 'launch-token-123';
-const HEALTH = { lockBus: 'connected', cloud: 'not-configured', outbox: { pending: 0, dead: 0 } } as const;
+const HEALTH = { lockBus: 'connected', cloud: 'not-configured', outbox: { pending: 0, dead: 0 }, alarms: [] } as const;
 
 interface Harness {
   url: string;
