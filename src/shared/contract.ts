@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALARM_CODES, COMPARTMENT_SIZES, DOOR_STATES, PARCEL_STATES } from './domain.js';
+import { ALARM_CODES, CHECK_KINDS, COMPARTMENT_SIZES, DOOR_OUTCOMES, DOOR_STATES, PARCEL_STATES } from './domain.js';
 import { KIOSK_ERROR_CODES } from './errors.js';
 
 /**
@@ -62,6 +62,10 @@ export const compartmentView = z.object({
   door: z.enum(DOOR_STATES),
   outOfService: z.boolean(),
   occupied: z.boolean(),
+  /** Kept for a vendor's code source (never offered to couriers). */
+  reserved: z.boolean(),
+  /** Waits for a person to say whether a parcel is inside. */
+  needsCheck: z.boolean(),
 });
 export type CompartmentView = z.infer<typeof compartmentView>;
 
@@ -83,7 +87,32 @@ export const healthView = z.object({
 });
 export type HealthView = z.infer<typeof healthView>;
 
-const doorOpened = z.object({ compartmentId: z.string(), board: z.number().int(), lock: z.number().int() });
+/**
+ * Every door open answers with how it ended (domain.ts DOOR_OUTCOMES). A
+ * refusal before any pulse (wrong code, locked out, storage full…) is an
+ * error instead; once an intent is recorded the answer is one of these three.
+ */
+const doorOpened = z.object({ compartmentId: z.string(), board: z.number().int(), lock: z.number().int(), outcome: z.enum(DOOR_OUTCOMES) });
+
+/** A compartment waiting for "is a parcel inside?" (an interrupted drop-off, return or technician open). */
+export const checkView = z.object({
+  compartmentId: z.string(),
+  board: z.number().int(),
+  lock: z.number().int(),
+  kind: z.enum(CHECK_KINDS),
+  /** Whether our records say a parcel should be inside (the question is asked either way). */
+  parcelExpected: z.boolean(),
+  since: z.number().int(),
+});
+export type CheckView = z.infer<typeof checkView>;
+
+/** The answer to a check: `stored` issues the drop-off's code (shown once, here), `freed` and `removed` empty the compartment, `kept` leaves the parcel where it is. */
+const checkAnswered = z.object({
+  compartmentId: z.string(),
+  resolution: z.enum(['stored', 'freed', 'kept', 'removed']),
+  code: z.string().nullable(),
+  expiresAt: z.number().int().nullable(),
+});
 
 const returnable = z.object({
   compartmentId: z.string(),
@@ -128,7 +157,7 @@ export const calls = {
   'session.info': { role: null, input: empty, output: sessionInfo },
   /** The keypad calls this on each key: polls stay off the lock bus while a customer types. */
   'keypad.activity': { role: null, input: empty, output: nothing },
-  pickup: { role: null, input: z.object({ code: z.string().regex(/^\d{1,12}$/) }).strict(), output: doorOpened.extend({ reopened: z.boolean() }) },
+  pickup: { role: null, input: z.object({ code: z.string().regex(/^\d{1,12}$/) }).strict(), output: doorOpened.extend({ reopened: z.boolean(), opensLeft: z.number().int().min(0) }) },
   'cabinet.overview': { role: null, input: empty, output: cabinetOverview },
   'health.get': { role: null, input: empty, output: healthView },
 
@@ -147,11 +176,14 @@ export const calls = {
     output: z.object({ parcelId: z.string(), compartmentId: z.string(), code: z.string(), expiresAt: z.number().int().nullable() }),
   },
   'return.list': { role: 'courier', input: empty, output: z.array(returnable) },
+  /** Shown first after a staff login: compartments that wait for "is a parcel inside?". */
+  'check.list': { role: 'courier', input: empty, output: z.array(checkView) },
+  'check.answer': { role: 'courier', input: z.object({ compartmentId, parcelInside: z.boolean() }).strict(), output: checkAnswered },
   'return.open': { role: 'courier', input: z.object({ compartmentId }).strict(), output: doorOpened.extend({ parcelId: z.string() }) },
 
   'service.open': { role: 'technician', input: z.object({ compartmentId }).strict(), output: doorOpened },
   /** `confirm` must repeat the phrase: the screen asks twice before it sends this. */
-  'service.openAll': { role: 'technician', input: z.object({ confirm: z.literal('open-all') }).strict(), output: z.object({ opened: z.array(z.string()), failed: z.array(z.object({ compartmentId: z.string(), code: z.string() })) }) },
+  'service.openAll': { role: 'technician', input: z.object({ confirm: z.literal('open-all') }).strict(), output: z.object({ opened: z.array(z.string()), unknown: z.array(z.string()), failed: z.array(z.object({ compartmentId: z.string(), code: z.string() })) }) },
   'service.setOutOfService': {
     role: 'technician',
     input: z.object({ compartmentId, outOfService: z.boolean(), reason: z.string().max(200).nullable() }).strict(),

@@ -28,6 +28,22 @@ export type BoardProtocol = (typeof BOARD_PROTOCOLS)[number];
 export const OPEN_KINDS = ['pickup', 'dropoff', 'return', 'technician', 'remote'] as const;
 export type OpenKind = (typeof OPEN_KINDS)[number];
 
+/**
+ * How every door open ends. `not-opened`: the board said the lock stayed shut,
+ * or the frame never left. `unknown`: the frame may have left and nobody can
+ * say what the door did (no reply, a garbled reply, the adapter gone after the
+ * write); it counts as an open, and a customer is told to check the door.
+ */
+export const DOOR_OUTCOMES = ['opened', 'not-opened', 'unknown'] as const;
+export type DoorOutcome = (typeof DOOR_OUTCOMES)[number];
+
+/** How many pulses one pickup code may cause: the open and the one grace re-open (or the retry after `unknown`). */
+export const MAX_OPENS_PER_CODE = 2;
+
+/** Why a compartment waits for a person to look inside before it is used again. */
+export const CHECK_KINDS = ['dropoff', 'return', 'technician', 'remote'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }

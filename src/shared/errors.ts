@@ -6,6 +6,8 @@ export const KIOSK_ERROR_CODES = [
   'code-invalid',
   'code-expired',
   'code-used',
+  /** The code already caused its two pulses (an open and a re-open, or two unconfirmed opens): staff must help. */
+  'code-open-limit',
   'locked-out',
   'door-did-not-open',
   'compartment-out-of-service',
@@ -18,6 +20,10 @@ export const KIOSK_ERROR_CODES = [
   'parcel-not-stored',
   'code-in-use',
   'hardware-unavailable',
+  /** Free space is below the reserve: no door opens until the result of an open can be recorded. */
+  'storage-full',
+  /** A compartment waits for a person to answer "is a parcel inside?". */
+  'compartment-needs-check',
   'offline-action',
   'pin-invalid',
   'not-authorised',
