@@ -5,6 +5,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { Agent } from './agent.js';
 import type { Config } from './config/schema.js';
 import { controlSocketPath } from './control/socket-path.js';
+import { lockDataDir } from './data-lock.js';
 import { startControlServer, stopControlServer } from './control/server.js';
 import { startJobs, stopJobs } from './jobs.js';
 
@@ -16,19 +17,25 @@ export interface RunningAgent {
 
 /**
  * An agent with its control socket (and, for `start`, its cron jobs). The
- * socket is claimed first, so two agents never own one port and one database.
+ * data folder's lock is taken first (data-lock.ts), so two agents never own
+ * one port and one database, whether or not the socket file is still there.
  */
 export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs: boolean; sqliteBinding?: string | undefined }): Promise<RunningAgent> {
   const socketPath = controlSocketPath(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
+  // The data folder lock comes before the socket, the port and the database.
+  const lock = lockDataDir(config.dataDir, { nativeBinding: opts.sqliteBinding });
   let agent: Agent | undefined;
-  const server: Server = await startControlServer(() => agent, socketPath, logger.child({ module: 'main/control' }));
+  let server: Server | undefined;
   try {
+    server = await startControlServer(() => agent, socketPath, logger.child({ module: 'main/control' }));
     agent = await Agent.start({ config, logger, sqliteBinding: opts.sqliteBinding });
   } catch (err) {
-    await stopControlServer(server, socketPath);
+    if (server) await stopControlServer(server, socketPath);
+    lock.release();
     throw err;
   }
+  const control = server;
   const jobs: ScheduledTask[] = opts.jobs ? startJobs(agent, logger.child({ module: 'main/jobs' })) : [];
   const started = agent;
   let stopping: Promise<void> | undefined;
@@ -38,8 +45,9 @@ export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs:
     stop: () =>
       (stopping ??= (async () => {
         await stopJobs(jobs);
-        await stopControlServer(server, socketPath);
+        await stopControlServer(control, socketPath);
         await started.stop();
+        lock.release();
       })()),
   };
 }

@@ -3,6 +3,7 @@ import { COMPARTMENT_SIZES } from '../../shared/domain.js';
 import type { Result } from '../../shared/errors.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
+import { localCaller } from '../control/caller.js';
 import { callAgent } from '../control/client.js';
 import { runControlCommand, type ControlCommand } from '../control/commands.js';
 import { toErrorResult } from '../control/result.js';
@@ -18,6 +19,8 @@ import { runSimulateCommand } from './simulate.js';
 import { runStartCommand, type ShellChoice } from './start.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const;
+/** The audit actor is the OS user running the command; this text is only recorded beside it. */
+const NOTE_HELP = 'a note for the audit log (who, why); the actor recorded is your OS user';
 
 interface GlobalOptions {
   config?: string;
@@ -53,7 +56,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     });
 
   program.command('status').description('each compartment: door read from the boards, parcel, service flag; outbox').action(control('status', () => ({})));
-  program.command('open <compartment>').description('technician open of one compartment').action((compartment: string) => control('open', () => ({ compartment }))());
+  program
+    .command('open <compartment>')
+    .description('technician open of one compartment')
+    .option('--note <text>', NOTE_HELP)
+    .action((compartment: string, o: { note?: string }) => control('open', () => prune({ compartment, note: o.note }))());
   program.command('pickup <code>').description('a customer pickup with a code').action((code: string) => control('pickup', () => ({ code }))());
   program
     .command('deposit [compartment]')
@@ -62,19 +69,25 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .option('--courier <name>', 'courier name or id, for the audit log')
     .option('--tracking <no>', 'tracking number of the parcel')
     .option('--wait-ms <ms>', 'how long to wait for the door to close', (v) => Number.parseInt(v, 10))
-    .action((compartment: string | undefined, o: { size?: string; courier?: string; tracking?: string; waitMs?: number }) =>
-      control('deposit', () => prune({ compartment, size: compartment ? o.size : (o.size ?? 'M'), courier: o.courier, trackingNo: o.tracking, waitMs: o.waitMs }))(),
+    .option('--note <text>', NOTE_HELP)
+    .action((compartment: string | undefined, o: { size?: string; courier?: string; tracking?: string; waitMs?: number; note?: string }) =>
+      control('deposit', () => prune({ compartment, size: compartment ? o.size : (o.size ?? 'M'), courier: o.courier, trackingNo: o.tracking, waitMs: o.waitMs, note: o.note }))(),
     );
-  program.command('return <compartment>').description('employee return of an expired or cancelled parcel').action((compartment: string) => control('return', () => ({ compartment }))());
+  program
+    .command('return <compartment>')
+    .description('employee return of an expired or cancelled parcel')
+    .option('--note <text>', NOTE_HELP)
+    .action((compartment: string, o: { note?: string }) => control('return', () => prune({ compartment, note: o.note }))());
   program
     .command('service <compartment>')
     .description('mark a compartment out of service (--off) or back in service (--on)')
     .option('--off', 'take out of service')
     .option('--on', 'put back in service')
     .option('--reason <text>', 'why, for the audit log and the screen')
-    .action((compartment: string, o: { off?: boolean; on?: boolean; reason?: string }) => {
+    .option('--note <text>', NOTE_HELP)
+    .action((compartment: string, o: { off?: boolean; on?: boolean; reason?: string; note?: string }) => {
       if (o.on === o.off) program.error('error [bad-request]: say --off (out of service) or --on (back in service), not both or neither', { exitCode: EXIT.usage });
-      return control('service', () => ({ compartment, outOfService: o.off === true, reason: o.reason ?? null }))();
+      return control('service', () => prune({ compartment, outOfService: o.off === true, reason: o.reason ?? null, note: o.note }))();
     });
   program
     .command('codes')
@@ -154,11 +167,16 @@ async function withConfig(g: GlobalOptions, fn: (config: Config) => Promise<numb
   }
 }
 
-/** Sends the command to the running agent; when none runs, does the work in-process. */
+/**
+ * Sends the command to the running agent; when none answers, does the work
+ * in-process, which runAgent refuses (AgentAlreadyRunning) while an agent
+ * holds the data folder, even one whose socket file was deleted.
+ */
 async function runCommand(name: ControlCommand, input: Record<string, unknown>, g: GlobalOptions): Promise<number> {
   return withConfig(g, async (config) => {
-    const reply = await callAgent(controlSocketPath(config.dataDir), name, input);
-    const result = reply.reached ? reply.result : await runInProcess(config, name, input);
+    const socketPath = controlSocketPath(config.dataDir);
+    const reply = await callAgent(socketPath, name, input);
+    const result = reply.reached ? reply.result : await runInProcess(config, name, input, `its control socket ${socketPath} did not answer (${reply.reason})`);
     if (!result.ok) {
       printError(g, result, hintFor(result));
       return result.error.code === 'internal' || result.error.code === 'hardware-unavailable' ? EXIT.failure : EXIT.refused;
@@ -168,11 +186,18 @@ async function runCommand(name: ControlCommand, input: Record<string, unknown>, 
   });
 }
 
-async function runInProcess(config: Config, name: ControlCommand, input: unknown): Promise<Result<unknown>> {
+async function runInProcess(config: Config, name: ControlCommand, input: unknown, noAnswer: string): Promise<Result<unknown>> {
   const logger = await createLogger(config, { stdout: false });
-  const running = await runAgent(config, logger, { jobs: false });
+  let running: Awaited<ReturnType<typeof runAgent>>;
   try {
-    return { ok: true, value: await runControlCommand(running.agent, name, input) };
+    running = await runAgent(config, logger, { jobs: false });
+  } catch (err) {
+    logger.flush();
+    if (err instanceof AgentAlreadyRunning) throw new AgentAlreadyRunning(`${err.message}; ${noAnswer}, so restart that agent`);
+    throw err;
+  }
+  try {
+    return { ok: true, value: await runControlCommand(running.agent, name, input, localCaller()) };
   } catch (err) {
     return toErrorResult(err);
   } finally {

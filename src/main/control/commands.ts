@@ -4,14 +4,22 @@ import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
 import { withTimeout } from '../util/with-timeout.js';
+import type { ControlCaller } from './caller.js';
 import { statusOf } from './status.js';
 
 const DEFAULT_DEPOSIT_WAIT_MS = 120_000;
+/**
+ * The caller's own words for the audit log ("replacing hinge, ticket 4411").
+ * Never the actor: that comes from the socket's owner (caller.ts), and an
+ * `actor` key in a request is refused as unknown.
+ */
+const note = z.string().min(1).max(200).optional();
 
 /**
  * The local control API's commands: the CLI sends these to a running agent,
  * or runs them in-process when none runs. Inputs are validated with zod at the
  * socket; handlers only call the Kiosk use-cases and the store's read models.
+ * Every change is audited under `caller.actor`.
  */
 export const controlCommands = {
   status: {
@@ -19,8 +27,8 @@ export const controlCommands = {
     run: (agent: Agent) => statusOf(agent),
   },
   open: {
-    input: z.object({ compartment: z.string().min(1), actor: z.string().default('technician:cli') }).strict(),
-    run: (agent: Agent, i: { compartment: string; actor: string }) => agent.kiosk.openCompartment(i.compartment, i.actor),
+    input: z.object({ compartment: z.string().min(1), note }).strict(),
+    run: (agent: Agent, i: { compartment: string }, caller: ControlCaller) => agent.kiosk.openCompartment(i.compartment, caller.actor),
   },
   pickup: {
     input: z.object({ code: z.string().min(1).max(32) }).strict(),
@@ -34,16 +42,18 @@ export const controlCommands = {
         courier: z.string().max(64).optional(),
         trackingNo: z.string().max(64).optional(),
         waitMs: z.number().int().positive().max(3_600_000).default(DEFAULT_DEPOSIT_WAIT_MS),
+        note,
       })
       .strict()
       .refine((i) => !(i.compartment && i.size), { message: 'give a compartment or a size, not both' }),
-    run: async (agent: Agent, i: { compartment?: string | undefined; size?: (typeof COMPARTMENT_SIZES)[number] | undefined; courier?: string | undefined; trackingNo?: string | undefined; waitMs: number }) => {
+    run: async (agent: Agent, i: { compartment?: string | undefined; size?: (typeof COMPARTMENT_SIZES)[number] | undefined; courier?: string | undefined; trackingNo?: string | undefined; waitMs: number }, caller: ControlCaller) => {
       const ticket = await agent.kiosk.startDropoff({
         compartmentId: i.compartment,
         size: i.size,
         courier: i.courier ?? null,
         trackingNo: i.trackingNo ?? null,
-        actor: `courier:${i.courier ?? 'cli'}`,
+        // The courier's name is the parcel's record, not proof of who ran the command.
+        actor: caller.actor,
       });
       return withTimeout(ticket.stored, i.waitMs, () =>
         new KioskError('door-still-open', `compartment ${ticket.compartmentId} is open and not closed yet; the parcel is stored when it closes`, { compartmentId: ticket.compartmentId, parcelId: ticket.parcelId }),
@@ -51,13 +61,13 @@ export const controlCommands = {
     },
   },
   return: {
-    input: z.object({ compartment: z.string().min(1), actor: z.string().default('employee:cli') }).strict(),
-    run: (agent: Agent, i: { compartment: string; actor: string }) => agent.kiosk.returnParcel(i.compartment, i.actor),
+    input: z.object({ compartment: z.string().min(1), note }).strict(),
+    run: (agent: Agent, i: { compartment: string }, caller: ControlCaller) => agent.kiosk.returnParcel(i.compartment, caller.actor),
   },
   service: {
-    input: z.object({ compartment: z.string().min(1), outOfService: z.boolean(), reason: z.string().max(200).nullable().default(null), actor: z.string().default('technician:cli') }).strict(),
-    run: (agent: Agent, i: { compartment: string; outOfService: boolean; reason: string | null; actor: string }) => {
-      agent.kiosk.setOutOfService(i.compartment, i.outOfService, i.reason, i.actor);
+    input: z.object({ compartment: z.string().min(1), outOfService: z.boolean(), reason: z.string().max(200).nullable().default(null), note }).strict(),
+    run: (agent: Agent, i: { compartment: string; outOfService: boolean; reason: string | null }, caller: ControlCaller) => {
+      agent.kiosk.setOutOfService(i.compartment, i.outOfService, i.reason, caller.actor);
       return { compartment: i.compartment, outOfService: i.outOfService };
     },
   },
@@ -66,14 +76,14 @@ export const controlCommands = {
     run: (agent: Agent) => store.outboxStats(agent.db, Date.now()),
   },
   'codes-cancel': {
-    input: z.object({ compartment: z.string().min(1) }).strict(),
-    run: (agent: Agent, i: { compartment: string }) => agent.cloud.cancelVendorCodes(i.compartment, 'technician:cli'),
+    input: z.object({ compartment: z.string().min(1), note }).strict(),
+    run: (agent: Agent, i: { compartment: string }, caller: ControlCaller) => agent.cloud.cancelVendorCodes(i.compartment, caller.actor),
   },
   'outbox-retry': {
-    input: z.object({ destination: z.string().optional() }).strict(),
-    run: (agent: Agent, i: { destination?: string | undefined }) => {
+    input: z.object({ destination: z.string().optional(), note }).strict(),
+    run: (agent: Agent, i: { destination?: string | undefined }, caller: ControlCaller) => {
       agent.cloud.resumePaused();
-      return { retried: agent.kiosk.retryDeadOutbox('technician:cli', i.destination) };
+      return { retried: agent.kiosk.retryDeadOutbox(caller.actor, i.destination) };
     },
   },
 } as const;
@@ -85,12 +95,29 @@ export function isControlCommand(name: string): name is ControlCommand {
   return Object.hasOwn(controlCommands, name);
 }
 
-/** Validates the input and runs one command against an agent. Throws KioskError('bad-request') on bad input. */
-export async function runControlCommand(agent: Agent, name: ControlCommand, input: unknown): Promise<unknown> {
+/**
+ * Validates the input and runs one command against an agent as `caller`.
+ * Throws KioskError('bad-request') on bad input (an `actor` key included);
+ * a `note` is audited as `control.note` beside the command's own rows,
+ * whatever the command's outcome.
+ */
+export async function runControlCommand(agent: Agent, name: ControlCommand, input: unknown, caller: ControlCaller): Promise<unknown> {
   const command = controlCommands[name];
   const parsed = command.input.safeParse(input ?? {});
   if (!parsed.success) {
     throw new KioskError('bad-request', parsed.error.issues.map((i) => `${i.path.join('.') || name}: ${i.message}`).join('; '));
   }
-  return (command.run as (a: Agent, i: unknown) => Promise<unknown> | unknown)(agent, parsed.data);
+  const data = parsed.data as Record<string, unknown>;
+  const run = command.run as (a: Agent, i: unknown, c: ControlCaller) => Promise<unknown> | unknown;
+  if (typeof data['note'] !== 'string') return run(agent, data, caller);
+  let outcome = 'ok';
+  try {
+    return await run(agent, data, caller);
+  } catch (err) {
+    outcome = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'failed';
+    throw err;
+  } finally {
+    const compartmentId = typeof data['compartment'] === 'string' ? data['compartment'] : null;
+    store.appendAudit(agent.db, { at: Date.now(), actor: caller.actor, action: 'control.note', compartmentId, detail: { command: name, note: data['note'], outcome } });
+  }
 }

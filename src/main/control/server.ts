@@ -1,30 +1,31 @@
-import { existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { KioskError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Agent } from '../agent.js';
+import { AgentAlreadyRunning } from '../data-lock.js';
+import { localCaller, type ControlCaller } from './caller.js';
 import { isControlCommand, runControlCommand } from './commands.js';
 import { toErrorResult } from './result.js';
 
-const MAX_BODY_BYTES = 64 * 1024;
+export { AgentAlreadyRunning };
 
-export class AgentAlreadyRunning extends Error {
-  override readonly name = 'AgentAlreadyRunning';
-  readonly code = 'agent-already-running';
-}
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * The local control API: `POST /v1/<command>` with a JSON body, answered with
- * a Result envelope. It listens on a Unix socket, which doubles as the
- * "one owner" lock: a second agent finds it answering and refuses to start.
- * It is claimed before the port and the database are opened, and answers
+ * a Result envelope. It listens on a Unix socket of mode 0600, so only the
+ * agent's user (and root) can connect, and every command is audited as that
+ * user (caller.ts). The data folder lock (data-lock.ts), taken before this,
+ * keeps a second agent out; the socket only answers the CLI. It answers
  * `agent-busy` until `getAgent()` has an agent.
  */
 export async function startControlServer(getAgent: () => Agent | undefined, socketPath: string, log: Logger): Promise<Server> {
   await claimSocket(socketPath);
+  const caller = localCaller();
   const server = createServer((req, res) => {
-    void handle(getAgent, req, log).then((result) => {
+    void handle(getAgent, req, caller, log).then((result) => {
       res.writeHead(result.ok ? 200 : statusFor(result.error.code), { 'content-type': 'application/json' });
       res.end(JSON.stringify(result));
     });
@@ -34,11 +35,19 @@ export async function startControlServer(getAgent: () => Agent | undefined, sock
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    // Node binds a Unix socket synchronously inside listen(), so this umask
+    // makes it 0600 from the first instant; the chmod below makes sure.
+    const umask = process.platform === 'win32' ? null : process.umask(0o177);
+    try {
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      if (umask !== null) process.umask(umask);
+    }
   });
+  if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
   return server;
 }
 
@@ -50,7 +59,7 @@ export function stopControlServer(server: Server, socketPath: string): Promise<v
   });
 }
 
-async function handle(getAgent: () => Agent | undefined, req: IncomingMessage, log: Logger) {
+async function handle(getAgent: () => Agent | undefined, req: IncomingMessage, caller: ControlCaller, log: Logger) {
   try {
     const agent = getAgent();
     if (!agent) throw new KioskError('agent-busy', 'the agent is still starting; try again in a moment');
@@ -58,8 +67,8 @@ async function handle(getAgent: () => Agent | undefined, req: IncomingMessage, l
     const name = match?.[1];
     if (req.method !== 'POST' || !name || !isControlCommand(name)) throw new KioskError('bad-request', `no such command: ${req.method} ${req.url}`);
     const input = await readJson(req);
-    log.info({ command: name }, 'control command');
-    return { ok: true as const, value: await runControlCommand(agent, name, input) };
+    log.info({ command: name, actor: caller.actor }, 'control command');
+    return { ok: true as const, value: await runControlCommand(agent, name, input, caller) };
   } catch (err) {
     const result = toErrorResult(err);
     if (result.error.code === 'internal') log.error({ err }, 'control command failed');
@@ -87,7 +96,11 @@ function statusFor(code: string): number {
   return code === 'bad-request' ? 400 : code === 'internal' ? 500 : 409;
 }
 
-/** Refuses when a live agent answers on the socket; removes a stale socket file left by a crash. */
+/**
+ * Removes a stale socket file left by a crash. With the data folder lock held
+ * a live answer cannot come from an agent of this folder; refusing then still
+ * beats unlinking a socket someone else serves.
+ */
 async function claimSocket(socketPath: string): Promise<void> {
   if (process.platform === 'win32' || !existsSync(socketPath)) return;
   const alive = await new Promise<boolean>((resolve) => {
