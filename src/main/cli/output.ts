@@ -1,17 +1,48 @@
+import { assertNever } from '../../shared/domain.js';
 import type { AgentStatus } from '../control/status.js';
 
 type Printer = (value: unknown) => string;
+
+type Outcome = 'opened' | 'not-opened' | 'unknown';
+
+/**
+ * A door answer in words: `unknown` is never "failed" (the lock may have been
+ * pulsed), `not-opened` says the lock stayed shut. Answers from an agent
+ * older than the outcome field read as opened.
+ */
+export function doorOutcomeLine(r: { compartmentId: string; outcome?: Outcome }, said: { opened: string; notOpened: string; unknown: string }): string {
+  const outcome = r.outcome ?? 'opened';
+  switch (outcome) {
+    case 'opened':
+      return said.opened;
+    case 'not-opened':
+      return `compartment ${r.compartmentId} did not open (the lock stayed shut): ${said.notOpened}`;
+    case 'unknown':
+      return `compartment ${r.compartmentId} may have opened: check it; ${said.unknown}`;
+    default:
+      return assertNever(outcome, 'door outcome');
+  }
+}
 
 /** Human output per command; `--json` prints the raw value instead. */
 export const PRINTERS: Record<string, Printer> = {
   status: (v) => formatStatus(v as AgentStatus),
   open: (v) => {
-    const r = v as { compartmentId: string; board: number; lock: number };
-    return `compartment ${r.compartmentId} is open (board ${r.board}, lock ${r.lock})`;
+    const r = v as { compartmentId: string; board: number; lock: number; outcome?: Outcome };
+    return doorOutcomeLine(r, {
+      opened: `compartment ${r.compartmentId} is open (board ${r.board}, lock ${r.lock})`,
+      notOpened: `check board ${r.board}, lock ${r.lock} and its wiring, then try again`,
+      unknown: `it waits for "is a parcel inside?" at the next staff login on the screen`,
+    });
   },
   pickup: (v) => {
-    const r = v as { compartmentId: string; reopened: boolean };
-    return r.reopened ? `compartment ${r.compartmentId} re-opened (grace window)` : `compartment ${r.compartmentId} is open: take the parcel and close the door`;
+    const r = v as { compartmentId: string; reopened: boolean; outcome?: Outcome; opensLeft?: number };
+    const none = 'the code has no open left: staff must help (`cabinet-kiosk open <compartment>` after checking it)';
+    return doorOutcomeLine(r, {
+      opened: r.reopened ? `compartment ${r.compartmentId} re-opened (grace window)` : `compartment ${r.compartmentId} is open: take the parcel and close the door`,
+      notOpened: r.opensLeft === 0 ? none : 'type the code again to try once more',
+      unknown: r.opensLeft === 0 ? `if it did not open, ${none}` : 'typing the code again re-opens it once',
+    });
   },
   deposit: (v) => {
     const r = v as { compartmentId: string; size: string; code: string; expiresAt: number | null };
@@ -19,8 +50,12 @@ export const PRINTERS: Record<string, Printer> = {
     return `parcel stored in compartment ${r.compartmentId} (${r.size})\npickup code: ${r.code}${until}`;
   },
   return: (v) => {
-    const r = v as { compartmentId: string; parcelId: string };
-    return `compartment ${r.compartmentId} is open: take parcel ${r.parcelId} out`;
+    const r = v as { compartmentId: string; parcelId: string; outcome?: Outcome };
+    return doorOutcomeLine(r, {
+      opened: `compartment ${r.compartmentId} is open: take parcel ${r.parcelId} out`,
+      notOpened: 'try again',
+      unknown: `whether parcel ${r.parcelId} is still inside is asked at the next staff login on the screen`,
+    });
   },
   service: (v) => {
     const r = v as { compartment: string; outOfService: boolean };

@@ -1,4 +1,5 @@
-import type { ContractError, StaffRole } from '../../shared/contract.js';
+import type { CheckView, ContractError, StaffRole } from '../../shared/contract.js';
+import type { KioskErrorCode } from '../../shared/errors.js';
 
 /**
  * Every screen the kiosk shows; `name` is the `data-screen` attribute of
@@ -9,15 +10,22 @@ export type Screen =
   | { name: 'code'; initial: string }
   | { name: 'opening'; code: string }
   | { name: 'open'; compartmentId: string; reopened: boolean }
+  /** The pickup's door did not open, or may have: say which, and whether the code may try once more. */
+  | { name: 'pickup-outcome'; compartmentId: string; outcome: 'not-opened' | 'unknown'; opensLeft: number }
   | { name: 'thanks' }
   | { name: 'error'; error: ContractError; back: Screen }
   | { name: 'staff-login'; role: StaffRole }
   | { name: 'courier-menu' }
   | { name: 'dropoff-size' }
   | { name: 'dropoff-open'; compartmentId: string; parcelId: string }
-  | { name: 'dropoff-code'; compartmentId: string; code: string; expiresAt: number | null }
+  /** `then`: shown after an answered check (the remaining checks or the staff home) instead of "next parcel". */
+  | { name: 'dropoff-code'; compartmentId: string; code: string; expiresAt: number | null; then?: Screen }
   | { name: 'return-list' }
-  | { name: 'return-open'; compartmentId: string }
+  | { name: 'return-open'; compartmentId: string; outcome: 'opened' | 'unknown' }
+  /** A courier's door stayed shut; `back` is where to choose again. */
+  | { name: 'door-not-opened'; compartmentId: string; back: Screen }
+  /** "Is a parcel inside?" for `queue[0]`, one at a time, then `then`; `liveId` is the compartment whose door just answered `unknown`. */
+  | { name: 'check'; queue: CheckView[]; liveId: string | null; then: Screen }
   | { name: 'service' };
 
 export type ScreenName = Screen['name'];
@@ -30,11 +38,13 @@ const STAFF_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
   'dropoff-code',
   'return-list',
   'return-open',
+  'door-not-opened',
+  'check',
   'service',
 ]);
 
 /** Screens a customer sees: they carry the "cabinet unavailable" banner when the lock bus is down. */
-const CUSTOMER_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'code', 'opening', 'open', 'thanks', 'error']);
+const CUSTOMER_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'code', 'opening', 'open', 'pickup-outcome', 'thanks', 'error']);
 
 export function isStaffScreen(screen: Screen): boolean {
   if (screen.name === 'error') return isStaffScreen(screen.back);
@@ -66,6 +76,7 @@ export function idlePolicy(screen: Screen, settings: IdleSettings): IdlePolicy {
       return { action: 'none' };
     case 'code':
     case 'open':
+    case 'pickup-outcome':
     case 'thanks':
     case 'staff-login':
       return { action: 'reset', afterMs: settings.idleResetMs };
@@ -76,6 +87,8 @@ export function idlePolicy(screen: Screen, settings: IdleSettings): IdlePolicy {
     case 'dropoff-code':
     case 'return-list':
     case 'return-open':
+    case 'door-not-opened':
+    case 'check':
     case 'service':
       return { action: 'logout', afterMs: settings.serviceIdleExitMs };
     default:
@@ -87,6 +100,16 @@ export function idlePolicy(screen: Screen, settings: IdleSettings): IdlePolicy {
 export function errorBackTarget(error: ContractError, back: Screen): Screen {
   if (error.code === 'not-authorised') return { name: 'attract' };
   return back;
+}
+
+/** Codes a second try cannot change: the customer is sent to the start (and to support), not back to the keypad. */
+const NO_RETRY: ReadonlySet<KioskErrorCode> = new Set<KioskErrorCode>(['code-open-limit', 'code-used', 'code-expired', 'storage-full']);
+
+/** The error screen's one button: "Try again" only where trying again can help. */
+export function errorButton(error: ContractError, back: Screen): { target: Screen; label: 'tryAgain' | 'back' | 'backToStart' } {
+  if (back.name !== 'code') return { target: back, label: 'back' };
+  if (NO_RETRY.has(error.code)) return { target: { name: 'attract' }, label: 'backToStart' };
+  return { target: back, label: 'tryAgain' };
 }
 
 function assertNeverScreen(screen: never): never {

@@ -10,10 +10,11 @@ import { errorBackTarget, idlePolicy, isCustomerScreen, isStaffScreen, type Scre
 import { KEYPAD_ACTIVITY_INTERVAL_MS, throttle } from '../logic/throttle.js';
 import { LanguageContext, MessagesContext, ServicesContext, useStore, type Nav, type Services, type Stores } from './context.js';
 import { AttractScreen } from './screens/attract.js';
+import { CheckScreen, DoorNotOpenedScreen } from './screens/check.js';
 import { CodeScreen } from './screens/code.js';
 import { DropoffCodeScreen, DropoffOpenScreen, DropoffSizeScreen } from './screens/dropoff.js';
 import { ErrorScreen } from './screens/error.js';
-import { OpeningScreen, OpenScreen, ThanksScreen } from './screens/pickup.js';
+import { OpeningScreen, OpenScreen, PickupOutcomeScreen, ThanksScreen } from './screens/pickup.js';
 import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
 import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
 import { ServiceScreen } from './service/service-screen.js';
@@ -241,6 +242,8 @@ function renderScreen(screen: Screen, lockedUntil: number | null) {
       return <OpeningScreen code={screen.code} />;
     case 'open':
       return <OpenScreen compartmentId={screen.compartmentId} reopened={screen.reopened} />;
+    case 'pickup-outcome':
+      return <PickupOutcomeScreen compartmentId={screen.compartmentId} outcome={screen.outcome} opensLeft={screen.opensLeft} />;
     case 'thanks':
       return <ThanksScreen />;
     case 'error':
@@ -254,11 +257,15 @@ function renderScreen(screen: Screen, lockedUntil: number | null) {
     case 'dropoff-open':
       return <DropoffOpenScreen compartmentId={screen.compartmentId} parcelId={screen.parcelId} />;
     case 'dropoff-code':
-      return <DropoffCodeScreen compartmentId={screen.compartmentId} code={screen.code} expiresAt={screen.expiresAt} />;
+      return <DropoffCodeScreen compartmentId={screen.compartmentId} code={screen.code} expiresAt={screen.expiresAt} then={screen.then} />;
     case 'return-list':
       return <ReturnListScreen />;
     case 'return-open':
-      return <ReturnOpenScreen compartmentId={screen.compartmentId} />;
+      return <ReturnOpenScreen compartmentId={screen.compartmentId} outcome={screen.outcome} />;
+    case 'door-not-opened':
+      return <DoorNotOpenedScreen compartmentId={screen.compartmentId} back={screen.back} />;
+    case 'check':
+      return <CheckScreen queue={screen.queue} liveId={screen.liveId} then={screen.then} />;
     case 'service':
       return <ServiceScreen />;
     default:

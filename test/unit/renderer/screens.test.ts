@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBackTarget, idlePolicy, isCustomerScreen, isStaffScreen, type Screen } from '../../../src/renderer/logic/screens.js';
+import { errorBackTarget, errorButton, idlePolicy, isCustomerScreen, isStaffScreen, type Screen } from '../../../src/renderer/logic/screens.js';
 
 const settings = { idleResetMs: 45_000, serviceIdleExitMs: 120_000 };
 
@@ -17,7 +17,10 @@ describe('screen rules', () => {
       [{ name: 'dropoff-open', compartmentId: '3', parcelId: 'p' }, { action: 'none' }],
       [{ name: 'dropoff-code', compartmentId: '3', code: '123456', expiresAt: null }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'return-list' }, { action: 'logout', afterMs: 120_000 }],
-      [{ name: 'return-open', compartmentId: '3' }, { action: 'logout', afterMs: 120_000 }],
+      [{ name: 'return-open', compartmentId: '3', outcome: 'opened' }, { action: 'logout', afterMs: 120_000 }],
+      [{ name: 'pickup-outcome', compartmentId: '3', outcome: 'unknown', opensLeft: 1 }, { action: 'reset', afterMs: 45_000 }],
+      [{ name: 'door-not-opened', compartmentId: '3', back: { name: 'dropoff-size' } }, { action: 'logout', afterMs: 120_000 }],
+      [{ name: 'check', queue: [], liveId: null, then: { name: 'courier-menu' } }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'service' }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'error', error: { code: 'code-invalid' }, back: { name: 'code', initial: '' } }, { action: 'reset', afterMs: 45_000 }],
       [{ name: 'error', error: { code: 'no-free-compartment' }, back: { name: 'dropoff-size' } }, { action: 'logout', afterMs: 120_000 }],
@@ -31,6 +34,24 @@ describe('screen rules', () => {
     expect(isStaffScreen({ name: 'error', error: { code: 'door-did-not-open' }, back: { name: 'return-list' } })).toBe(true);
     expect(isCustomerScreen({ name: 'error', error: { code: 'code-used' }, back: { name: 'code', initial: '' } })).toBe(true);
     expect(isCustomerScreen({ name: 'staff-login', role: 'technician' })).toBe(false);
+  });
+
+  it('the pickup outcome is a customer screen; a needs-check question and a shut courier door are staff screens', () => {
+    expect(isCustomerScreen({ name: 'pickup-outcome', compartmentId: '7', outcome: 'unknown', opensLeft: 0 })).toBe(true);
+    expect(isStaffScreen({ name: 'check', queue: [], liveId: null, then: { name: 'service' } })).toBe(true);
+    expect(isStaffScreen({ name: 'door-not-opened', compartmentId: '7', back: { name: 'dropoff-size' } })).toBe(true);
+    expect(isCustomerScreen({ name: 'check', queue: [], liveId: null, then: { name: 'service' } })).toBe(false);
+  });
+
+  it('offers "Try again" only where a second try can help', () => {
+    const code: Screen = { name: 'code', initial: '' };
+    for (const c of ['code-open-limit', 'code-used', 'code-expired', 'storage-full'] as const) {
+      expect(errorButton({ code: c }, code), c).toEqual({ target: { name: 'attract' }, label: 'backToStart' });
+    }
+    for (const c of ['code-invalid', 'locked-out', 'agent-busy', 'hardware-unavailable'] as const) {
+      expect(errorButton({ code: c }, code), c).toEqual({ target: code, label: 'tryAgain' });
+    }
+    expect(errorButton({ code: 'storage-full' }, { name: 'dropoff-size' })).toEqual({ target: { name: 'dropoff-size' }, label: 'back' });
   });
 
   it('a lost staff session leads back to the start', () => {

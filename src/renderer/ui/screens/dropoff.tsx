@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { COMPARTMENT_SIZES, type CompartmentSize } from '../../../shared/domain.js';
+import { screenAfterDropoffStart } from '../../logic/door-outcome.js';
 import { fill, formatDateTime } from '../../logic/format.js';
+import type { Screen } from '../../logic/screens.js';
 import { useAlive, useLanguage, useMessages, useServices, useStore } from '../context.js';
 import { Template } from '../template.js';
 import { DoorNumber, Spinner } from '../widgets.js';
@@ -8,7 +10,7 @@ import { DoorOpenView } from './pickup.js';
 
 /** S / M / L / XL with the free count of each; a full size is disabled. */
 export function DropoffSizeScreen() {
-  const { api, nav, stores, refreshOverview } = useServices();
+  const { api, nav, stores, sound, refreshOverview } = useServices();
   const m = useMessages();
   const alive = useAlive();
   const overview = useStore(stores.overview);
@@ -24,7 +26,8 @@ export function DropoffSizeScreen() {
         return;
       }
       refreshOverview();
-      nav.go({ name: 'dropoff-open', compartmentId: result.value.compartmentId, parcelId: result.value.parcelId });
+      if (result.value.outcome !== 'opened') sound.error();
+      nav.go(screenAfterDropoffStart(result.value, Date.now()));
     });
   };
 
@@ -106,8 +109,8 @@ export function DropoffOpenScreen({ compartmentId, parcelId }: { compartmentId: 
   );
 }
 
-/** The issued pickup code, large, then the next parcel or done. */
-export function DropoffCodeScreen({ compartmentId, code, expiresAt }: { compartmentId: string; code: string; expiresAt: number | null }) {
+/** The issued pickup code, large, then the next parcel (or, after an answered check, `then`) or done. */
+export function DropoffCodeScreen({ compartmentId, code, expiresAt, then }: { compartmentId: string; code: string; expiresAt: number | null; then?: Screen | undefined }) {
   const { nav } = useServices();
   const m = useMessages();
   const lang = useLanguage();
@@ -128,8 +131,8 @@ export function DropoffCodeScreen({ compartmentId, code, expiresAt }: { compartm
         <button type="button" class="btn btn-secondary btn-large" data-testid="dropoff-finish" onClick={() => nav.logout()}>
           {m.dropoffFinish}
         </button>
-        <button type="button" class="btn btn-primary btn-large" data-testid="dropoff-next" onClick={() => nav.go({ name: 'dropoff-size' })}>
-          {m.dropoffNext}
+        <button type="button" class="btn btn-primary btn-large" data-testid="dropoff-next" onClick={() => nav.go(then ?? { name: 'dropoff-size' })}>
+          {then ? m.checkContinue : m.dropoffNext}
         </button>
       </div>
     </section>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ContractError } from '../../../shared/contract.js';
 import { keyToAction } from '../../logic/keyboard.js';
-import type { Screen } from '../../logic/screens.js';
+import { errorButton, type Screen } from '../../logic/screens.js';
 import { useDocumentKeys, useMessages, useServices } from '../context.js';
 import { Countdown } from '../countdown.js';
 import { Template } from '../template.js';
@@ -18,13 +18,14 @@ export function ErrorScreen({ error, back, lockedUntil }: { error: ContractError
   const showCountdown = error.code === 'locked-out' && lockedUntil !== null;
   const [over, setOver] = useState(() => showCountdown && lockedUntil <= Date.now());
   const toCode = back.name === 'code';
+  const button = errorButton(error, back);
 
   useDocumentKeys((e) => {
     const action = keyToAction(e);
     if (!action) return;
     if (action.type === 'ok') {
       e.preventDefault();
-      nav.go(back);
+      nav.go(button.target);
     } else if (action.type === 'digit' && toCode) {
       // A scanner used right away on the error screen starts a new code.
       e.preventDefault();
@@ -43,8 +44,8 @@ export function ErrorScreen({ error, back, lockedUntil }: { error: ContractError
         {showCountdown ? (
           <p class="lockout-big">{over ? m.lockoutOver : <Template text={m.lockoutCountdown} slots={{ seconds: <Countdown until={lockedUntil} onDone={() => setOver(true)} /> }} />}</p>
         ) : null}
-        <button type="button" class="btn btn-primary btn-large" data-testid="error-back" onClick={() => nav.go(back)}>
-          {toCode ? m.errorTryAgain : m.back}
+        <button type="button" class="btn btn-primary btn-large" data-testid="error-back" data-action={button.label} onClick={() => nav.go(button.target)}>
+          {button.label === 'tryAgain' ? m.errorTryAgain : button.label === 'backToStart' ? m.backToStart : m.back}
         </button>
       </div>
       <Support />

@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { pickupOutcomeText, screenAfterPickup } from '../../logic/door-outcome.js';
 import { useAlive, useMessages, useServices, useStore } from '../context.js';
 import { CabinetDrawing } from '../cabinet-drawing.js';
 import { Template } from '../template.js';
-import { DoorNumber, Icon, Spinner } from '../widgets.js';
+import { DoorNumber, Icon, Spinner, Support } from '../widgets.js';
 
 /** The pickup call in flight. */
 export function OpeningScreen({ code }: { code: string }) {
@@ -14,9 +15,10 @@ export function OpeningScreen({ code }: { code: string }) {
     void api.call('pickup', { code }).then((result) => {
       if (!alive.current) return;
       if (result.ok) {
-        sound.success();
+        if (result.value.outcome === 'opened') sound.success();
+        else sound.error();
         refreshOverview();
-        nav.go({ name: 'open', compartmentId: result.value.compartmentId, reopened: result.value.reopened });
+        nav.go(screenAfterPickup(result.value));
       } else {
         nav.fail(result.error, { name: 'code', initial: '' });
       }
@@ -34,8 +36,10 @@ export function OpeningScreen({ code }: { code: string }) {
 /**
  * "Door N is open" with the compartment lit on the cabinet drawing; shared
  * by pickup, courier drop-off and return (each with its own sentence).
+ * `title` (with `{door}`) replaces "Door N is open" when the door did not
+ * open or may have.
  */
-export function DoorOpenView({ compartmentId, instruction, note, children }: { compartmentId: string; instruction: string; note?: ComponentChildren; children?: ComponentChildren }) {
+export function DoorOpenView({ compartmentId, title, instruction, note, children }: { compartmentId: string; title?: string; instruction: string; note?: ComponentChildren; children?: ComponentChildren }) {
   const { stores } = useServices();
   const m = useMessages();
   const overview = useStore(stores.overview);
@@ -49,7 +53,7 @@ export function DoorOpenView({ compartmentId, instruction, note, children }: { c
     <section class="door-open">
       <div class="door-open-text">
         <h1 class="door-open-title">
-          <Template text={m.openTitle} slots={{ door: <DoorNumber id={compartmentId} /> }} />
+          <Template text={title ?? m.openTitle} slots={{ door: <DoorNumber id={compartmentId} /> }} />
         </h1>
         <p class="instruction">{instruction}</p>
         {closed ? (
@@ -76,6 +80,34 @@ export function OpenScreen({ compartmentId, reopened }: { compartmentId: string;
       <button type="button" class="btn btn-primary btn-large" data-testid="done" onClick={() => nav.go({ name: 'thanks' })}>
         {m.done}
       </button>
+    </DoorOpenView>
+  );
+}
+
+/**
+ * The pickup's door did not open, or may have: the door number, then the
+ * keypad once more (the code has an open left) or the staff contact.
+ */
+export function PickupOutcomeScreen({ compartmentId, outcome, opensLeft }: { compartmentId: string; outcome: 'not-opened' | 'unknown'; opensLeft: number }) {
+  const { nav } = useServices();
+  const m = useMessages();
+  const text = pickupOutcomeText(outcome, opensLeft);
+  return (
+    <DoorOpenView compartmentId={compartmentId} title={m[text.title]} instruction={m[text.next]} note={text.support ? <Support /> : null}>
+      {text.retry ? (
+        <button type="button" class="btn btn-primary btn-large" data-testid="pickup-retry" onClick={() => nav.go({ name: 'code', initial: '' })}>
+          {m.pickupRetry}
+        </button>
+      ) : null}
+      {outcome === 'unknown' ? (
+        <button type="button" class="btn btn-secondary btn-large" data-testid="done" onClick={() => nav.go({ name: 'thanks' })}>
+          {m.done}
+        </button>
+      ) : (
+        <button type="button" class="btn btn-secondary btn-large" data-testid="back-to-start" onClick={() => nav.home(true)}>
+          {m.backToStart}
+        </button>
+      )}
     </DoorOpenView>
   );
 }

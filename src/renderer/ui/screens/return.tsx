@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CallOutput, ContractError } from '../../../shared/contract.js';
+import { screenAfterReturnOpen } from '../../logic/door-outcome.js';
 import { formatDateTime } from '../../logic/format.js';
 import { useAlive, useLanguage, useMessages, useServices } from '../context.js';
 import { Spinner } from '../widgets.js';
+import { useChecksThen } from './check.js';
 import { DoorOpenView } from './pickup.js';
 
 type Returnable = CallOutput<'return.list'>[number];
@@ -36,7 +38,7 @@ export function ReturnListScreen() {
         return;
       }
       refreshOverview();
-      nav.go({ name: 'return-open', compartmentId: result.value.compartmentId });
+      nav.go(screenAfterReturnOpen(result.value));
     });
   };
 
@@ -92,12 +94,21 @@ export function ReturnListScreen() {
   );
 }
 
-export function ReturnOpenScreen({ compartmentId }: { compartmentId: string }) {
+/** The return's door is open, or may be (`unknown`: after Done the courier answers whether the parcel is still inside). */
+export function ReturnOpenScreen({ compartmentId, outcome }: { compartmentId: string; outcome: 'opened' | 'unknown' }) {
   const { nav } = useServices();
   const m = useMessages();
+  const checksThen = useChecksThen();
+  const [busy, setBusy] = useState(false);
+  const maybe = outcome === 'unknown';
+  const done = (): void => {
+    if (!maybe) return nav.go({ name: 'return-list' });
+    setBusy(true);
+    void checksThen({ name: 'return-list' });
+  };
   return (
-    <DoorOpenView compartmentId={compartmentId} instruction={m.returnInstruction}>
-      <button type="button" class="btn btn-primary btn-large" data-testid="done" onClick={() => nav.go({ name: 'return-list' })}>
+    <DoorOpenView compartmentId={compartmentId} title={maybe ? m.doorMaybeTitle : undefined} instruction={maybe ? m.returnMaybeInstruction : m.returnInstruction}>
+      <button type="button" class="btn btn-primary btn-large" data-testid="done" disabled={busy} onClick={done}>
         {m.done}
       </button>
     </DoorOpenView>

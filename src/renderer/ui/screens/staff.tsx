@@ -3,12 +3,14 @@ import type { StaffRole } from '../../../shared/contract.js';
 import { PIN_LENGTH } from '../../logic/code-entry.js';
 import { CodeInput } from '../code-input.js';
 import { useAlive, useMessages, useServices } from '../context.js';
+import { useChecksThen } from './check.js';
 
 /** Courier or technician PIN on the same keypad (no OS keyboard). */
 export function StaffLoginScreen({ role }: { role: StaffRole }) {
   const { api, nav, sound } = useServices();
   const m = useMessages();
   const alive = useAlive();
+  const checksThen = useChecksThen();
   const [busy, setBusy] = useState(false);
   const submit = (pin: string): void => {
     setBusy(true);
@@ -19,7 +21,8 @@ export function StaffLoginScreen({ role }: { role: StaffRole }) {
         return;
       }
       sound.success();
-      nav.go(result.value.role === 'technician' ? { name: 'service' } : { name: 'courier-menu' });
+      // Compartments waiting for "is a parcel inside?" come first, one at a time.
+      void checksThen(result.value.role === 'technician' ? { name: 'service' } : { name: 'courier-menu' });
     });
   };
   return (

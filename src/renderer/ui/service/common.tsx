@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CallName, CallOutput, CallResult, ContractError } from '../../../shared/contract.js';
 import { useAlive, useMessages, useServices } from '../context.js';
 
-export type Notice = { kind: 'ok'; text: string } | { kind: 'error'; error: ContractError };
+/** `warn`: the call worked but the door did not open, or may have (service.open's outcome). */
+export type Notice = { kind: 'ok' | 'warn'; text: string } | { kind: 'error'; error: ContractError };
 
 /**
  * Runs service calls with one busy flag and one notice line. A lost staff
@@ -30,9 +31,9 @@ export function useServiceCalls() {
 export function NoticeLine({ notice }: { notice: Notice | null }) {
   const m = useMessages();
   if (!notice) return null;
-  if (notice.kind === 'ok') {
+  if (notice.kind !== 'error') {
     return (
-      <p class="notice notice-ok" role="status" data-testid="svc-notice">
+      <p class={`notice notice-${notice.kind}`} role="status" data-testid="svc-notice" data-kind={notice.kind}>
         {notice.text}
       </p>
     );

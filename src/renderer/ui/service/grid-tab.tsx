@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CompartmentView } from '../../../shared/contract.js';
 import { groupByBoard } from '../../logic/cabinet-layout.js';
+import { serviceOpenNotice } from '../../logic/door-outcome.js';
 import { fill } from '../../logic/format.js';
 import { OOS_REASONS, type OosReason } from '../../logic/oos-reasons.js';
 import { useMessages, useServices, useStore } from '../context.js';
+import { useChecksThen } from '../screens/check.js';
 import { ConfirmDialog } from '../widgets.js';
 import { NoticeLine, useServiceCalls } from './common.js';
 
@@ -11,6 +13,7 @@ import { NoticeLine, useServiceCalls } from './common.js';
 export function GridTab() {
   const { api, stores, refreshOverview } = useServices();
   const m = useMessages();
+  const checksThen = useChecksThen();
   const overview = useStore(stores.overview);
   const boards = useMemo(() => groupByBoard(overview?.compartments ?? []), [overview]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -24,7 +27,8 @@ export function GridTab() {
 
   const openOne = (c: CompartmentView): void => {
     void run(api.call('service.open', { compartmentId: c.id }), (v) => {
-      setNotice({ kind: 'ok', text: fill(m.svcOpened, { door: v.compartmentId }) });
+      const said = serviceOpenNotice(v.outcome);
+      setNotice({ kind: said.kind, text: fill(m[said.text], { door: v.compartmentId }) });
       refreshOverview();
     });
   };
@@ -43,9 +47,10 @@ export function GridTab() {
   const openAll = (): void => {
     setConfirmStep(0);
     void run(api.call('service.openAll', { confirm: 'open-all' }), (v) => {
-      const summary = fill(m.openAllResult, { opened: v.opened.length, failed: v.failed.length });
+      const summary = fill(m.openAllResult, { opened: v.opened.length, unknown: v.unknown.length, failed: v.failed.length });
       const failed = v.failed.map((f) => `${f.compartmentId} (${f.code})`).join(', ');
-      setNotice({ kind: 'ok', text: failed ? `${summary}. ${fill(m.openAllFailed, { list: failed })}` : summary });
+      const parts = [summary, ...(v.unknown.length ? [fill(m.openAllUnknown, { list: v.unknown.join(', ') })] : []), ...(failed ? [fill(m.openAllFailed, { list: failed })] : [])];
+      setNotice({ kind: v.unknown.length || failed ? 'warn' : 'ok', text: parts.join('. ') });
       refreshOverview();
     });
   };
@@ -61,11 +66,13 @@ export function GridTab() {
                 <button
                   key={c.id}
                   type="button"
-                  class={`svc-cell door-${c.door}${c.outOfService ? ' is-oos' : ''}${c.id === selectedId ? ' is-selected' : ''}`}
+                  class={`svc-cell door-${c.door}${c.outOfService ? ' is-oos' : ''}${c.reserved ? ' is-reserved' : ''}${c.needsCheck ? ' is-needs-check' : ''}${c.id === selectedId ? ' is-selected' : ''}`}
                   data-testid="svc-compartment"
                   data-compartment={c.id}
                   data-door={c.door}
                   data-oos={c.outOfService ? 'true' : 'false'}
+                  data-reserved={c.reserved ? 'true' : 'false'}
+                  data-needs-check={c.needsCheck ? 'true' : 'false'}
                   aria-pressed={c.id === selectedId ? 'true' : 'false'}
                   onClick={() => {
                     setSelectedId(c.id);
@@ -76,6 +83,8 @@ export function GridTab() {
                   <span class="svc-cell-size">{c.size}</span>
                   <span class="svc-cell-door">{m.doorStates[c.door]}</span>
                   {c.outOfService ? <span class="svc-cell-oos">{m.svcOos}</span> : null}
+                  {c.needsCheck ? <span class="svc-cell-check">{m.svcNeedsCheck}</span> : null}
+                  {c.reserved ? <span class="svc-cell-reserved">{m.svcReserved}</span> : null}
                   {c.occupied ? <i class="svc-cell-parcel" aria-label={m.svcOccupied} /> : null}
                 </button>
               ))}
@@ -100,8 +109,25 @@ export function GridTab() {
               <dd>{selected.occupied ? m.svcOccupied : m.svcEmpty}</dd>
               <dt>{m.colState}</dt>
               <dd>{selected.outOfService ? m.svcOos : m.svcInService}</dd>
+              {selected.reserved ? (
+                <>
+                  <dt>{m.svcReserved}</dt>
+                  <dd>{m.yes}</dd>
+                </>
+              ) : null}
+              {selected.needsCheck ? (
+                <>
+                  <dt>{m.svcNeedsCheck}</dt>
+                  <dd>{m.yes}</dd>
+                </>
+              ) : null}
             </dl>
             <p class="muted">{fill(m.boardLock, { board: selected.board, lock: selected.lock })}</p>
+            {selected.needsCheck ? (
+              <button type="button" class="btn btn-warning" data-testid="svc-check" disabled={busy} onClick={() => void checksThen({ name: 'service' }, selected.id)}>
+                {m.svcCheckNow}
+              </button>
+            ) : null}
             <button type="button" class="btn btn-primary" data-testid="svc-open" disabled={busy} onClick={() => openOne(selected)}>
               {m.svcOpen}
             </button>
