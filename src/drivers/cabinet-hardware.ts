@@ -12,7 +12,12 @@ import type { PortFactory, SerialSettings } from './transport/port-opener.js';
 import { ReconnectingPort, type PortFault, type ReconnectOptions } from './transport/reconnecting-port.js';
 import { SerialBus, type BusStats, type SerialBusOptions } from './transport/serial-bus.js';
 
-export type OpenOutcomeKind = 'opened' | 'still-locked' | 'no-reply-door-open' | 'no-reply-door-closed' | 'no-reply-unknown';
+/**
+ * `not-sent`: the frame never left (port not connected, bus closed, no such
+ * lock). `no-reply-unknown` also covers a port lost after the write: the
+ * bytes may have reached the board, so the door may have opened.
+ */
+export type OpenOutcomeKind = 'opened' | 'still-locked' | 'no-reply-door-open' | 'no-reply-door-closed' | 'no-reply-unknown' | 'not-sent';
 export interface OpenOutcome {
   outcome: OpenOutcomeKind;
   door: DoorState;
@@ -123,26 +128,34 @@ export class CabinetHardware extends EventEmitter<CabinetHardwareEvents> {
    * outcome; an acknowledgement without one (protocol C) is followed by reads
    * for up to `confirmOpenMs`. A lost or corrupt reply is never answered by
    * pulsing again: the door is read and reported as `no-reply-door-*`.
-   * Rejects with `unknown-lock`, `not-connected`, `port-gone` or `bus-closed`
-   * (in those cases the pulse was not sent or its fate cannot be read).
+   * Never rejects: a frame that never left is `not-sent` (with `reason`),
+   * and a port lost once the write began is `no-reply-unknown`, because the
+   * bytes may have reached the board.
    */
-  async open(board: number, lock: number): Promise<OpenOutcome> {
-    const b = this.#board(board);
-    if (!Number.isInteger(lock) || lock < 1 || lock > b.lockCount) throw new DriverError('unknown-lock', `board ${board} has locks 1–${b.lockCount}, not ${lock}`, { board, lock });
+  async open(board: number, lock: number): Promise<OpenOutcome & { reason?: string }> {
+    const b = this.#boards.get(board);
+    if (!b) return { outcome: 'not-sent', door: 'unknown', reason: `no board with address ${board}` };
+    if (!Number.isInteger(lock) || lock < 1 || lock > b.lockCount) return { outcome: 'not-sent', door: 'unknown', reason: `board ${board} has locks 1–${b.lockCount}, not ${lock}` };
     // Checked here too so a refused open never marks the lock as "expected to open".
-    if (!this.#port.connected) throw new DriverError('not-connected', `serial port ${this.#port.path} is not connected; board ${board} lock ${lock} not opened`, { board, lock });
+    if (!this.#port.connected) return { outcome: 'not-sent', door: 'unknown', reason: `serial port ${this.#port.path} is not connected` };
     this.#supervisor.expectOpen(board, lock);
     let door: DoorState;
     try {
       door = (await b.open(lock)).door;
     } catch (err) {
-      if (!isDriverError(err, 'reply-timeout', 'bad-checksum', 'bad-frame')) throw err;
+      // Refused before the write: the bus checks the port and its queue before any byte goes out.
+      if (isDriverError(err, 'not-connected', 'bus-closed')) return { outcome: 'not-sent', door: 'unknown', reason: err.message };
+      if (!isDriverError(err, 'reply-timeout', 'bad-checksum', 'bad-frame')) {
+        this.#log.warn({ board, lock, err }, 'open lost its port after the write began: the door may have opened');
+        this.emit('open-failed', { board, lock, at: this.#clock(), reason: 'no-reply' });
+        return { outcome: 'no-reply-unknown', door: 'unknown', reason: err instanceof Error ? err.message : String(err) };
+      }
       this.#log.warn({ board, lock, code: err.code }, 'open got no usable reply; reading the door instead of re-sending');
-      const seen = await this.#confirmOpen(b, lock);
+      const seen = await this.#confirmOpen(b, lock).catch((): DoorState => 'unknown');
       if (seen !== 'open') this.emit('open-failed', { board, lock, at: this.#clock(), reason: 'no-reply' });
       return { outcome: seen === 'open' ? 'no-reply-door-open' : seen === 'closed' ? 'no-reply-door-closed' : 'no-reply-unknown', door: seen };
     }
-    if (door === 'unknown') door = await this.#confirmOpen(b, lock);
+    if (door === 'unknown') door = await this.#confirmOpen(b, lock).catch((): DoorState => 'unknown');
     else this.#supervisor.observe(board, lock, door);
     if (door === 'closed') {
       this.emit('open-failed', { board, lock, at: this.#clock(), reason: 'still-locked' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPARTMENT_SIZES, OPEN_KINDS } from './domain.js';
+import { CHECK_KINDS, COMPARTMENT_SIZES, MAX_OPENS_PER_CODE, OPEN_KINDS } from './domain.js';
 
 /**
  * Domain events the cabinet records in its outbox. The payload is frozen at
@@ -31,6 +31,25 @@ export const eventPayloadSchemas = {
   'parcel.cancelled': z.object({ parcelId: z.string(), compartmentId: z.string(), reason: z.string().nullable(), actor: z.string(), at }),
   'parcel.expired': z.object({ parcelId: z.string(), compartmentId: z.string(), expiredAt: at }),
   'parcel.dropoff-interrupted': z.object({ parcelId: z.string(), ...ids, at }),
+  /**
+   * A pickup whose door may have opened: no reply, a garbled one, the adapter
+   * gone after the write, or a restart between pulse and result. The customer
+   * was told to check the door; `opensLeft` 0 means they were sent to staff.
+   * The parcel stays `stored` until a re-open or a person settles it.
+   */
+  'pickup.unconfirmed': z.object({
+    parcelId: z.string().nullable(), ...ids, codeSource: z.string(), codeExternalId: z.string().nullable(),
+    opensUsed: z.number().int().min(1).max(MAX_OPENS_PER_CODE), opensLeft: z.number().int().min(0), reason: z.string(), at,
+  }),
+  /** A compartment waits for a person to say whether a parcel is inside (README "Custody", invariant 4). */
+  'compartment.needs-check': z.object({ ...ids, kind: z.enum(CHECK_KINDS), parcelId: z.string().nullable(), reason: z.string(), at }),
+  /** A person answered the check: `resolution` says what became of the parcel. */
+  'compartment.check-answered': z.object({
+    compartmentId: z.string(), kind: z.enum(CHECK_KINDS), parcelId: z.string().nullable(), parcelInside: z.boolean(),
+    resolution: z.enum(['stored', 'freed', 'kept', 'removed']), actor: z.string(), at,
+  }),
+  /** Free space fell below the reserve: doors are refused until it is freed. */
+  'cabinet.storage-low': z.object({ freeBytes: z.number().int().nonnegative(), reserveBytes: z.number().int().nonnegative(), at }),
   'door.opened': z.object({ ...ids, kind: z.enum(OPEN_KINDS), actor: z.string(), at }),
   'door.open-failed': z.object({ ...ids, kind: z.enum(OPEN_KINDS), reason: z.string(), at }),
   'door.open-unconfirmed': z.object({ ...ids, kind: z.enum(OPEN_KINDS), door: z.string(), at }),

@@ -85,54 +85,91 @@ export function lockoutState(
   policy: Readonly<LockoutPolicy> = DEFAULT_LOCKOUT_POLICY,
   source?: string,
 ): LockoutState {
+  return computeLockout(lockoutHistory(db, now, policy, source), now, policy);
+}
+
+/**
+ * The lockout after replaying `attempts` (sorted by time) at `now`. Pure.
+ * The same fold as `LockoutReplay`, run over a whole history.
+ */
+export function computeLockout(attempts: readonly Attempt[], now: number, p: Readonly<LockoutPolicy>): LockoutState {
+  const replay = new LockoutReplay(p);
+  for (const a of attempts) {
+    if (a.at > now) break;
+    replay.add(a);
+  }
+  return replay.at(now);
+}
+
+/**
+ * The lockout policy as a fold over attempts in time order: `add` each
+ * attempt, ask `at(now)`. Its state is a handful of numbers plus the failure
+ * times inside one window, so keeping one in memory makes the lockout check
+ * cost the same with 20,000 past attempts as with none. A quiet gap longer
+ * than windowMs + maxDelayMs resets it: no lockout or count survives one.
+ */
+export class LockoutReplay {
+  #level = 0;
+  #lockedUntil: number | null = null;
+  #resetAt = Number.NEGATIVE_INFINITY;
+  #last = Number.NEGATIVE_INFINITY;
+  /** Failure times, ascending, pruned to those that can still count. */
+  #failures: number[] = [];
+
+  constructor(private readonly p: Readonly<LockoutPolicy>) {}
+
+  add(a: Attempt): void {
+    const p = this.p;
+    if (a.at - this.#last > p.windowMs + p.maxDelayMs) this.#reset();
+    this.#last = Math.max(this.#last, a.at);
+    const locked = this.#lockedUntil !== null && a.at < this.#lockedUntil;
+    if (a.ok) {
+      if (!locked) [this.#level, this.#lockedUntil, this.#resetAt] = [0, null, a.at];
+      return;
+    }
+    this.#failures.push(a.at);
+    // Only failures inside the last window can count again, at this attempt or any later one.
+    const drop = upperBound(this.#failures, a.at - p.windowMs);
+    if (drop > 0) this.#failures.splice(0, drop);
+    if (this.#lockedUntil !== null && a.at < this.#lockedUntil + p.windowMs) {
+      this.#level += 1;
+      this.#lockedUntil = Math.max(this.#lockedUntil, a.at + lockDelay(this.#level, p));
+      return;
+    }
+    const recent = this.#countSince(Math.max(a.at - p.windowMs, this.#resetAt));
+    this.#level = recent >= p.maxFailures ? recent - p.maxFailures + 1 : 0;
+    this.#lockedUntil = this.#level > 0 ? a.at + lockDelay(this.#level, p) : null;
+  }
+
+  at(now: number): LockoutState {
+    return {
+      lockedUntil: this.#lockedUntil !== null && now < this.#lockedUntil ? this.#lockedUntil : null,
+      failures: this.#countSince(Math.max(now - this.p.windowMs, this.#resetAt)),
+    };
+  }
+
+  /** Nothing a success could reset: no failure in the window, no lockout level. */
+  get settled(): boolean {
+    return this.#level === 0 && this.#lockedUntil === null && this.#failures.length === 0;
+  }
+
+  #countSince(after: number): number {
+    return this.#failures.length - upperBound(this.#failures, after);
+  }
+
+  #reset(): void {
+    [this.#level, this.#lockedUntil, this.#resetAt, this.#failures] = [0, null, Number.NEGATIVE_INFINITY, []];
+  }
+}
+
+/** Every attempt `lockoutState` would replay at `now`, oldest first (to seed a LockoutReplay once). */
+export function lockoutHistory(db: ReadDb, now: number, policy: Readonly<LockoutPolicy> = DEFAULT_LOCKOUT_POLICY, source?: string): Attempt[] {
   const floor = now - Math.max(7 * DAY_MS, 20 * (policy.windowMs + policy.maxDelayMs));
   const raws = db
     .stmt(`SELECT at, ok FROM code_attempts
            WHERE at > @floor AND at <= @now AND ${SOURCE_FILTER} ORDER BY at, id`)
     .all({ floor, now, source: source ?? null, staff: STAFF_PIN_SOURCE });
-  return computeLockout(parseRows(AttemptRow, raws, 'code_attempts'), now, policy);
-}
-
-/**
- * The lockout after replaying `attempts` (sorted by time) at `now`. Pure.
- * Replay starts after the last quiet gap (> windowMs + maxDelayMs without an
- * attempt): no lockout or count can survive such a gap, so the state there is
- * known to be fresh however long the history is.
- */
-export function computeLockout(attempts: readonly Attempt[], now: number, p: Readonly<LockoutPolicy>): LockoutState {
-  let start = 0;
-  for (let i = attempts.length - 1; i > 0; i -= 1) {
-    if (attempts[i]!.at - attempts[i - 1]!.at > p.windowMs + p.maxDelayMs) {
-      start = i;
-      break;
-    }
-  }
-  let level = 0;
-  let lockedUntil: number | null = null;
-  let resetAt = Number.NEGATIVE_INFINITY;
-  const failures: number[] = [];
-  const countSince = (after: number): number => failures.length - upperBound(failures, after);
-  for (const a of attempts.slice(start)) {
-    if (a.at > now) break;
-    const locked = lockedUntil !== null && a.at < lockedUntil;
-    if (a.ok) {
-      if (!locked) [level, lockedUntil, resetAt] = [0, null, a.at];
-      continue;
-    }
-    failures.push(a.at);
-    if (lockedUntil !== null && a.at < lockedUntil + p.windowMs) {
-      level += 1;
-      lockedUntil = Math.max(lockedUntil, a.at + lockDelay(level, p));
-      continue;
-    }
-    const recent = countSince(Math.max(a.at - p.windowMs, resetAt));
-    level = recent >= p.maxFailures ? recent - p.maxFailures + 1 : 0;
-    lockedUntil = level > 0 ? a.at + lockDelay(level, p) : null;
-  }
-  return {
-    lockedUntil: lockedUntil !== null && now < lockedUntil ? lockedUntil : null,
-    failures: countSince(Math.max(now - p.windowMs, resetAt)),
-  };
+  return parseRows(AttemptRow, raws, 'code_attempts');
 }
 
 /** Index of the first element > `value` in an ascending array. */

@@ -18,6 +18,8 @@ export interface Compartment {
   outOfServiceReason: string | null;
   /** Gone from the config but kept for its history; never offered for drop-off. */
   removed: boolean;
+  /** The vendor code source this compartment is kept for; never offered to a courier. */
+  reservedFor: string | null;
 }
 
 export interface CompartmentInput {
@@ -47,6 +49,7 @@ const CompartmentRow = z
     out_of_service: bool01,
     out_of_service_reason: z.string().nullable(),
     removed: bool01,
+    reserved_for: z.string().nullable(),
   })
   .transform(
     (r): Compartment => ({
@@ -57,12 +60,15 @@ const CompartmentRow = z
       outOfService: r.out_of_service || r.removed,
       outOfServiceReason: r.out_of_service_reason ?? (r.removed ? REMOVED_REASON : null),
       removed: r.removed,
+      reservedFor: r.reserved_for,
     }),
   );
 
-const COLUMNS = 'id, board, lock, size, out_of_service, out_of_service_reason, removed';
-// "Free": in service, present in the config, and no parcel occupies it (see parcels.occupies).
-const FREE = `c.out_of_service = 0 AND c.removed = 0
+const COLUMNS = 'id, board, lock, size, out_of_service, out_of_service_reason, removed, reserved_for';
+// "Free": in service, present in the config, kept for no vendor, waiting for no check,
+// and no parcel occupies it (see parcels.occupies).
+const FREE = `c.out_of_service = 0 AND c.removed = 0 AND c.reserved_for IS NULL
+  AND NOT EXISTS (SELECT 1 FROM compartment_checks k WHERE k.compartment_id = c.id)
   AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.compartment_id = c.id AND p.occupies = 1)`;
 
 /**
@@ -187,6 +193,21 @@ export function setOutOfService(db: Db, id: string, flag: boolean, reason: strin
     .stmt('UPDATE compartments SET out_of_service = ?, out_of_service_reason = ?, updated_at = ? WHERE id = ?')
     .run(flag ? 1 : 0, flag ? reason : null, now, id);
   if (info.changes === 0) throw new StoreError('not-found', `compartment ${id} not found`, { compartmentId: id });
+}
+
+/**
+ * Marks the compartments a vendor code source binds its codes to (`source`
+ * per compartment id) and clears every other mark, in one transaction.
+ * Unknown ids throw StoreError('not-found') and change nothing.
+ */
+export function setReservedCompartments(db: Db, reserved: ReadonlyMap<string, string>, now: number = Date.now()): void {
+  inTransaction(db, () => {
+    db.stmt('UPDATE compartments SET reserved_for = NULL, updated_at = ? WHERE reserved_for IS NOT NULL').run(now);
+    for (const [id, source] of reserved) {
+      const info = db.stmt('UPDATE compartments SET reserved_for = ?, updated_at = ? WHERE id = ?').run(source, now, id);
+      if (info.changes === 0) throw new StoreError('not-found', `compartment ${id} (reserved for ${source}) not found`, { compartmentId: id });
+    }
+  });
 }
 
 /**

@@ -27,6 +27,7 @@ export {
   setOutOfService,
   findFreeCompartment,
   freeCountsBySize,
+  setReservedCompartments,
   naturalSortKey,
   REMOVED_REASON,
   type Compartment,
@@ -57,6 +58,7 @@ export {
   codesForParcel,
   markCodeUsed,
   consumeGrace,
+  countCodeOpen,
   cancelCode,
   cancelCodesForParcel,
   expireDueCodes,
@@ -96,6 +98,7 @@ export {
   unresolvedIntents,
   intentsForParcel,
   hasOpenedForCode,
+  lastIntentForCode,
   OPEN_RESULTS,
   type OpenIntent,
   type OpenResult,
@@ -106,6 +109,8 @@ export {
   lockoutState,
   lockDelay,
   computeLockout,
+  LockoutReplay,
+  lockoutHistory,
   pruneCodeAttempts,
   DEFAULT_LOCKOUT_POLICY,
   STAFF_PIN_SOURCE,
@@ -114,3 +119,10 @@ export {
   type Attempt,
 } from './attempts.js';
 export { getSetting, setSetting } from './settings.js';
+export {
+  addCompartmentCheck,
+  getCompartmentCheck,
+  listCompartmentChecks,
+  removeCompartmentCheck,
+  type CompartmentCheck,
+} from './compartment-checks.js';

@@ -138,3 +138,9 @@ export function hasOpenedForCode(db: ReadDb, codeId: number): number {
   const row = db.stmt(`SELECT count(*) AS n FROM open_intents WHERE code_id = ? AND result = 'opened'`).get(codeId);
   return parseRow(z.object({ n: z.number().int() }), row, 'open_intents').n;
 }
+
+/** The newest intent that named this code (uses open_intents_by_code). */
+export function lastIntentForCode(db: ReadDb, codeId: number): OpenIntent | undefined {
+  const raw = db.stmt(`SELECT ${COLUMNS} FROM open_intents WHERE code_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`).get(codeId);
+  return raw === undefined ? undefined : parseRow(IntentRow, raw, 'open_intents');
+}

@@ -29,6 +29,8 @@ export interface PickupCode {
   usedAt: number | null;
   /** A used code may re-open its door once before this instant ("forgot an item"). */
   graceUntil: number | null;
+  /** Pulses this code caused (or may have caused): at most MAX_OPENS_PER_CODE. */
+  opens: number;
 }
 
 const CodeRow = z
@@ -43,6 +45,7 @@ const CodeRow = z
     valid_until: epochMs.nullable(),
     used_at: epochMs.nullable(),
     grace_until: epochMs.nullable(),
+    opens: z.number().int().nonnegative(),
   })
   .transform(
     (r): PickupCode => ({
@@ -56,10 +59,11 @@ const CodeRow = z
       validUntil: r.valid_until,
       usedAt: r.used_at,
       graceUntil: r.grace_until,
+      opens: r.opens,
     }),
   );
 
-const COLUMNS = 'id, parcel_id, compartment_id, source, external_id, state, valid_from, valid_until, used_at, grace_until';
+const COLUMNS = 'id, parcel_id, compartment_id, source, external_id, state, valid_from, valid_until, used_at, grace_until, opens';
 
 /**
  * The keypad lookup. Exported for the EXPLAIN QUERY PLAN test: the ORDER BY
@@ -193,6 +197,16 @@ export function markCodeUsed(db: Db, id: number, now: number, graceMs: number): 
            WHERE id = @id AND state = 'active'`)
     .run({ id, now, grace: graceMs > 0 ? now + graceMs : null });
   if (info.changes === 0) throw codeStateError(db, id, 'used');
+}
+
+/**
+ * Counts one pulse against the code (`delta` 1, in the intent's transaction)
+ * or gives one back (`delta` -1, only when the frame provably never left).
+ * Throws StoreError('not-found') for an unknown code.
+ */
+export function countCodeOpen(db: Db, id: number, delta: 1 | -1): void {
+  const info = db.stmt('UPDATE pickup_codes SET opens = max(0, opens + ?) WHERE id = ?').run(delta, id);
+  if (info.changes === 0) throw new StoreError('not-found', `pickup code ${id} not found`, { codeId: id });
 }
 
 /**

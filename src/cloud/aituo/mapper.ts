@@ -68,6 +68,10 @@ export function aituoPushFor(event: OutboundEvent, config: AituoPushConfig, deps
     case 'door.forced':
     case 'keypad.locked-out':
     case 'compartment.service-changed':
+    case 'pickup.unconfirmed':
+    case 'compartment.needs-check':
+    case 'compartment.check-answered':
+    case 'cabinet.storage-low':
       return null;
     default:
       return assertNever(event, 'event');

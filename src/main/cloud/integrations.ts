@@ -77,6 +77,17 @@ export function buildIntegrations(config: Config, deps: IntegrationDeps): Integr
   return { routed, codeSources, callbacks: { yopoint: yopoint ?? null, dingshang: dingshang ? callbackAuthFor(dingshang) : null } };
 }
 
+/**
+ * Compartments a vendor code source binds codes to (not to parcels), by
+ * source: Dingshang's `lanes`. They are never given to a courier, or a
+ * vendor's customer could open a courier's parcel (README "Custody").
+ */
+export function reservedCompartments(config: Config): Map<string, string> {
+  const reserved = new Map<string, string>();
+  for (const compartmentId of Object.values(config.cloud.dingshang?.lanes ?? {})) reserved.set(compartmentId, 'dingshang');
+  return reserved;
+}
+
 /** Event type → the destinations that take it, plus `outbox.destinations` (which take everything). */
 export function routeTable(routed: readonly RoutedDestination[], extra: readonly string[]): (type: DomainEventType) => readonly string[] {
   const table = new Map<DomainEventType, string[]>(DOMAIN_EVENT_TYPES.map((t) => [t, [...extra]]));

@@ -1,14 +1,17 @@
 import type { OpenOutcome } from '../../drivers/index.js';
-import type { CompartmentSize, DoorState, OpenKind } from '../../shared/domain.js';
+import type { AlarmCode, CompartmentSize, DoorState, OpenKind } from '../../shared/domain.js';
 import type { DomainEventType, EventPayload } from '../../shared/events.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../../store/index.js';
+import type { GuessLedger } from './guess-ledger.js';
 import type { Mutex } from './mutex.js';
+import type { ResultCommits } from './result-commits.js';
 
 export type { OpenOutcome };
 
 /** The narrow slice of the lock hardware the flows need. */
 export interface Doors {
+  /** Pulses once. Resolves for every fate of the frame (`not-sent` when it never left); a rejection is taken as `unknown`. */
   open(board: number, lock: number): Promise<OpenOutcome>;
   readDoor(board: number, lock: number): Promise<DoorState>;
   /** Keep door-supervision polls off the bus for `ms`: a person is about to ask for a door. */
@@ -21,7 +24,14 @@ export interface FlowPolicy {
   parcelTtlMs: number;
   lockout: { maxFailures: number; windowMs: number; baseDelayMs: number; factor: number; maxDelayMs: number };
   sizes: readonly CompartmentSize[];
+  /** No door opens while less than this is free where the database lives (0: no check). */
+  storageReserveBytes: number;
+  /** Every refusal of a typed code takes at least this long, so timing tells a miss from a hit in the wrong state no better than the text does. */
+  refusalFloorMs: number;
 }
+
+/** Free bytes on the filesystem of the database (statfs); undefined when it cannot be read. */
+export type FreeBytes = () => number | undefined;
 
 /** Everything a flow needs, passed in by the composition root. */
 export interface FlowContext {
@@ -37,6 +47,15 @@ export interface FlowContext {
   log: Logger;
   /** Serialises door opens and the state changes around them. */
   mutex: Mutex;
+  /** The lockout of each guess scope, kept as a running fold of the attempt log. */
+  guesses: GuessLedger;
+  /** Door results that the disk refused, retried until they land. */
+  commits: ResultCommits;
+  freeBytes?: FreeBytes;
+  /** Raises or clears an alarm (src/main/alarms.ts). */
+  alarm: (code: AlarmCode, up: boolean, detail: string | null) => void;
+  /** Waits `ms` (the refusal floor); tests may pass a fake. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 export interface EventInput<T extends DomainEventType = DomainEventType> {

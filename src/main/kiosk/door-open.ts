@@ -1,14 +1,19 @@
+import { MAX_OPENS_PER_CODE, type CheckKind, type DoorOutcome } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Compartment } from '../../store/index.js';
 import type { EventInput, FlowContext, OpenOutcome, OpenRequest } from './context.js';
 
-export interface OpenAttempt {
+/** One pulse and how it ended. */
+export interface DoorAttempt {
   intentId: string;
   compartment: Compartment;
-  outcome: OpenOutcome;
-  /** The board pulsed and the door is (or is taken to be) open. */
-  opened: boolean;
+  outcome: DoorOutcome;
+  /** What the driver said, for the audit trail. */
+  driver: OpenOutcome['outcome'];
+  /** False only when the frame provably never left: then no pulse is counted. */
+  sent: boolean;
+  at: number;
 }
 
 /** Queues one domain event for every configured destination. Call inside a transaction. */
@@ -33,14 +38,69 @@ export function requireCompartment(ctx: FlowContext, id: string): Compartment {
   return compartment;
 }
 
+/** The driver's word, told the way a person must hear it (README "Custody", invariant 3). */
+export function classify(driver: OpenOutcome['outcome']): { outcome: DoorOutcome; sent: boolean } {
+  switch (driver) {
+    case 'opened':
+    case 'no-reply-door-open':
+      return { outcome: 'opened', sent: true };
+    case 'still-locked':
+      return { outcome: 'not-opened', sent: true };
+    case 'not-sent':
+      return { outcome: 'not-opened', sent: false };
+    case 'no-reply-door-closed':
+    case 'no-reply-unknown':
+      // The board may have pulsed and the door been pushed shut again, or the feedback may lie: nobody saw it stay locked.
+      return { outcome: 'unknown', sent: true };
+  }
+}
+
 /**
- * The one way a door is opened: the intent is committed first, then the board
- * is pulsed exactly once. A lost reply is never answered by pulsing again; the
- * driver reads the door instead and says what it saw (ARCHITECTURE.md, crash rules).
- * Must be called while holding `ctx.mutex`.
+ * Before any pulse: the result must be recordable. Refuses (`storage-full`)
+ * while door results wait for the disk or free space is under the reserve,
+ * with the `storage-low` alarm and, on the way down, one `cabinet.storage-low`
+ * event (README "Custody", invariant 5).
  */
-async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenAttempt> {
+export function assertStorage(ctx: FlowContext): void {
+  if (ctx.commits.pending > 0 && ctx.commits.flush() > 0) {
+    throw new KioskError('storage-full', `${ctx.commits.pending} door result(s) still wait for the disk; no door opens until they are recorded`);
+  }
+  const reserve = ctx.policy.storageReserveBytes;
+  const free = reserve > 0 ? ctx.freeBytes?.() : undefined;
+  if (free === undefined || free >= reserve) {
+    if (storageLow.has(ctx)) {
+      storageLow.delete(ctx);
+      ctx.alarm('storage-low', false, null);
+    }
+    return;
+  }
+  const detail = `${Math.floor(free / 1048576)} MiB free, ${Math.round(reserve / 1048576)} MiB kept in reserve`;
+  ctx.alarm('storage-low', true, detail);
+  if (!storageLow.has(ctx)) {
+    storageLow.add(ctx);
+    const at = ctx.clock();
+    try {
+      store.inTransaction(ctx.db, () => recordEvent(ctx, { type: 'cabinet.storage-low', payload: { freeBytes: free, reserveBytes: reserve, at } }, at));
+    } catch (err) {
+      ctx.log.error({ err }, 'could not queue cabinet.storage-low');
+    }
+  }
+  throw new KioskError('storage-full', `cabinet storage full: ${detail}`, { freeBytes: free, reserveBytes: reserve });
+}
+
+/** Contexts whose last storage check was below the reserve (one event per crossing). */
+const storageLow = new WeakSet<FlowContext>();
+
+/**
+ * The one way a door is opened: storage checked, the intent committed (with
+ * the pulse counted against its code, and whatever `withIntent` must write
+ * with it), the board pulsed exactly once, the answer classified. A lost
+ * reply is never answered by pulsing again. The caller records the result
+ * with `recordResult`. Must be called while holding `ctx.mutex`.
+ */
+export async function pulseDoor(ctx: FlowContext, req: OpenRequest): Promise<DoorAttempt> {
   const compartment = requireCompartment(ctx, req.compartmentId);
+  assertStorage(ctx);
   const now = ctx.clock();
   const intent = store.inTransaction(ctx.db, () => {
     req.withIntent?.(now);
@@ -52,6 +112,7 @@ async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenA
       actor: req.actor,
       now,
     });
+    if (req.codeId != null) store.countCodeOpen(ctx.db, req.codeId, 1);
     store.appendAudit(ctx.db, {
       at: now,
       actor: req.actor,
@@ -62,63 +123,73 @@ async function openWithIntent(ctx: FlowContext, req: OpenRequest): Promise<OpenA
     });
     return created;
   });
-  let outcome: OpenOutcome;
+  let driver: OpenOutcome['outcome'];
   try {
-    outcome = await ctx.doors.open(compartment.board, compartment.lock);
+    driver = (await ctx.doors.open(compartment.board, compartment.lock)).outcome;
   } catch (err) {
-    // Port gone or not connected: nothing was pulsed that we know of.
-    ctx.log.warn({ err, compartmentId: compartment.id }, 'door open failed at the driver');
-    outcome = { outcome: 'no-reply-unknown', door: 'unknown' };
+    // The driver resolves every fate it can name; anything else may have happened after the write.
+    ctx.log.warn({ err, compartmentId: compartment.id }, 'door open failed at the driver: the door may have opened');
+    driver = 'no-reply-unknown';
   }
-  const opened = outcome.outcome === 'opened' || outcome.outcome === 'no-reply-door-open';
-  return { intentId: intent.id, compartment, outcome, opened };
-}
-
-/** Records a failed open: intent resolved, `door.open-failed` queued, audited. Call inside a transaction. */
-function recordOpenFailure(ctx: FlowContext, req: OpenRequest, attempt: OpenAttempt, at: number): void {
-  const { compartment, outcome } = attempt;
-  const result = outcome.outcome === 'still-locked' ? 'failed' : 'unknown';
-  store.resolveOpenIntent(ctx.db, attempt.intentId, result, at, outcome.outcome);
-  recordEvent(ctx, {
-    type: 'door.open-failed',
-    compartmentId: compartment.id,
-    parcelId: req.parcelId ?? null,
-    payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind: req.kind, reason: outcome.outcome, at },
-  }, at);
-  store.appendAudit(ctx.db, {
-    at,
-    actor: req.actor,
-    action: `${req.kind}.open-failed`,
-    compartmentId: compartment.id,
-    parcelId: req.parcelId ?? null,
-    detail: { intentId: attempt.intentId, outcome: outcome.outcome },
-  });
+  return { intentId: intent.id, compartment, driver, ...classify(driver), at: ctx.clock() };
 }
 
 /**
- * `openWithIntent`, and when the door did not open: the failure recorded (plus
- * whatever `alsoOnFailure` must undo, in the same transaction) and a
- * KioskError thrown. On success the caller commits the result with its own
- * state change. Must be called while holding `ctx.mutex`.
+ * Records how an attempt ended, in one transaction that is retried until it
+ * lands (result-commits.ts): the intent resolved, the audit row, and
+ * `record` (the flow's own state change). `not-opened` also queues
+ * `door.open-failed` and, when the frame never left, gives the code its pulse
+ * back. Returns whether the result is on disk now.
  */
-export async function openOrThrow(ctx: FlowContext, req: OpenRequest, alsoOnFailure?: (at: number) => void): Promise<OpenAttempt & { at: number }> {
-  const attempt = await openWithIntent(ctx, req);
-  const at = ctx.clock();
-  if (!attempt.opened) {
-    store.inTransaction(ctx.db, () => {
-      recordOpenFailure(ctx, req, attempt, at);
-      alsoOnFailure?.(at);
+export function recordResult(ctx: FlowContext, req: OpenRequest, attempt: DoorAttempt, record: () => void): boolean {
+  const { compartment, at } = attempt;
+  return ctx.commits.commit(`${req.kind} ${compartment.id} ${attempt.outcome}`, () => {
+    store.resolveOpenIntent(ctx.db, attempt.intentId, INTENT_RESULT[attempt.outcome], at, attempt.sent ? attempt.driver : 'not-sent');
+    if (attempt.outcome === 'not-opened') {
+      if (!attempt.sent && req.codeId != null) store.countCodeOpen(ctx.db, req.codeId, -1);
+      recordEvent(ctx, {
+        type: 'door.open-failed',
+        compartmentId: compartment.id,
+        parcelId: req.parcelId ?? null,
+        payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind: req.kind, reason: attempt.driver, at },
+      }, at);
+    }
+    store.appendAudit(ctx.db, {
+      at,
+      actor: req.actor,
+      action: `${req.kind}.${AUDIT_VERB[attempt.outcome]}`,
+      compartmentId: compartment.id,
+      parcelId: req.parcelId ?? null,
+      detail: { intentId: attempt.intentId, driver: attempt.driver },
     });
-    throw doorDidNotOpen(attempt);
-  }
-  return { ...attempt, at };
+    record();
+  });
 }
 
-function doorDidNotOpen(attempt: OpenAttempt): KioskError {
-  const hardware = attempt.outcome.outcome === 'no-reply-unknown';
-  return new KioskError(
-    hardware ? 'hardware-unavailable' : 'door-did-not-open',
-    `compartment ${attempt.compartment.id} did not open (${attempt.outcome.outcome})`,
-    { compartmentId: attempt.compartment.id, outcome: attempt.outcome.outcome },
-  );
+const INTENT_RESULT = { opened: 'opened', 'not-opened': 'failed', unknown: 'unknown' } as const satisfies Record<DoorOutcome, store.OpenResult>;
+const AUDIT_VERB = { opened: 'door-opened', 'not-opened': 'open-failed', unknown: 'open-unknown' } as const satisfies Record<DoorOutcome, string>;
+
+/**
+ * A compartment whose door may have opened with nobody to say what happened
+ * to its contents waits for a person's answer (README "Custody", invariant 4):
+ * it is not allocated, and the next staff login asks first. Call inside a
+ * transaction. Returns whether a new check was added.
+ */
+export function requireCheck(ctx: FlowContext, c: { compartment: Compartment; kind: CheckKind; parcelId: string | null; intentId: string | null; reason: string }, at: number): boolean {
+  const added = store.addCompartmentCheck(ctx.db, { compartmentId: c.compartment.id, kind: c.kind, parcelId: c.parcelId, intentId: c.intentId, reason: c.reason, now: at });
+  if (!added) return false;
+  const { compartment } = c;
+  recordEvent(ctx, {
+    type: 'compartment.needs-check',
+    compartmentId: compartment.id,
+    parcelId: c.parcelId,
+    payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind: c.kind, parcelId: c.parcelId, reason: c.reason, at },
+  }, at);
+  store.appendAudit(ctx.db, { at, actor: 'system', action: 'compartment.needs-check', compartmentId: compartment.id, parcelId: c.parcelId, detail: { kind: c.kind, reason: c.reason } });
+  return true;
+}
+
+/** How many more pulses a code may cause after `opens`. */
+export function opensLeft(opens: number): number {
+  return Math.max(0, MAX_OPENS_PER_CODE - opens);
 }

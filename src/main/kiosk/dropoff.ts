@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { CompartmentSize } from '../../shared/domain.js';
+import type { CompartmentSize, DoorOutcome } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Compartment } from '../../store/index.js';
 import { sealCode } from '../secrets.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
-import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
+import { pulseDoor, recordEvent, recordResult, requireCheck, requireCompartment } from './door-open.js';
 
 export interface DropoffRequest {
   /** Ask for a size (next size up when full) or name a compartment. */
@@ -18,6 +18,7 @@ export interface DropoffRequest {
 }
 
 export interface DropoffOpened {
+  outcome: DoorOutcome;
   parcelId: string;
   compartmentId: string;
   board: number;
@@ -33,8 +34,11 @@ export interface DropoffStored extends DropoffOpened {
 
 /**
  * Courier drop-off, first half: pick a compartment, commit the parcel as
- * `awaiting-dropoff` with the open intent, pulse the door. The second half
- * (`storeDroppedParcel`) runs when the supervisor sees the door closed.
+ * `awaiting-dropoff` with the open intent, pulse the door. `opened`: the
+ * second half (`storeDroppedParcel`) runs when the supervisor sees the door
+ * closed. `not-opened`: the parcel is cancelled, nothing was inside.
+ * `unknown`: nobody can say whether the courier put a parcel in, so the
+ * compartment waits for the courier's (or a technician's) answer.
  * Must be called while holding `ctx.mutex`.
  */
 export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Promise<DropoffOpened> {
@@ -48,13 +52,12 @@ export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Pro
     withIntent: (now) =>
       store.createParcel(ctx.db, { id: parcelId, compartmentId: compartment.id, state: 'awaiting-dropoff', courier: req.courier ?? null, trackingNo: req.trackingNo ?? null, now }),
   };
-  const attempt = await openOrThrow(ctx, open, (at) => store.transitionParcel(ctx.db, parcelId, 'cancelled', at));
-  const { at } = attempt;
-  store.inTransaction(ctx.db, () => {
-    store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
-    store.appendAudit(ctx.db, { at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId });
+  const attempt = await pulseDoor(ctx, open);
+  recordResult(ctx, open, attempt, () => {
+    if (attempt.outcome === 'not-opened') store.transitionParcel(ctx.db, parcelId, 'cancelled', attempt.at);
+    else if (attempt.outcome === 'unknown') requireCheck(ctx, { compartment, kind: 'dropoff', parcelId, intentId: attempt.intentId, reason: `drop-off door ${attempt.driver}` }, attempt.at);
   });
-  return { parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
+  return { outcome: attempt.outcome, parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };
 }
 
 /** Codes this cabinet issued itself (the operator learns them from `parcel.stored`). */
@@ -90,7 +93,7 @@ export function storeDroppedParcel(ctx: FlowContext, parcelId: string, actor: Ac
       },
     }, at);
     store.appendAudit(ctx.db, { at, actor, action: 'dropoff.stored', compartmentId: compartment.id, parcelId });
-    return { parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size, code, expiresAt };
+    return { outcome: 'opened' as const, parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size, code, expiresAt };
   });
 }
 
@@ -98,6 +101,8 @@ function requireUsable(ctx: FlowContext, id: string): Compartment {
   const compartment = requireCompartment(ctx, id);
   if (compartment.outOfService) throw new KioskError('compartment-out-of-service', `compartment ${id} is out of service`, { compartmentId: id });
   if (store.occupantOf(ctx.db, id)) throw new KioskError('compartment-occupied', `compartment ${id} already holds a parcel`, { compartmentId: id });
+  if (compartment.reservedFor !== null) throw new KioskError('compartment-occupied', `compartment ${id} is kept for ${compartment.reservedFor} codes`, { compartmentId: id, reservedFor: compartment.reservedFor });
+  if (store.getCompartmentCheck(ctx.db, id)) throw new KioskError('compartment-needs-check', `compartment ${id} waits for someone to look inside`, { compartmentId: id });
   return compartment;
 }
 

@@ -1,15 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '../../shared/logger.js';
 import type { FlowContext } from './context.js';
+import { GuessLedger } from './guess-ledger.js';
 import { Mutex } from './mutex.js';
 import { defaultFlowPolicy } from './policy.js';
+import { ResultCommits } from './result-commits.js';
 
-/** A FlowContext with its own door mutex; policy, clock and log default to the demo cabinet's, Date.now and silence. */
-export function createFlowContext(parts: Omit<FlowContext, 'mutex' | 'policy' | 'clock' | 'log'> & Partial<Pick<FlowContext, 'policy' | 'clock' | 'log'>>): FlowContext {
+type Built = 'mutex' | 'guesses' | 'commits';
+type Defaulted = 'policy' | 'clock' | 'log' | 'alarm' | 'sleep';
+
+/**
+ * A FlowContext with its own door mutex, lockout ledger and result-commit
+ * queue; policy, clock, log, alarms and sleep default to the demo cabinet's,
+ * Date.now, silence, nothing and a real timer.
+ */
+export function createFlowContext(parts: Omit<FlowContext, Built | Defaulted> & Partial<Pick<FlowContext, Defaulted>>): FlowContext {
+  const policy = parts.policy ?? defaultFlowPolicy();
+  const log = parts.log ?? silentLogger;
+  const alarm = parts.alarm ?? (() => undefined);
   return {
-    policy: defaultFlowPolicy(),
     clock: Date.now,
-    log: silentLogger,
+    sleep: (ms) => sleep(ms),
     ...parts,
+    policy,
+    log,
+    alarm,
     mutex: new Mutex(),
+    guesses: new GuessLedger(parts.db, policy.lockout),
+    commits: new ResultCommits(parts.db, log, alarm),
   };
 }

@@ -7,6 +7,7 @@ import { recordEvent } from './door-open.js';
 import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffRequest, type DropoffStored } from './dropoff.js';
 import { pickup, type PickupResult, type PickupSource } from './pickup.js';
 import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
+import { answerCheck, listChecks, type CheckAnswer, type CheckItem } from './checks.js';
 import { cancelParcel, remotePickup, setParcelCode } from './remote.js';
 import { expireDueParcels, openCompartment, returnParcel, setOutOfService, type DoorOpened } from './service.js';
 import { verifyStaffPin, type StaffPins } from './staff.js';
@@ -59,10 +60,9 @@ export class Kiosk extends EventEmitter {
 
   /** Settles what a crash or power cut left half-done. Call once at boot, before taking requests. */
   async recover(): Promise<ReconcileReport[]> {
-    const { reports, awaitingClose, closedWhileDown } = await this.#ctx.mutex.run(() => reconcileOpenIntents(this.#ctx));
-    for (const parcelId of awaitingClose) this.#expectClose(parcelId, 'system:reconcile');
-    for (const parcelId of closedWhileDown) storeDroppedParcel(this.#ctx, parcelId, 'system:reconcile');
-    if (reports.length || closedWhileDown.length) this.emit('changed');
+    const reports = await this.#ctx.mutex.run(() => reconcileOpenIntents(this.#ctx));
+    this.#raiseChecks();
+    if (reports.length || this.needsCheck().length) this.emit('changed');
     return reports;
   }
 
@@ -76,18 +76,35 @@ export class Kiosk extends EventEmitter {
   }
 
   async pickup(code: string, source: PickupSource): Promise<PickupResult> {
-    return this.#changed(await pickup(this.#ctx, code, source));
+    return this.#afterOpen(await pickup(this.#ctx, code, source));
   }
 
-  /** Opens a compartment for a courier; `stored` resolves with the issued code once the door closes. */
+  /**
+   * Opens a compartment for a courier; `stored` resolves with the issued code
+   * once the door closes. When the door did not open, or may have opened
+   * (`unknown`: the compartment then waits for the courier's answer, see
+   * `needsCheck`), `stored` rejects.
+   */
   async startDropoff(req: DropoffRequest): Promise<DropoffTicket> {
     const ticket = await this.#ctx.mutex.run(async () => {
       const opened = await openForDropoff(this.#ctx, req);
       // Registered before the mutex is released, so a door closing at once is not missed.
-      return { ...opened, stored: this.#expectClose(opened.parcelId, req.actor) };
+      const stored = opened.outcome === 'opened' ? this.#expectClose(opened.parcelId, req.actor) : notStored(opened);
+      return { ...opened, stored };
     });
-    this.emit('changed');
-    return ticket;
+    return this.#afterOpen(ticket);
+  }
+
+  /** Compartments waiting for "is a parcel inside?": staff screens ask these first. */
+  needsCheck(): CheckItem[] {
+    return listChecks(this.#ctx);
+  }
+
+  /** A person looked inside and answers; under the door mutex so no open of that compartment runs meanwhile. */
+  async answerCheck(compartmentId: string, parcelInside: boolean, actor: Actor): Promise<CheckAnswer> {
+    const answer = await this.#ctx.mutex.run(() => answerCheck(this.#ctx, compartmentId, parcelInside, actor));
+    this.#raiseChecks();
+    return this.#changed(answer);
   }
 
   /** The code a drop-off issued, once its door closes; rejects `parcel-not-found` when no drop-off waits on that parcel. */
@@ -97,12 +114,12 @@ export class Kiosk extends EventEmitter {
   }
 
   async openCompartment(compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
-    return this.#changed(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
+    return this.#afterOpen(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
   }
 
   /** The operator opens a stored parcel's door for its recipient, as if the code was typed (remote.ts). */
   async remotePickup(parcelId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
-    return this.#changed(await this.#ctx.mutex.run(() => remotePickup(this.#ctx, parcelId, actor)));
+    return this.#afterOpen(await this.#ctx.mutex.run(() => remotePickup(this.#ctx, parcelId, actor)));
   }
 
   /** Under the door mutex: a pickup of this parcel in flight finishes first, then the cancel sees its outcome. */
@@ -119,18 +136,22 @@ export class Kiosk extends EventEmitter {
    * slower than the board's open-all frame, but a crash half-way leaves a
    * record of exactly which doors were pulsed.
    */
-  async openAll(actor: Actor): Promise<{ opened: string[]; failed: Array<{ compartmentId: string; code: string }> }> {
+  async openAll(actor: Actor): Promise<{ opened: string[]; unknown: string[]; failed: Array<{ compartmentId: string; code: string }> }> {
     const opened: string[] = [];
+    const unknown: string[] = [];
     const failed: Array<{ compartmentId: string; code: string }> = [];
     for (const c of store.listCompartments(this.#ctx.db)) {
       try {
-        await this.#ctx.mutex.run(() => openCompartment(this.#ctx, c.id, actor, 'technician'));
-        opened.push(c.id);
+        const door = await this.#ctx.mutex.run(() => openCompartment(this.#ctx, c.id, actor, 'technician'));
+        if (door.outcome === 'opened') opened.push(c.id);
+        else if (door.outcome === 'unknown') unknown.push(c.id);
+        else failed.push({ compartmentId: c.id, code: 'door-did-not-open' });
       } catch (err) {
         failed.push({ compartmentId: c.id, code: err instanceof KioskError ? err.code : 'internal' });
       }
     }
-    return this.#changed({ opened, failed });
+    this.#raiseChecks();
+    return this.#changed({ opened, unknown, failed });
   }
 
   /**
@@ -160,7 +181,7 @@ export class Kiosk extends EventEmitter {
   }
 
   async returnParcel(compartmentId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
-    return this.#changed(await this.#ctx.mutex.run(() => returnParcel(this.#ctx, compartmentId, actor)));
+    return this.#afterOpen(await this.#ctx.mutex.run(() => returnParcel(this.#ctx, compartmentId, actor)));
   }
 
   setOutOfService(compartmentId: string, outOfService: boolean, reason: string | null, actor: Actor): void {
@@ -187,6 +208,12 @@ export class Kiosk extends EventEmitter {
   close(): void {
     for (const pending of this.#pending.values()) pending.reject(new KioskError('agent-busy', 'agent is shutting down'));
     this.#pending.clear();
+    this.#ctx.commits.stop();
+  }
+
+  /** Door results the disk refused and that are still being retried (0 when all are recorded). */
+  pendingResults(): number {
+    return this.#ctx.commits.pending;
   }
 
   #expectClose(parcelId: string, actor: Actor): Promise<DropoffStored> {
@@ -234,6 +261,17 @@ export class Kiosk extends EventEmitter {
     this.emit('door', { type, compartmentId, at });
   }
 
+  /** After any open: a new needs-check raises its alarm, and live screens refresh. */
+  #afterOpen<T extends { outcome: string }>(value: T): T {
+    if (value.outcome === 'unknown') this.#raiseChecks();
+    return this.#changed(value);
+  }
+
+  #raiseChecks(): void {
+    const waiting = store.listCompartmentChecks(this.#ctx.db).map((c) => c.compartmentId);
+    this.#ctx.alarm('needs-check', waiting.length > 0, waiting.length ? `compartment(s) ${waiting.join(', ')} wait for someone to look inside` : null);
+  }
+
   #changed<T>(value: T): T {
     this.emit('changed');
     return value;
@@ -242,6 +280,13 @@ export class Kiosk extends EventEmitter {
 
 /** Long enough to cover the pause between two keypresses. */
 const CUSTOMER_ACTIVE_HOLD_MS = 3000;
+
+function notStored(opened: { outcome: string; compartmentId: string }): Promise<DropoffStored> {
+  const err = new KioskError(opened.outcome === 'unknown' ? 'compartment-needs-check' : 'door-did-not-open', `drop-off door ${opened.compartmentId} ${opened.outcome}: no parcel is stored`, { compartmentId: opened.compartmentId });
+  const rejected = Promise.reject(err);
+  rejected.catch(() => undefined);
+  return rejected;
+}
 
 function slot(board: number, lock: number): string {
   return `${board}/${lock}`;

@@ -1,6 +1,5 @@
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
-import type { LockoutState } from '../../store/index.js';
 import type { FlowContext } from './context.js';
 import { recordEvent } from './door-open.js';
 
@@ -22,7 +21,7 @@ export interface GuessScope {
 /** Throws `locked-out` (with the seconds left) while the keypad waits. */
 export function assertNotLockedOut(ctx: FlowContext, g: GuessScope): void {
   const now = ctx.clock();
-  const state = store.lockoutState(ctx.db, now, ctx.policy.lockout, g.scope);
+  const state = ctx.guesses.state(g.scope, now);
   if (state.lockedUntil !== null && state.lockedUntil > now) throw lockedOut(g, state.lockedUntil - now);
 }
 
@@ -33,28 +32,32 @@ export function assertNotLockedOut(ctx: FlowContext, g: GuessScope): void {
  */
 export function countWrongGuess(ctx: FlowContext, g: GuessScope, wrong: KioskError, audit?: string): KioskError {
   const at = ctx.clock();
-  const state: LockoutState = store.inTransaction(ctx.db, () => {
-    const before = store.lockoutState(ctx.db, at, ctx.policy.lockout, g.scope);
+  const before = ctx.guesses.state(g.scope, at);
+  store.inTransaction(ctx.db, () => {
     store.recordCodeAttempt(ctx.db, { at, ok: false, source: g.source });
-    if (audit) store.appendAudit(ctx.db, { at, actor: g.actor, action: audit });
-    const after = store.lockoutState(ctx.db, at, ctx.policy.lockout, g.scope);
-    if (after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil) {
-      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: after.lockedUntil, source: g.source, at } }, at);
-      store.appendAudit(ctx.db, { at, actor: g.actor, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: after.lockedUntil } });
-    }
-    return after;
+    if (audit) store.appendAudit(ctx.db, { at, actor: g.actor, action: audit, detail: { refused: wrong.code } });
   });
-  return state.lockedUntil !== null && state.lockedUntil > at ? lockedOut(g, state.lockedUntil - at) : wrong;
+  ctx.guesses.add(g.scope, { at, ok: false });
+  const after = ctx.guesses.state(g.scope, at);
+  if (after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil) {
+    store.inTransaction(ctx.db, () => {
+      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: after.lockedUntil!, source: g.source, at } }, at);
+      store.appendAudit(ctx.db, { at, actor: g.actor, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: after.lockedUntil } });
+    });
+  }
+  return after.lockedUntil !== null && after.lockedUntil > at ? lockedOut(g, after.lockedUntil - at) : wrong;
 }
 
 /**
- * A right guess resets the count, but is logged only when failures could
- * still count: otherwise it would cost every pickup two page writes and grow
- * the log the lockout check replays. Call inside the caller's transaction.
+ * A right guess resets the count, but is logged only when there is something
+ * to reset: otherwise it would cost every pickup a page write and grow the
+ * log. Call inside the caller's transaction: a result commit that fails is
+ * retried until it lands (door-open.ts), so the ledger may learn of it first.
  */
 export function countRightGuess(ctx: FlowContext, g: GuessScope, at: number): void {
-  const { windowMs, maxDelayMs } = ctx.policy.lockout;
-  if (store.failedAttemptsSince(ctx.db, at - windowMs - maxDelayMs, g.scope) > 0) store.recordCodeAttempt(ctx.db, { at, ok: true, source: g.source });
+  if (ctx.guesses.settled(g.scope, at)) return;
+  store.recordCodeAttempt(ctx.db, { at, ok: true, source: g.source });
+  ctx.guesses.add(g.scope, { at, ok: true });
 }
 
 function lockedOut(g: GuessScope, retryAfterMs: number): KioskError {

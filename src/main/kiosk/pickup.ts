@@ -1,8 +1,9 @@
-import { KioskError } from '../../shared/errors.js';
+import { MAX_OPENS_PER_CODE, type DoorOutcome } from '../../shared/domain.js';
+import { KioskError, type KioskErrorCode } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
-import type { PickupCode } from '../../store/index.js';
+import type { Compartment, Parcel, PickupCode } from '../../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
-import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
+import { opensLeft, pulseDoor, recordEvent, recordResult, requireCompartment, type DoorAttempt } from './door-open.js';
 import { LOCAL_CODE_SOURCE } from './dropoff.js';
 import { sealCode } from '../secrets.js';
 import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
@@ -10,98 +11,157 @@ import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope }
 export type PickupSource = 'keypad' | 'cli' | 'remote';
 
 export interface PickupResult {
+  outcome: DoorOutcome;
   compartmentId: string;
   board: number;
   lock: number;
   parcelId: string | null;
   /** True when this was the one grace re-open of a door already collected from. */
   reopened: boolean;
+  /** Pulses this code may still cause: 1 after a first open (or an unconfirmed one), 0 after the second. */
+  opensLeft: number;
 }
 
 const CODE_PATTERN = /^\d{4,12}$/;
 
 /**
- * A customer types a code: lockout check → lookup (offline, one index probe on
- * the keyed hash) → intent committed → door pulsed → pickup, code use, outbox
- * event and audit committed together. The code stays valid when the door did
- * not open, so the customer can simply try again.
+ * A customer types a code. The story, under the door mutex so two taps of
+ * the same code see each other's commit:
+ * lockout check → lookup (one index probe on the keyed hash) → the code must
+ * point at the compartment holding its parcel and have a pulse left → intent
+ * committed with the pulse counted → door pulsed once → the result recorded
+ * and told as it is: `opened`, `not-opened` (the code keeps its pulse when the
+ * frame never left) or `unknown` (the customer checks the door; typing the
+ * code again is the one re-open, after which staff must help).
+ * Every refusal counts as a wrong guess and is answered no sooner than the
+ * refusal floor, whatever made it (README "Custody", invariant 6).
  */
-export function pickup(ctx: FlowContext, rawCode: string, source: PickupSource): Promise<PickupResult> {
-  // The whole story runs under the door mutex: two taps of the same code must
-  // see each other's commit, or one code could open a door twice.
-  return ctx.mutex.run(() => pickupNow(ctx, rawCode.trim(), source));
+export async function pickup(ctx: FlowContext, rawCode: string, source: PickupSource): Promise<PickupResult> {
+  const started = ctx.clock();
+  try {
+    return await ctx.mutex.run(() => pickupNow(ctx, rawCode.trim(), source));
+  } catch (err) {
+    if (err instanceof KioskError && REFUSALS.has(err.code)) {
+      const wait = started + ctx.policy.refusalFloorMs - ctx.clock();
+      if (wait > 0) await ctx.sleep(wait);
+    }
+    throw err;
+  }
 }
 
+/** Answers about the code itself: all take the same time (the floor). */
+const REFUSALS: ReadonlySet<KioskErrorCode> = new Set(['code-invalid', 'code-expired', 'code-used', 'code-open-limit', 'compartment-out-of-service', 'locked-out']);
+
 async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): Promise<PickupResult> {
-  assertNotLockedOut(ctx, customerGuess(source));
+  const guess = customerGuess(source);
+  assertNotLockedOut(ctx, guess);
   const hit = CODE_PATTERN.test(code) ? store.findCodeByHash(ctx.db, store.hashPickupCode(ctx.secret, code), ctx.clock()) : undefined;
-  if (!hit) throw wrongCode(ctx, source);
+  if (!hit) throw refuse(ctx, source, 'code-invalid');
   switch (hit.verdict) {
     case 'valid':
     case 'in-grace':
       break;
     case 'expired':
-      throw new KioskError('code-expired', 'pickup code has expired');
+      throw refuse(ctx, source, 'code-expired');
     case 'used':
-      throw new KioskError('code-used', 'pickup code was already used');
+      throw refuse(ctx, source, hit.code.opens >= MAX_OPENS_PER_CODE ? 'code-open-limit' : 'code-used');
     case 'cancelled':
     case 'not-yet-valid':
-      // A cancelled code is answered like an unknown one: it reveals nothing.
-      throw wrongCode(ctx, source);
+      // Answered like an unknown code: it reveals nothing.
+      throw refuse(ctx, source, 'code-invalid');
   }
-  const parcel = hit.code.parcelId ? store.getParcel(ctx.db, hit.code.parcelId) : undefined;
-  if (hit.verdict === 'valid' && parcel && parcel.state !== 'stored') {
-    throw parcel.state === 'picked-up' ? new KioskError('code-used', 'parcel already collected') : wrongCode(ctx, source);
-  }
-  const compartmentId = hit.code.compartmentId ?? parcel?.compartmentId;
-  if (!compartmentId) throw new KioskError('internal', `pickup code ${hit.code.id} names no compartment`);
-  const compartment = requireCompartment(ctx, compartmentId);
-  if (compartment.outOfService) {
-    throw new KioskError('compartment-out-of-service', `compartment ${compartment.id} is out of service`, { compartmentId });
-  }
+  const { parcel, compartment } = doorOf(ctx, hit.code, hit.verdict, source);
+  if (hit.code.opens >= MAX_OPENS_PER_CODE) throw refuse(ctx, source, 'code-open-limit');
   const reopened = hit.verdict === 'in-grace';
-  const req: OpenRequest = { kind: 'pickup', compartmentId, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
-  const attempt = await openOrThrow(ctx, req);
-  const { at } = attempt;
-  commitPickup(ctx, { intentId: attempt.intentId, outcome: attempt.outcome.outcome, code: hit.code, typed: code, req, source, reopened }, at);
-  return { compartmentId, board: compartment.board, lock: compartment.lock, parcelId: parcel?.id ?? null, reopened };
+  const req: OpenRequest = { kind: 'pickup', compartmentId: compartment.id, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
+  if (!reopened && hit.code.opens > 0) {
+    // A retry after an open nobody confirmed: a door found open needs no pulse.
+    const settled = await settleIfDoorOpen(ctx, hit.code, req, compartment, source, code);
+    if (settled) return settled;
+  }
+  const attempt = await pulseDoor(ctx, req);
+  const left = opensLeft(hit.code.opens + (attempt.sent ? 1 : 0));
+  recordResult(ctx, req, attempt, () => {
+    countRightGuess(ctx, guess, attempt.at);
+    if (reopened && attempt.sent) {
+      // Spent whether it opened or not: the second pulse is the last.
+      store.consumeGrace(ctx.db, hit.code.id);
+      return;
+    }
+    if (attempt.outcome === 'opened') completePickup(ctx, hit.code, req, source, attempt.at, { typed: code, graceMs: left > 0 ? ctx.policy.graceMs : 0 });
+    else if (attempt.outcome === 'unknown') recordUnconfirmed(ctx, hit.code, compartment, parcel?.id ?? null, { opensUsed: MAX_OPENS_PER_CODE - left, opensLeft: left, reason: attempt.driver }, attempt.at);
+  });
+  return result(attempt, parcel?.id ?? null, reopened, left);
 }
 
 /**
- * The one transaction after the door opened: intent resolved, and either the
- * grace re-open used up or the pickup completed (parcel, code, event, audit).
- * Exported so the benchmark measures exactly what a pickup commits.
+ * The compartment this code may open: the one holding its parcel, or for a
+ * code a vendor bound to a compartment, that compartment while it holds no
+ * parcel of anyone else (README "Custody", invariant 1). Out of service or
+ * waiting for a check: refused without naming the compartment.
  */
-export function commitPickup(
-  ctx: FlowContext,
-  p: { intentId: string; outcome: string; code: PickupCode; typed?: string; req: OpenRequest; source: PickupSource; reopened: boolean },
-  at: number,
-): void {
-  store.inTransaction(ctx.db, () => {
-    store.resolveOpenIntent(ctx.db, p.intentId, 'opened', at, p.outcome);
-    countRightGuess(ctx, customerGuess(p.source), at);
-    if (p.reopened) {
-      store.consumeGrace(ctx.db, p.code.id);
-      store.appendAudit(ctx.db, { at, actor: p.req.actor, action: 'pickup.grace-reopen', compartmentId: p.req.compartmentId, parcelId: p.req.parcelId ?? null });
-    } else {
-      completePickup(ctx, p.code, p.req, p.source, at, p.typed);
+function doorOf(ctx: FlowContext, code: PickupCode, verdict: store.CodeVerdict, source: PickupSource): { parcel: Parcel | undefined; compartment: Compartment } {
+  let parcel: Parcel | undefined;
+  let compartmentId: string;
+  if (code.parcelId !== null) {
+    parcel = store.getParcel(ctx.db, code.parcelId);
+    if (!parcel) throw new KioskError('internal', `pickup code ${code.id} names a missing parcel`);
+    if (verdict === 'valid' && parcel.state !== 'stored') throw refuse(ctx, source, parcel.state === 'picked-up' ? 'code-used' : 'code-invalid');
+    compartmentId = parcel.compartmentId;
+  } else if (code.compartmentId !== null) {
+    compartmentId = code.compartmentId;
+    const occupant = store.occupantOf(ctx.db, compartmentId);
+    if (occupant) {
+      ctx.log.warn({ codeId: code.id, compartmentId, occupant: occupant.id }, 'a vendor code is bound to a compartment that holds another parcel: refused');
+      throw refuse(ctx, source, 'compartment-out-of-service');
     }
-  });
+  } else {
+    throw new KioskError('internal', `pickup code ${code.id} names no compartment`);
+  }
+  const compartment = requireCompartment(ctx, compartmentId);
+  if (compartment.outOfService || store.getCompartmentCheck(ctx.db, compartment.id)) throw refuse(ctx, source, 'compartment-out-of-service');
+  return { parcel, compartment };
 }
 
-/** The state change of a successful pickup. Call inside the transaction that resolves the intent. */
+/**
+ * The retry after `unknown`: the door is read first. Open means the earlier
+ * pulse did open it; the pickup completes on that pulse, and the code keeps
+ * its one re-open. Anything else returns undefined and the caller pulses.
+ */
+async function settleIfDoorOpen(ctx: FlowContext, code: PickupCode, req: OpenRequest, compartment: Compartment, source: PickupSource, typed: string): Promise<PickupResult | undefined> {
+  const door = await ctx.doors.readDoor(compartment.board, compartment.lock).catch(() => 'unknown' as const);
+  if (door !== 'open') return undefined;
+  const at = ctx.clock();
+  const earlier = store.lastIntentForCode(ctx.db, code.id);
+  const left = opensLeft(code.opens);
+  ctx.commits.commit(`pickup ${compartment.id} found open`, () => {
+    if (earlier?.result === 'unknown') store.resolveOpenIntent(ctx.db, earlier.id, 'opened', at, 'door found open on the retry');
+    countRightGuess(ctx, customerGuess(source), at);
+    completePickup(ctx, code, req, source, at, { typed, graceMs: left > 0 ? ctx.policy.graceMs : 0 });
+  });
+  return { outcome: 'opened', compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, parcelId: req.parcelId ?? null, reopened: false, opensLeft: left };
+}
+
+function result(attempt: DoorAttempt, parcelId: string | null, reopened: boolean, left: number): PickupResult {
+  const { compartment } = attempt;
+  return { outcome: attempt.outcome, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, parcelId, reopened, opensLeft: left };
+}
+
+/**
+ * The state change of a successful pickup. Call inside the transaction that
+ * resolves the intent. `graceMs` 0 when the code has no pulse left.
+ */
 export function completePickup(
   ctx: FlowContext,
   code: PickupCode,
   req: OpenRequest,
   via: PickupSource | 'reconciled',
   at: number,
-  /** The code as the customer typed it; sealed into the event when a vendor issued it. */
-  typed?: string,
+  opts: { typed?: string; graceMs: number },
 ): void {
   const compartment = requireCompartment(ctx, req.compartmentId);
   const parcel = req.parcelId ? store.transitionParcel(ctx.db, req.parcelId, 'picked-up', at) : undefined;
-  store.markCodeUsed(ctx.db, code.id, at, ctx.policy.graceMs);
+  store.markCodeUsed(ctx.db, code.id, at, opts.graceMs);
   recordEvent(ctx, {
     type: 'parcel.picked-up',
     parcelId: parcel?.id ?? null,
@@ -116,10 +176,34 @@ export function completePickup(
       externalRef: parcel?.externalRef ?? null,
       pickedUpAt: at,
       via,
-      ...(typed !== undefined && code.source !== LOCAL_CODE_SOURCE ? { sealedCode: sealCode(ctx.secret, typed) } : {}),
+      ...(opts.typed !== undefined && code.source !== LOCAL_CODE_SOURCE ? { sealedCode: sealCode(ctx.secret, opts.typed) } : {}),
     },
   }, at);
   store.appendAudit(ctx.db, { at, actor: req.actor, action: 'pickup.completed', compartmentId: compartment.id, parcelId: parcel?.id ?? null, detail: { codeId: code.id, via } });
+}
+
+/**
+ * A pickup pulse nobody saw land: the parcel stays `stored`, the code keeps
+ * what is left of its pulses, and the operator hears of it to follow up.
+ * Call inside a transaction.
+ */
+export function recordUnconfirmed(
+  ctx: FlowContext,
+  code: PickupCode,
+  compartment: Compartment,
+  parcelId: string | null,
+  p: { opensUsed: number; opensLeft: number; reason: string },
+  at: number,
+): void {
+  recordEvent(ctx, {
+    type: 'pickup.unconfirmed',
+    parcelId,
+    compartmentId: compartment.id,
+    payload: {
+      parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock,
+      codeSource: code.source, codeExternalId: code.externalId, opensUsed: Math.max(1, p.opensUsed), opensLeft: p.opensLeft, reason: p.reason, at,
+    },
+  }, at);
 }
 
 /** Customer codes: every source counts towards one keypad lockout. */
@@ -127,6 +211,15 @@ function customerGuess(source: PickupSource): GuessScope {
   return { source, scope: undefined, actor: `customer:${source}`, what: 'codes' };
 }
 
-function wrongCode(ctx: FlowContext, source: PickupSource): KioskError {
-  return countWrongGuess(ctx, customerGuess(source), new KioskError('code-invalid', 'pickup code not accepted'));
+/** Every answer about a code that opens nothing counts like a wrong code: no state of a code is cheaper to probe than a miss. */
+function refuse(ctx: FlowContext, source: PickupSource, code: KioskErrorCode): KioskError {
+  return countWrongGuess(ctx, customerGuess(source), new KioskError(code, REFUSAL_TEXT[code] ?? 'pickup code not accepted'), 'pickup.refused');
 }
+
+const REFUSAL_TEXT: Partial<Record<KioskErrorCode, string>> = {
+  'code-invalid': 'pickup code not accepted',
+  'code-expired': 'pickup code has expired',
+  'code-used': 'pickup code was already used',
+  'code-open-limit': 'this code has opened its door twice already: staff must help',
+  'compartment-out-of-service': 'this compartment cannot be opened now',
+};

@@ -1,10 +1,12 @@
+import type { DoorOutcome } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Parcel } from '../../store/index.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
-import { openOrThrow, recordEvent, requireCompartment } from './door-open.js';
+import { pulseDoor, recordEvent, recordResult, requireCheck, requireCompartment } from './door-open.js';
 
 export interface DoorOpened {
+  outcome: DoorOutcome;
   compartmentId: string;
   board: number;
   lock: number;
@@ -12,24 +14,29 @@ export interface DoorOpened {
 
 /**
  * A technician (or a remote operator) opens any compartment, out of service or
- * not, parcel or not. Audited and queued like every other open.
+ * not, parcel or not. Audited and queued like every other open. When the
+ * outcome is `unknown` and a parcel should be inside, the compartment waits
+ * for a check: nobody else saw whether the parcel is still there.
  * Must be called while holding `ctx.mutex`.
  */
 export async function openCompartment(ctx: FlowContext, compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
   const req: OpenRequest = { kind, compartmentId, parcelId: store.occupantOf(ctx.db, compartmentId)?.id ?? null, actor };
-  const attempt = await openOrThrow(ctx, req);
+  const attempt = await pulseDoor(ctx, req);
   const { at, compartment } = attempt;
-  store.inTransaction(ctx.db, () => {
-    store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
-    recordEvent(ctx, {
-      type: 'door.opened',
-      compartmentId: compartment.id,
-      parcelId: req.parcelId ?? null,
-      payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind, actor, at },
-    }, at);
-    store.appendAudit(ctx.db, { at, actor, action: `${kind}.opened`, compartmentId: compartment.id, parcelId: req.parcelId ?? null });
+  recordResult(ctx, req, attempt, () => {
+    if (attempt.outcome === 'opened') {
+      recordEvent(ctx, {
+        type: 'door.opened',
+        compartmentId: compartment.id,
+        parcelId: req.parcelId ?? null,
+        payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind, actor, at },
+      }, at);
+    } else if (attempt.outcome === 'unknown') {
+      recordEvent(ctx, { type: 'door.open-unconfirmed', compartmentId: compartment.id, parcelId: req.parcelId ?? null, payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind, door: 'unknown', at } }, at);
+      if (req.parcelId) requireCheck(ctx, { compartment, kind, parcelId: req.parcelId, intentId: attempt.intentId, reason: `${kind} open ${attempt.driver}` }, at);
+    }
   });
-  return { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock };
+  return { outcome: attempt.outcome, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock };
 }
 
 /** Parcels an employee may take back out: expired, cancelled while inside, or recalled while stored. */
@@ -37,7 +44,9 @@ const RETURNABLE: ReadonlyArray<Parcel['state']> = ['expired', 'cancelled', 'sto
 
 /**
  * Employee return: opens the parcel's compartment and records it `returned`,
- * its codes cancelled, the event queued. Must be called while holding `ctx.mutex`.
+ * its codes cancelled, the event queued. `unknown`: the employee is asked
+ * whether the parcel is still inside before anything changes.
+ * Must be called while holding `ctx.mutex`.
  */
 export async function returnParcel(ctx: FlowContext, compartmentId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
   const parcel = store.occupantOf(ctx.db, compartmentId);
@@ -46,13 +55,13 @@ export async function returnParcel(ctx: FlowContext, compartmentId: string, acto
     throw new KioskError('parcel-not-returnable', `parcel in compartment ${compartmentId} is ${parcel.state}`, { compartmentId, state: parcel.state });
   }
   const req: OpenRequest = { kind: 'return', compartmentId, parcelId: parcel.id, actor };
-  const attempt = await openOrThrow(ctx, req);
+  const attempt = await pulseDoor(ctx, req);
   const { at, compartment } = attempt;
-  store.inTransaction(ctx.db, () => {
-    store.resolveOpenIntent(ctx.db, attempt.intentId, 'opened', at, attempt.outcome.outcome);
-    completeReturn(ctx, parcel, actor, at);
+  recordResult(ctx, req, attempt, () => {
+    if (attempt.outcome === 'opened') completeReturn(ctx, parcel, actor, at);
+    else if (attempt.outcome === 'unknown') requireCheck(ctx, { compartment, kind: 'return', parcelId: parcel.id, intentId: attempt.intentId, reason: `return door ${attempt.driver}` }, at);
   });
-  return { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, parcelId: parcel.id };
+  return { outcome: attempt.outcome, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, parcelId: parcel.id };
 }
 
 /** The state change of a return. Call inside the transaction that resolves the intent. */
