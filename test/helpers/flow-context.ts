@@ -17,12 +17,16 @@ export class ScriptedDoors extends EventEmitter implements Doors {
   readonly opens: Array<{ board: number; lock: number }> = [];
   readonly doors = new Map<string, DoorState>();
   next: OpenOutcome['outcome'] | 'throw' = 'opened';
+  /** Refusal floors waited, ms (the fixture's sleep advances the fake clock instead). */
+  readonly slept: number[] = [];
 
   async open(board: number, lock: number): Promise<OpenOutcome> {
-    this.opens.push({ board, lock });
     const outcome = this.next;
+    // A frame that never left is no pulse: `opens` lists only pulses.
+    if (outcome === 'not-sent') return { outcome, door: 'unknown' };
+    this.opens.push({ board, lock });
     if (outcome === 'throw') throw Object.assign(new Error('port gone'), { name: 'DriverError', code: 'port-gone' });
-    const door: DoorState = outcome === 'opened' || outcome === 'no-reply-door-open' ? 'open' : outcome === 'no-reply-unknown' ? 'unknown' : 'closed';
+    const door: DoorState = outcome === 'opened' || outcome === 'no-reply-door-open' ? 'open' : outcome === 'no-reply-unknown' || outcome === 'not-sent' ? 'unknown' : 'closed';
     this.doors.set(`${board}/${lock}`, door);
     return { outcome, door };
   }
@@ -60,7 +64,13 @@ export function flowFixture(opts: { compartments?: Array<{ id: string; board: nu
   );
   const now = { t: Date.UTC(2026, 10, 23, 12) };
   const doors = opts.doors ?? new ScriptedDoors();
-  const ctx = createFlowContext({ db, doors, secret: Buffer.alloc(32, 1), destinations: () => ['test-cloud'], clock: () => now.t });
+  const ctx = createFlowContext({
+    db, doors, secret: Buffer.alloc(32, 1), destinations: () => ['test-cloud'], clock: () => now.t,
+    sleep: async (ms) => {
+      doors.slept.push(ms);
+      now.t += ms;
+    },
+  });
   return { ctx, kiosk: new Kiosk(ctx, doors), doors, db, now, dbPath };
 }
 

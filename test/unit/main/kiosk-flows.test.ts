@@ -70,27 +70,31 @@ describe('drop-off then pickup', () => {
     expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-expired');
   });
 
-  it('a door that stays locked keeps the code valid and records the failure', async () => {
+  it('a door that stays locked is told "not opened", keeps the code for one more pulse, and records the failure', async () => {
     f = flowFixture();
     const { code, parcelId } = await dropOff(f);
     f.doors.next = 'still-locked';
-    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('door-did-not-open');
+    expect(await f.kiosk.pickup(code, 'keypad')).toMatchObject({ outcome: 'not-opened', compartmentId: '2', opensLeft: 1 });
     expect(store.getParcel(f.db, parcelId)?.state).toBe('stored');
     expect(events('door.open-failed')).toHaveLength(1);
     f.doors.next = 'opened';
-    expect((await f.kiosk.pickup(code, 'keypad')).compartmentId).toBe('2');
+    expect(await f.kiosk.pickup(code, 'keypad')).toMatchObject({ outcome: 'opened', compartmentId: '2', opensLeft: 0 });
+    // Both pulses are spent: no grace re-open is left.
+    expect((await failure(f.kiosk.pickup(code, 'keypad'))).code).toBe('code-used');
+    expect(f.doors.opens).toHaveLength(3);
   });
 
-  it('a lost reply with the door seen open counts as opened; a port gone is hardware-unavailable', async () => {
+  it('a lost reply with the door seen open counts as opened; a port lost after the write is unknown', async () => {
     f = flowFixture();
     const a = await dropOff(f);
     const b = await dropOff(f);
     f.doors.next = 'no-reply-door-open';
-    await f.kiosk.pickup(a.code, 'keypad');
+    expect((await f.kiosk.pickup(a.code, 'keypad')).outcome).toBe('opened');
     expect(store.getParcel(f.db, a.parcelId)?.state).toBe('picked-up');
     f.doors.next = 'throw';
-    expect((await failure(f.kiosk.pickup(b.code, 'keypad'))).code).toBe('hardware-unavailable');
+    expect(await f.kiosk.pickup(b.code, 'keypad')).toMatchObject({ outcome: 'unknown', opensLeft: 1 });
     expect(store.getParcel(f.db, b.parcelId)?.state).toBe('stored');
+    expect(events('pickup.unconfirmed')).toHaveLength(1);
   });
 
   it('out-of-service compartments are refused to customers and skipped for couriers', async () => {
@@ -148,16 +152,20 @@ describe('return and technician open', () => {
 });
 
 describe('restart reconciliation', () => {
-  it('reads the door instead of opening again: open → picked up, closed → code still valid', async () => {
+  it('reads the door instead of opening again: open → picked up, closed → unknown, one re-open left', async () => {
     f = flowFixture();
     const a = await dropOff(f);
     const b = await dropOff(f);
-    // Simulate a crash between "intent committed" and "result recorded".
+    // A crash between "intent committed" (the pulse counted with it) and "result recorded".
     const parcelA = store.getParcel(f.db, a.parcelId)!;
     const codeA = store.codesForParcel(f.db, a.parcelId)[0]!;
     const codeB = store.codesForParcel(f.db, b.parcelId)[0]!;
-    store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: parcelA.compartmentId, parcelId: a.parcelId, codeId: codeA.id, actor: 'customer:keypad', now: f.now.t });
-    store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: b.compartmentId, parcelId: b.parcelId, codeId: codeB.id, actor: 'customer:keypad', now: f.now.t });
+    store.inTransaction(f.db, () => {
+      store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: parcelA.compartmentId, parcelId: a.parcelId, codeId: codeA.id, actor: 'customer:keypad', now: f.now.t });
+      store.countCodeOpen(f.db, codeA.id, 1);
+      store.createOpenIntent(f.db, { kind: 'pickup', compartmentId: b.compartmentId, parcelId: b.parcelId, codeId: codeB.id, actor: 'customer:keypad', now: f.now.t });
+      store.countCodeOpen(f.db, codeB.id, 1);
+    });
     f.doors.doors.set(`1/${a.lock}`, 'open');
     f.doors.doors.set(`1/${b.lock}`, 'closed');
     const opensBefore = f.doors.opens.length;
@@ -166,7 +174,10 @@ describe('restart reconciliation', () => {
     expect(reports.map((r) => r.result).sort()).toEqual(['opened', 'unknown']);
     expect(store.getParcel(f.db, a.parcelId)?.state).toBe('picked-up');
     expect(store.getParcel(f.db, b.parcelId)?.state).toBe('stored');
-    expect((await f.kiosk.pickup(b.code, 'keypad')).compartmentId).toBe(b.compartmentId);
+    expect(events('pickup.unconfirmed')).toHaveLength(1);
+    expect(await f.kiosk.pickup(b.code, 'keypad')).toMatchObject({ outcome: 'opened', compartmentId: b.compartmentId, opensLeft: 0 });
+    expect((await failure(f.kiosk.pickup(b.code, 'keypad'))).code).toBe('code-used');
+    expect(f.doors.opens).toHaveLength(opensBefore + 1);
     expect(store.unresolvedIntents(f.db)).toEqual([]);
   });
 
@@ -186,19 +197,27 @@ describe('restart reconciliation', () => {
   it('a drop-off parcel exists exactly when its open intent does', async () => {
     f = flowFixture();
     f.doors.next = 'still-locked';
-    await failure(f.kiosk.startDropoff({ size: 'M', actor: 'courier:test' }));
+    const ticket = await f.kiosk.startDropoff({ size: 'M', actor: 'courier:test' });
+    expect(ticket.outcome).toBe('not-opened');
+    expect((await failure(ticket.stored)).code).toBe('door-did-not-open');
     const rows = f.db.sqlite.prepare(`SELECT p.state AS state, i.result AS result FROM parcels p JOIN open_intents i ON i.parcel_id = p.id`).all();
     expect(rows).toEqual([{ state: 'cancelled', result: 'failed' }]);
     expect(f.db.sqlite.prepare('SELECT count(*) AS n FROM parcels').get()).toEqual({ n: 1 });
   });
 
-  it('an interrupted drop-off parks its compartment for a technician', async () => {
+  it('an interrupted drop-off waits for "is a parcel inside?", is never stored silently, and is not allocated meanwhile', async () => {
     f = flowFixture();
-    const parcel = store.createParcel(f.db, { compartmentId: '2', state: 'awaiting-dropoff', now: f.now.t });
-    store.createOpenIntent(f.db, { kind: 'dropoff', compartmentId: '2', parcelId: parcel.id, actor: 'courier:x', now: f.now.t });
+    const parcel = store.inTransaction(f.db, () => {
+      const p = store.createParcel(f.db, { compartmentId: '2', state: 'awaiting-dropoff', now: f.now.t });
+      store.createOpenIntent(f.db, { kind: 'dropoff', compartmentId: '2', parcelId: p.id, actor: 'courier:x', now: f.now.t });
+      return p;
+    });
     await f.kiosk.recover();
-    expect(store.getParcel(f.db, parcel.id)?.state).toBe('cancelled');
-    expect(store.getCompartment(f.db, '2')?.outOfService).toBe(true);
-    expect(events('parcel.dropoff-interrupted')).toHaveLength(1);
+    expect(store.getParcel(f.db, parcel.id)?.state).toBe('awaiting-dropoff');
+    expect(f.kiosk.needsCheck()).toMatchObject([{ compartmentId: '2', kind: 'dropoff', parcelId: parcel.id, parcelExpected: true }]);
+    expect(events('parcel.stored')).toHaveLength(0);
+    expect(events('compartment.needs-check')).toHaveLength(1);
+    expect((await failure(f.kiosk.startDropoff({ compartmentId: '2', actor: 'courier:test' }))).code).toBe('compartment-occupied');
+    expect(f.kiosk.freeCounts().M).toBe(0);
   });
 });

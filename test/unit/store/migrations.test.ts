@@ -65,7 +65,7 @@ describe('0010-initial', () => {
   it('creates the STRICT tables, indices and append-only triggers', () => {
     const db = rawDb();
     runMigrations(db, silentLogger);
-    const tables = ['audit', 'code_attempts', 'compartments', 'events', 'inbox', 'open_intents', 'outbox', 'parcels', 'pickup_codes', 'settings'];
+    const tables = ['audit', 'code_attempts', 'compartment_checks', 'compartments', 'events', 'inbox', 'open_intents', 'outbox', 'parcels', 'pickup_codes', 'settings'];
     expect(names(db, 'table')).toEqual(tables);
     const strict = db.prepare(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'`).all() as Array<{
       name: string;
@@ -113,12 +113,31 @@ describe('0020-outbox-pending-order', () => {
       const state = states[seq % 4]!;
       for (const destination of ['a', 'b']) row.run(`e${seq}`, destination, seq, `p${seq % 3}`, state, state === 'delivered' ? 1 : null, state === 'dead' ? 1 : null);
     }
-    expect(runMigrations(db, silentLogger)).toEqual({ from: 10, to: 20 });
+    expect(runMigrations(db, silentLogger, MIGRATIONS.slice(0, 2))).toEqual({ from: 10, to: 20 });
     expect(names(db, 'index')).toEqual(expect.arrayContaining(['outbox_pending_order', 'outbox_due']));
     const viaIndex = db.prepare(`SELECT event_seq FROM outbox INDEXED BY outbox_pending_order WHERE destination = 'a' AND state = 'pending' ORDER BY event_seq`);
     expect(viaIndex.pluck().all()).toEqual([3, 4, 7, 8]);
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${NEXT_DELIVERABLE_SQL}`).all({ destination: 'a', now: 0, limit: 10 }) as Array<{ detail: string }>).map((r) => r.detail);
     expect(plan.join('\n')).toMatch(/SEARCH o USING INDEX outbox_pending_order \(destination=\?\)/);
     expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('0030-custody', () => {
+  it('counts the pulses already on record against their codes, and adds reservations and the check list', () => {
+    const db = rawDb();
+    expect(runMigrations(db, silentLogger, MIGRATIONS.slice(0, 2))).toEqual({ from: 0, to: 20 });
+    db.exec(`INSERT INTO compartments (id, board, lock, size, sort_key, updated_at) VALUES ('1', 1, 1, 'M', '011', 0)`);
+    const code = db.prepare(`INSERT INTO pickup_codes (hash, compartment_id, source, state, valid_from, created_at, updated_at) VALUES (?, '1', 'v', 'active', 0, 0, 0)`);
+    for (const n of [1, 2, 3]) code.run(Buffer.alloc(32, n));
+    const intent = db.prepare(`INSERT INTO open_intents (id, kind, compartment_id, code_id, actor, created_at, result, resolved_at, detail) VALUES (?, 'pickup', '1', ?, 'a', 0, ?, ?, ?)`);
+    intent.run('i1', 1, 'opened', 1, 'opened');
+    intent.run('i2', 1, 'unknown', 1, 'no-reply-unknown');
+    intent.run('i3', 2, 'failed', 1, 'not-sent');
+    intent.run('i4', 2, null, null, null);
+    expect(runMigrations(db, silentLogger)).toEqual({ from: 20, to: 30 });
+    expect(db.prepare('SELECT id, opens FROM pickup_codes ORDER BY id').all()).toEqual([{ id: 1, opens: 2 }, { id: 2, opens: 1 }, { id: 3, opens: 0 }]);
+    expect(db.prepare('SELECT reserved_for FROM compartments').pluck().all()).toEqual([null]);
+    expect(names(db, 'table')).toContain('compartment_checks');
   });
 });

@@ -132,6 +132,7 @@ describe('code writes', () => {
       validUntil: T0 + 1000,
       usedAt: null,
       graceUntil: null,
+      opens: 0,
     });
     expect(codesForParcel(db, p.id).map((c) => c.id)).toEqual([code.id]);
     expect(() => withCode(db, '2', { parcelId: 'nope' })).toThrow(expect.objectContaining({ code: 'not-found' }));
