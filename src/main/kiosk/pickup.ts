@@ -64,7 +64,8 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
     case 'expired':
       throw refuse(ctx, source, 'code-expired');
     case 'used':
-      throw refuse(ctx, source, hit.code.opens >= MAX_OPENS_PER_CODE ? 'code-open-limit' : 'code-used');
+      // Collected: the door opened for it. (A code whose two pulses were never confirmed stays active: open-limit below.)
+      throw refuse(ctx, source, 'code-used');
     case 'cancelled':
     case 'not-yet-valid':
       // Answered like an unknown code: it reveals nothing.
