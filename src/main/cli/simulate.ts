@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { startSimulator } from '../../drivers/index.js';
+import { startSimulator, type FaultOptions } from '../../drivers/index.js';
 import type { BoardProtocol } from '../../shared/domain.js';
 import { silentLogger } from '../../shared/logger.js';
 import { untilSignal } from './start.js';
@@ -32,14 +32,18 @@ export async function runSimulateCommand(o: SimulateOptions, json: boolean): Pro
       [
         `simulating ${o.boards} ${o.protocol} board(s) × ${o.locks} locks (addresses ${boards.map((b) => b.address).join(', ')})`,
         `connect the agent to: ${sim.agentPath}   (serial.path in the config)`,
-        'stdin: "close B L", "force B L", "fault NAME|off" (no-reply, bad-checksum, still-locked, echo, garbage-prefix, unplug), Ctrl+C stops',
+        'stdin: "close B L", "force B L", "fault NAME|off [board=B lock=L on=open|read|any count=N]" (no-reply, bad-checksum, still-locked, echo, garbage-prefix, unplug), Ctrl+C stops',
         '',
       ].join('\n'),
     );
     sim.simulator.on('frame', (f: { hex: string; decoded: string }) => process.stdout.write(`rx ${f.hex}  ${f.decoded}\n`));
   }
   const rl = createInterface({ input: process.stdin });
-  rl.on('line', (line) => process.stdout.write(applyStdinCommand(sim, line.trim()) + '\n'));
+  rl.on('line', (line) => {
+    const said = applyStdinCommand(sim, line.trim());
+    // In --json mode every line is JSON: a script waits for this before its next step.
+    process.stdout.write((json ? JSON.stringify({ event: 'command', command: line.trim(), result: said }) : said) + '\n');
+  });
   await untilSignal();
   rl.close();
   await sim.close();
@@ -47,7 +51,7 @@ export async function runSimulateCommand(o: SimulateOptions, json: boolean): Pro
 }
 
 function applyStdinCommand(sim: Awaited<ReturnType<typeof startSimulator>>, line: string): string {
-  const [verb, a, b] = line.split(/\s+/);
+  const [verb, a, b, ...more] = line.split(/\s+/);
   const board = Number(a);
   const lock = Number(b);
   switch (verb) {
@@ -59,9 +63,21 @@ function applyStdinCommand(sim: Awaited<ReturnType<typeof startSimulator>>, line
       return `forced ${board}/${lock} open`;
     case 'fault':
       if (!a || a === 'off') sim.simulator.clearFaults();
-      else sim.simulator.setFault(a as never, true);
-      return `fault ${a ?? 'off'}`;
+      else if (b === 'off') sim.simulator.setFault(a as never, false);
+      else sim.simulator.setFault(a as never, faultOptions([b, ...more]));
+      return `fault ${line.slice(verb.length).trim() || 'off'}`;
     default:
       return `unknown command: ${line}`;
   }
+}
+
+/** `board=1 lock=7 on=any count=4` → the simulator's fault scope; no words → everything, until cleared. */
+function faultOptions(words: Array<string | undefined>): FaultOptions | true {
+  const o: FaultOptions = {};
+  for (const word of words) {
+    const [key, value] = (word ?? '').split('=');
+    if (key === 'board' || key === 'lock' || key === 'count' || key === 'delayMs') o[key] = Number(value);
+    else if (key === 'on' && (value === 'open' || value === 'read' || value === 'any')) o.on = value;
+  }
+  return Object.keys(o).length ? o : true;
 }

@@ -54,7 +54,7 @@ export const handlers: Handlers = {
   },
   pickup: async ({ agent }, { code }) => {
     const opened = await agent.kiosk.pickup(code, 'keypad');
-    return { compartmentId: opened.compartmentId, board: opened.board, lock: opened.lock, reopened: opened.reopened };
+    return { outcome: opened.outcome, compartmentId: opened.compartmentId, board: opened.board, lock: opened.lock, reopened: opened.reopened, opensLeft: opened.opensLeft };
   },
   'cabinet.overview': ({ agent }) => cabinetOverview(agent),
   'health.get': ({ agent }) => healthOf(agent),
@@ -71,7 +71,7 @@ export const handlers: Handlers = {
 
   'dropoff.start': async ({ agent, role }, { size, trackingNo }) => {
     const ticket = await agent.kiosk.startDropoff({ size, trackingNo: trackingNo ?? null, courier: null, actor: `${role}:keypad` });
-    return { parcelId: ticket.parcelId, compartmentId: ticket.compartmentId, board: ticket.board, lock: ticket.lock, size: ticket.size };
+    return { outcome: ticket.outcome, parcelId: ticket.parcelId, compartmentId: ticket.compartmentId, board: ticket.board, lock: ticket.lock, size: ticket.size };
   },
   'dropoff.awaitStored': async ({ agent }, { parcelId }) => {
     const stored = await withTimeout(agent.kiosk.whenStored(parcelId), AWAIT_STORED_MS, () => new KioskError('door-still-open', 'the door is still open; the code is issued when it closes', { parcelId }));
@@ -87,6 +87,12 @@ export const handlers: Handlers = {
       storedAt: p.storedAt,
       expiresAt: p.expiresAt,
     }));
+  },
+  'check.list': ({ agent }) =>
+    agent.kiosk.needsCheck().map((c) => ({ compartmentId: c.compartmentId, board: c.board, lock: c.lock, kind: c.kind, parcelExpected: c.parcelExpected, since: c.since })),
+  'check.answer': async ({ agent, role }, { compartmentId, parcelInside }) => {
+    const answered = await agent.kiosk.answerCheck(compartmentId, parcelInside, `${role}:keypad`);
+    return { compartmentId: answered.compartmentId, resolution: answered.resolution, code: answered.code, expiresAt: answered.expiresAt };
   },
   'return.open': async ({ agent, role }, { compartmentId }) => {
     // The screen offers only what parcelsToReturn lists; a stored parcel goes back on the operator's word alone.

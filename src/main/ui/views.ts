@@ -9,6 +9,8 @@ import { compartmentStatuses, doorMap } from '../control/status.js';
  * no codes: anyone standing at the kiosk sees this.
  */
 export function cabinetOverview(agent: Agent): CabinetOverview {
+  const reserved = new Set(store.listCompartments(agent.db).flatMap((c) => (c.reservedFor === null ? [] : [c.id])));
+  const needsCheck = new Set(agent.kiosk.needsCheck().map((c) => c.compartmentId));
   const compartments = compartmentStatuses(agent, doorMap(agent.hardware.cabinet.doorStates())).map((c) => ({
     id: c.id,
     board: c.board,
@@ -17,6 +19,8 @@ export function cabinetOverview(agent: Agent): CabinetOverview {
     door: c.door,
     outOfService: c.outOfService,
     occupied: c.parcel !== null,
+    reserved: reserved.has(c.id),
+    needsCheck: needsCheck.has(c.id),
   }));
   return { compartments, freeBySize: agent.kiosk.freeCounts() };
 }
