@@ -220,10 +220,28 @@ export const pushedEvent = z.discriminatedUnion('type', [
 ]);
 export type PushedEvent = z.infer<typeof pushedEvent>;
 
-/** Browser mode frames: main → renderer is either a call's reply or an event. */
+/** Browser mode: the WebSocket path, and the subprotocol that names this contract. */
+export const BROWSER_CONTRACT_PATH = '/contract';
+export const BROWSER_SUBPROTOCOL = 'cabinet-kiosk.v1';
+/**
+ * Offered as a second subprotocol: `ticket.<t>`, the one-time ticket from the
+ * launch URL's `#ticket=` fragment, or `token.<t>`, the session token a page
+ * was handed for its reconnects (docs/security.md).
+ */
+export const TICKET_SUBPROTOCOL_PREFIX = 'ticket.';
+export const SESSION_SUBPROTOCOL_PREFIX = 'token.';
+export const LAUNCH_TICKET_PARAM = 'ticket';
+/** Browser mode closes with this for a missing, spent or unknown credential: final, no reconnect. */
+export const UNAUTHORISED_CLOSE_CODE = 4401;
+
+/**
+ * Browser mode frames: main → renderer is a call's reply, an event, or (first,
+ * on a connection opened with a ticket) the session token for reconnects.
+ */
 export const serverFrame = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reply'), id: z.number().int(), result: z.unknown() }),
   z.object({ kind: z.literal('event'), event: z.unknown() }),
+  z.object({ kind: z.literal('session'), token: z.string().min(16).max(128) }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrame>;
 

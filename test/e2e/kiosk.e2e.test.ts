@@ -33,7 +33,8 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     page.on('pageerror', (err) => {
       throw err;
     });
-    await page.goto(kiosk.url);
+    // One address per page: its ticket opens one session.
+    await page.goto(await kiosk.screenUrl());
     await screen(page, 'attract');
   });
   afterEach(async () => {

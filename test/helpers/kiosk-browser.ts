@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -21,6 +21,11 @@ export interface KioskUnderTest {
   dir: string;
   configPath: string;
   url: string;
+  /**
+   * An unused one-time address of the screen, for one page: the agent keeps
+   * one in its screen-url file and rewrites it once a page spends its ticket.
+   */
+  screenUrl(): Promise<string>;
   simulator: JsonLineProcess;
   agent: JsonLineProcess;
   /** `cabinet-kiosk --config … --json <args>` against the running agent. */
@@ -69,6 +74,8 @@ export async function startKiosk(overrides: Record<string, unknown> = {}): Promi
   return {
     dir,
     configPath,
+    // The data folder is `dir` (the database is ./kiosk.db beside the config).
+    screenUrl: oneTimeUrls(join(dir, 'screen-url')),
     url,
     simulator,
     agent,
@@ -81,6 +88,22 @@ export async function startKiosk(overrides: Record<string, unknown> = {}): Promi
       await agent.stop();
       await simulator.stop();
     },
+  };
+}
+
+/** Each call: the address in `urlFile` once it differs from every one handed out before. */
+function oneTimeUrls(urlFile: string): () => Promise<string> {
+  const handedOut = new Set<string>();
+  return async () => {
+    for (let i = 0; i < 400; i += 1) {
+      const url = existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim() : '';
+      if (url && !handedOut.has(url)) {
+        handedOut.add(url);
+        return url;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${urlFile} holds no unused screen address: did the last page never connect?`);
   };
 }
 

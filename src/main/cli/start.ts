@@ -65,12 +65,14 @@ async function runInProcess(config: Config, opts: StartOptions, fellBack: string
   const coldStartMs = Math.round(process.uptime() * 1000);
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   const { agent } = running;
-  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe, ui: ui?.url ? 'browser' : 'none' }, 'agent ready');
+  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe, ui: ui ? 'browser' : 'none' }, 'agent ready');
   if (opts.json) {
-    const uiLine = ui ? { shell: 'browser', url: ui.url, browser: ui.browserPath } : { shell: 'none' };
+    // The ready line goes to the calling script's stdout, so it may carry a live one-time address;
+    // run `start --json` under a supervisor only if its stdout is not a shared log.
+    const uiLine = ui ? { shell: 'browser', url: ui.launchUrl(), urlFile: ui.urlFile, browser: ui.browserPath } : { shell: 'none' };
     process.stdout.write(JSON.stringify({ event: 'ready', pid: process.pid, coldStartMs, rssMb, socket: running.socketPath, hardware: agent.hardware.describe, database: config.database, ui: uiLine, fellBack }) + '\n');
   } else {
-    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, fellBack }));
+    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, fellBack, tty: process.stdout.isTTY === true }));
   }
   const signal = await signalled;
   logger.info({ signal }, 'stopping');
@@ -87,6 +89,13 @@ interface BannerFacts {
   ms: number;
   ui: BrowserUi | undefined;
   fellBack: string[];
+  /** A person reads stdout; otherwise it is a log (systemd's journal), which must never hold a ticket. */
+  tty: boolean;
+}
+
+/** At a terminal a one-time address to open; in a log only where to find one (the file is the agent user's alone). */
+export function screenLine(ui: Pick<BrowserUi, 'launchUrl' | 'urlFile'>, tty: boolean): string {
+  return tty ? `${ui.launchUrl()}  (good for one page)` : `one-time address in ${ui.urlFile}`;
 }
 
 function banner(config: Config, f: BannerFacts): string {
@@ -99,7 +108,7 @@ function banner(config: Config, f: BannerFacts): string {
     `  control:  ${f.socket}`,
     `  logs:     ${join(config.dataDir, 'logs')}`,
   ];
-  if (f.ui) lines.push(`  screen:   ${f.ui.url}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
+  if (f.ui) lines.push(`  screen:   ${screenLine(f.ui, f.tty)}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
   for (const reason of f.fellBack) lines.push(`  note:     ${reason}`);
   if (config.staff.demoPins) lines.push(`  staff:    demo PINs: courier ${config.staff.courierPin}, technician ${config.staff.technicianPin} (simulator only)`);
   const unset = (['courier', 'technician'] as const).filter((r) => config.staff[`${r}Pin`] === null);

@@ -139,6 +139,12 @@ const uiSchema = z
     port: z.number().int().min(0).max(65_535).default(0),
     /** Browser mode opens this Chromium in kiosk mode; default: the first of chromium, chromium-browser, google-chrome on PATH. */
     browserPath: z.string().min(1).optional(),
+    /**
+     * Local users (uids) whose connections browser mode serves, checked by the
+     * kernel's TCP table on Linux. Default: the agent's own uid only; root is
+     * never allowed unless listed (or the agent runs as root).
+     */
+    allowedUids: z.array(z.number().int().min(0).max(4_294_967_294)).min(1).optional(),
   })
   .strict();
 

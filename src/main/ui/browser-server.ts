@@ -1,18 +1,26 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerFrame } from '../../shared/contract.js';
+import {
+  BROWSER_CONTRACT_PATH,
+  BROWSER_SUBPROTOCOL,
+  LAUNCH_TICKET_PARAM,
+  SESSION_SUBPROTOCOL_PREFIX,
+  TICKET_SUBPROTOCOL_PREFIX,
+  UNAUTHORISED_CLOSE_CODE,
+  type ServerFrame,
+} from '../../shared/contract.js';
 import type { ContractHost } from './contract-host.js';
+import type { PeerGuard } from './peer-guard.js';
+import { SessionKeys } from './session-keys.js';
 
-export const WS_PATH = '/contract';
-export const WS_PROTOCOL = 'cabinet-kiosk.v1';
-const TOKEN_PREFIX = 'token.';
+export const WS_PATH = BROWSER_CONTRACT_PATH;
+export const WS_PROTOCOL = BROWSER_SUBPROTOCOL;
 /** The renderer shows "open this screen from the kiosk agent" on this close code. */
-export const CLOSE_BAD_TOKEN = 4401;
+export const CLOSE_BAD_TOKEN = UNAUTHORISED_CLOSE_CODE;
 /** A call is a few hundred bytes; anything near this is not our renderer. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -28,8 +36,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export interface BrowserServer {
-  /** Open this: the token rides in the fragment, which never reaches a server log or a Referer. */
-  url: string;
+  /**
+   * A new address of the screen carrying a one-time ticket in its fragment
+   * (which never reaches a server log or a Referer). `onRedeemed` runs when a
+   * page uses the ticket up.
+   */
+  launchUrl(onRedeemed?: () => void): string;
   origin: string;
   port: number;
   close(): Promise<void>;
@@ -39,17 +51,21 @@ export interface BrowserServerOptions {
   host: ContractHost;
   rendererDir: string;
   port: number;
+  /** Which local users may connect (the kernel's answer for each TCP connection). */
+  peers: PeerGuard;
   log: PinoLogger;
 }
 
 /**
  * Browser mode: the same renderer served on 127.0.0.1 and the contract over
- * a WebSocket. Only a page from this very origin holding this launch's token
- * gets a session: the Host and Origin checks stop DNS-rebinding and other
- * local pages, the token stops other local users and processes.
+ * a WebSocket. Only a connection owned by an allowed local user (PeerGuard)
+ * gets the page or a session, and a session only from this very origin with a
+ * ticket or session token (SessionKeys): the Host and Origin checks stop
+ * DNS-rebinding and other local pages, the uid check stops other local users
+ * even when they read a ticket from Chromium's argv.
  */
 export async function startBrowserServer(opts: BrowserServerOptions): Promise<BrowserServer> {
-  const token = randomBytes(24).toString('base64url');
+  const keys = new SessionKeys();
   const server = createServer();
   const wss = new WebSocketServer({
     noServer: true,
@@ -65,31 +81,42 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   const csp = contentSecurityPolicy(port);
 
   server.on('request', (req, res) => {
-    void serveFile(req, res, { rendererDir: opts.rendererDir, hostHeader: `127.0.0.1:${port}`, csp }).catch((err: unknown) => {
+    void (async () => {
+      const peer = await opts.peers.check(req.socket);
+      if (!peer.allowed) {
+        opts.log.warn({ uid: peer.uid, url: req.url }, 'browser mode: refused a page request from a user not in ui.allowedUids');
+        res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('forbidden');
+        return;
+      }
+      await serveFile(req, res, { rendererDir: opts.rendererDir, hostHeader: `127.0.0.1:${port}`, csp });
+    })().catch((err: unknown) => {
       opts.log.error({ err, url: req.url }, 'browser mode: could not serve a file');
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  server.on('upgrade', (req, socket, head) => {
-    const refusal = refuseUpgrade(req, origin, port);
-    if (refusal) {
-      opts.log.warn({ origin: req.headers.origin ?? null, url: req.url, refusal }, 'browser mode: refused a WebSocket');
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Our own page with a stale token (agent restarted) is told so and can say so.
-      if (!offeredToken(req, token)) {
-        opts.log.warn('browser mode: a screen offered a wrong or stale token');
-        ws.close(CLOSE_BAD_TOKEN, 'bad token');
+  server.on('upgrade', (req, socket: Socket, head) => {
+    void opts.peers.check(socket).then((peer) => {
+      const refusal = peer.allowed ? refuseUpgrade(req, origin, port) : '403 Forbidden';
+      if (refusal) {
+        opts.log.warn({ origin: req.headers.origin ?? null, url: req.url, refusal, ...(peer.allowed ? {} : { uid: peer.uid }) }, 'browser mode: refused a WebSocket');
+        socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
         return;
       }
-      attachSession(ws, opts.host, opts.log);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = admit(offeredCredential(req), keys);
+        // Our own page with a spent ticket or a stale token (agent restarted) is told so and can say so.
+        if (!session) {
+          opts.log.warn('browser mode: a screen offered no, a spent or an unknown ticket or token');
+          ws.close(CLOSE_BAD_TOKEN, 'bad token');
+          return;
+        }
+        attachSession(ws, opts.host, opts.log, session.newToken);
+      });
     });
   });
 
   return {
-    url: `${origin}/#token=${token}`,
+    launchUrl: (onRedeemed) => `${origin}/#${LAUNCH_TICKET_PARAM}=${keys.issueTicket(onRedeemed)}`,
     origin,
     port,
     close: async () => {
@@ -101,10 +128,12 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   };
 }
 
-function attachSession(ws: WebSocket, host: ContractHost, log: PinoLogger): void {
+function attachSession(ws: WebSocket, host: ContractHost, log: PinoLogger, newToken: string | null): void {
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
+  // First, before any event: the page keeps it for its reconnects.
+  if (newToken) send({ kind: 'session', token: newToken });
   const session = host.openSession((event) => send({ kind: 'event', event }));
   ws.on('message', (data, isBinary) => {
     let envelope: unknown;
@@ -127,15 +156,23 @@ export function refuseUpgrade(req: Pick<IncomingMessage, 'url' | 'headers'>, ori
   return null;
 }
 
-function offeredToken(req: IncomingMessage, token: string): boolean {
-  const offered = (req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .find((p) => p.startsWith(TOKEN_PREFIX));
-  if (!offered) return false;
-  const a = Buffer.from(offered.slice(TOKEN_PREFIX.length));
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+export type Credential = { kind: 'ticket' | 'token'; value: string } | null;
+
+/** The ticket or session token among the offered subprotocols (a ticket wins: it is the fresher). */
+export function offeredCredential(req: Pick<IncomingMessage, 'headers'>): Credential {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const ticket = offered.find((p) => p.startsWith(TICKET_SUBPROTOCOL_PREFIX));
+  if (ticket) return { kind: 'ticket', value: ticket.slice(TICKET_SUBPROTOCOL_PREFIX.length) };
+  const token = offered.find((p) => p.startsWith(SESSION_SUBPROTOCOL_PREFIX));
+  return token ? { kind: 'token', value: token.slice(SESSION_SUBPROTOCOL_PREFIX.length) } : null;
+}
+
+/** A session for this credential (with the token to hand over when it came by ticket), or null. */
+function admit(credential: Credential, keys: SessionKeys): { newToken: string | null } | null {
+  if (!credential) return null;
+  if (credential.kind === 'token') return keys.isSession(credential.value) ? { newToken: null } : null;
+  const token = keys.redeem(credential.value);
+  return token ? { newToken: token } : null;
 }
 
 export function contentSecurityPolicy(port: number): string {

@@ -45,13 +45,17 @@ export interface KioskBrowser {
   stop(): void;
 }
 
-/** Opens the kiosk page full-screen and reopens it if the browser dies (a kiosk must not show a desktop). */
-export function openKioskBrowser(path: string, url: string, profileDir: string, log: PinoLogger): KioskBrowser {
+/**
+ * Opens the kiosk page full-screen and reopens it if the browser dies (a kiosk
+ * must not show a desktop). `launchUrl` is asked for each launch: its ticket
+ * is good once, so a reopened browser needs a fresh one.
+ */
+export function openKioskBrowser(path: string, launchUrl: () => string, profileDir: string, log: PinoLogger): KioskBrowser {
   let child: ChildProcess | undefined;
   let stopped = false;
   let restarts = 0;
   const launch = () => {
-    child = spawn(path, kioskBrowserArgs(url, profileDir), { stdio: 'ignore' });
+    child = spawn(path, kioskBrowserArgs(launchUrl(), profileDir), { stdio: 'ignore' });
     child.on('error', (err) => log.error({ err, path }, 'kiosk browser failed to start'));
     child.on('exit', (code, signal) => {
       if (stopped) return;

@@ -1,10 +1,12 @@
 import { ElectronKioskClient, isElectronBridge } from './electron-client.js';
 import type { KioskTransport } from './kiosk-api.js';
-import { takeLaunchToken } from './token.js';
+import { BROWSER_CONTRACT_PATH } from '../../shared/contract.js';
+import { sessionStoreOver } from './session-store.js';
+import { takeLaunchTicket } from './token.js';
 import { WsKioskClient } from './ws-client.js';
 
 /** The contract path browser mode serves the WebSocket on. */
-export const CONTRACT_PATH = '/contract';
+export const CONTRACT_PATH = BROWSER_CONTRACT_PATH;
 
 const warn = (message: string, detail?: unknown) => console.warn(message, detail);
 
@@ -12,7 +14,17 @@ const warn = (message: string, detail?: unknown) => console.warn(message, detail
 export function createApi(): KioskTransport {
   const bridge: unknown = Reflect.get(window, 'cabinetKiosk');
   if (isElectronBridge(bridge)) return new ElectronKioskClient(bridge, warn);
-  const token = takeLaunchToken(window.location, window.history);
+  const ticket = takeLaunchTicket(window.location, window.history);
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  return new WsKioskClient({ url: `${scheme}://${window.location.host}${CONTRACT_PATH}`, token, WebSocketImpl: WebSocket, warn }).start();
+  const session = sessionStoreOver(storageOrNull());
+  return new WsKioskClient({ url: `${scheme}://${window.location.host}${CONTRACT_PATH}`, ticket, session, WebSocketImpl: WebSocket, warn }).start();
+}
+
+/** Reading `window.sessionStorage` itself throws where the profile refuses storage. */
+function storageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
 }

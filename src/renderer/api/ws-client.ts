@@ -1,14 +1,27 @@
-import { parseResult, serverFrame, type CallInput, type CallName, type CallResult, type PushedEvent } from '../../shared/contract.js';
+import {
+  BROWSER_SUBPROTOCOL,
+  parseResult,
+  serverFrame,
+  SESSION_SUBPROTOCOL_PREFIX,
+  TICKET_SUBPROTOCOL_PREFIX,
+  UNAUTHORISED_CLOSE_CODE as CLOSE_UNAUTHORISED,
+  type CallInput,
+  type CallName,
+  type CallResult,
+  type PushedEvent,
+} from '../../shared/contract.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../logic/backoff.js';
 import type { Timers } from '../logic/idle-timer.js';
 import { checkInput, failure, Listeners, parseEvent, type Warn } from './common.js';
 import type { ConnectionState, KioskTransport } from './kiosk-api.js';
+import { sessionStoreOver, type SessionStore } from './session-store.js';
 
-/** The first subprotocol names the contract; the second carries the per-launch token. */
-export const CONTRACT_SUBPROTOCOL = 'cabinet-kiosk.v1';
-export const TOKEN_SUBPROTOCOL_PREFIX = 'token.';
-/** Close code browser mode uses for a missing or wrong token: fatal, no reconnect. */
-export const UNAUTHORISED_CLOSE_CODE = 4401;
+/** The first subprotocol names the contract; the second carries the launch ticket or the session token. */
+export const CONTRACT_SUBPROTOCOL = BROWSER_SUBPROTOCOL;
+export const TICKET_PREFIX = TICKET_SUBPROTOCOL_PREFIX;
+export const TOKEN_SUBPROTOCOL_PREFIX = SESSION_SUBPROTOCOL_PREFIX;
+/** Close code browser mode uses for a missing, spent or wrong credential: fatal, no reconnect. */
+export const UNAUTHORISED_CLOSE_CODE = CLOSE_UNAUTHORISED;
 
 const OPEN = 1;
 
@@ -31,8 +44,14 @@ export type SocketConstructor = new (url: string, protocols: string[]) => Socket
 export interface WsClientOptions {
   /** `ws://<host>/contract`. */
   url: string;
-  /** The per-launch token from `#token=…`; null sends none (the server will close with 4401). */
-  token: string | null;
+  /**
+   * The one-time ticket from `#ticket=…`, offered until a connection opens
+   * with it; null when the page was reloaded (the session store then holds
+   * the token). With neither, the server closes with 4401.
+   */
+  ticket: string | null;
+  /** Keeps the session token the server hands over for a ticket. Default: memory only. */
+  session?: SessionStore;
   /** `WebSocket` in the page; the `ws` package's class in tests. */
   WebSocketImpl: SocketConstructor;
   /** Reconnect waits. Default 500 ms doubling to 5 s. */
@@ -47,10 +66,13 @@ export interface WsClientOptions {
  * The contract over one WebSocket (browser mode). Calls made before the
  * socket opens wait for it; when it closes, every call not yet answered
  * resolves `agent-busy` and the client reconnects with backoff, except after
- * close code 4401 (bad token), which is final.
+ * close code 4401 (bad credential), which is final. The first connection
+ * spends the launch ticket and is handed a session token; reconnects offer
+ * that token.
  */
 export class WsKioskClient implements KioskTransport {
-  readonly #opts: Required<Omit<WsClientOptions, 'token'>> & { token: string | null };
+  readonly #opts: Required<Omit<WsClientOptions, 'ticket'>>;
+  #ticket: string | null;
   readonly #pending = new Map<number, (raw: unknown) => void>();
   readonly #unsent: string[] = [];
   readonly #events = new Listeners<PushedEvent>();
@@ -67,8 +89,10 @@ export class WsKioskClient implements KioskTransport {
       backoff: DEFAULT_BACKOFF,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
       warn: (message, detail) => console.warn(message, detail),
+      session: sessionStoreOver(null),
       ...options,
     };
+    this.#ticket = options.ticket;
   }
 
   get status(): ConnectionState {
@@ -121,8 +145,7 @@ export class WsKioskClient implements KioskTransport {
   #connect(): void {
     this.#retryTimer = null;
     if (this.#stopped) return;
-    const { token } = this.#opts;
-    const protocols = token ? [CONTRACT_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : [CONTRACT_SUBPROTOCOL];
+    const protocols = [CONTRACT_SUBPROTOCOL, ...this.#credential()];
     let socket: SocketLike;
     try {
       socket = new this.#opts.WebSocketImpl(this.#opts.url, protocols);
@@ -134,6 +157,8 @@ export class WsKioskClient implements KioskTransport {
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
+      // The server has the ticket now: it redeemed it (a session frame follows) or closes with 4401.
+      this.#ticket = null;
       this.#attempt = 0;
       this.#setStatus('open');
       for (const frame of this.#unsent.splice(0)) socket.send(frame);
@@ -149,6 +174,13 @@ export class WsKioskClient implements KioskTransport {
       this.#socket = null;
       this.#onClose(event.code);
     };
+  }
+
+  /** The ticket until a connection opened with it, else the session token, else nothing. */
+  #credential(): string[] {
+    if (this.#ticket) return [TICKET_PREFIX + this.#ticket];
+    const token = this.#opts.session.read();
+    return token ? [TOKEN_SUBPROTOCOL_PREFIX + token] : [];
   }
 
   #onClose(code: number): void {
@@ -178,6 +210,10 @@ export class WsKioskClient implements KioskTransport {
     const frame = serverFrame.safeParse(json);
     if (!frame.success) {
       this.#opts.warn('cabinet-kiosk: dropped a malformed frame', frame.error.issues[0]?.message);
+      return;
+    }
+    if (frame.data.kind === 'session') {
+      this.#opts.session.write(frame.data.token);
       return;
     }
     if (frame.data.kind === 'reply') {

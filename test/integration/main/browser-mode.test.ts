@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +8,18 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../../../src/main/config/load-config.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
+import { startBrowserServer } from '../../../src/main/ui/browser-server.js';
 import { startBrowserUi, type BrowserUi } from '../../../src/main/ui/browser-ui.js';
+import { ContractHost } from '../../../src/main/ui/contract-host.js';
+import { allowedUidsFor, PeerGuard } from '../../../src/main/ui/peer-guard.js';
 import { pushedEvent, type PushedEvent } from '../../../src/shared/contract.js';
 import { socatAvailable } from '../../../src/drivers/index.js';
 
 /**
  * Browser mode end to end below the browser: the agent on the simulator (a
  * socat PTY when installed), the real HTTP server on 127.0.0.1 and the
- * contract over a real WebSocket, with its Host, Origin and token checks.
+ * contract over a real WebSocket, with its Host, Origin, ticket, token and
+ * peer-uid checks (another local user is played by `nobody`).
  */
 function tempConfig() {
   const dir = mkdtempSync(join(tmpdir(), 'ck-browser-'));
@@ -30,12 +35,21 @@ function tempConfig() {
 
 class Screen {
   readonly events: PushedEvent[] = [];
+  /** The session token, when the connection was opened with a ticket. */
+  token: string | null = null;
+  #gotToken: (t: string) => void = () => {};
+  /** Resolves with the session frame's token (sent first on a connection opened with a ticket). */
+  readonly session = new Promise<string>((resolve) => (this.#gotToken = resolve));
   #next = 1;
   readonly #waiting = new Map<number, (r: unknown) => void>();
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as { kind: string; id?: number; result?: unknown; event?: unknown };
       if (frame.kind === 'reply') this.#waiting.get(frame.id!)?.(frame.result);
+      else if (frame.kind === 'session') {
+        this.token = String((frame as { token?: unknown }).token);
+        this.#gotToken(this.token);
+      }
       else this.events.push(pushedEvent.parse(frame.event));
     });
   }
@@ -43,7 +57,8 @@ class Screen {
   static open(url: string, opts: { origin: string; protocols: string[] }): Promise<Screen> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, opts.protocols, { origin: opts.origin });
-      ws.once('open', () => resolve(new Screen(ws)));
+      // Listen from the upgrade on: the session frame is the first thing sent.
+      ws.once('upgrade', () => resolve(new Screen(ws)));
       ws.once('error', reject);
     });
   }
@@ -73,6 +88,44 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
+/**
+ * Runs a tiny Node client as `as` (a uid and gid) that asks for the page and
+ * then for a WebSocket with the given subprotocols, printing the HTTP status
+ * of each (101 = a session). Needs no module: the agent's files stay private.
+ */
+function probeAs(as: { uid: number; gid: number }, origin: string, protocols: string[]): Promise<{ page: number; upgrade: number }> {
+  const code = `
+    const http = require('node:http');
+    const [origin, protocols] = process.argv.slice(1);
+    const host = new URL(origin).host;
+    http.get(origin + '/', (page) => {
+      page.resume();
+      const req = http.request(origin + '/contract', { headers: { Host: host, Origin: origin, Connection: 'Upgrade', Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': protocols } });
+      req.on('upgrade', (res, socket) => { console.log(JSON.stringify({ page: page.statusCode, upgrade: res.statusCode })); socket.destroy(); });
+      req.on('response', (res) => { console.log(JSON.stringify({ page: page.statusCode, upgrade: res.statusCode })); res.resume(); });
+      req.on('error', (e) => { console.log(JSON.stringify({ page: page.statusCode, upgrade: e.code })); });
+      req.end();
+    }).on('error', (e) => console.log(JSON.stringify({ page: e.code })));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code, origin, protocols.join(', ')], { ...as, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out) as { page: number; upgrade: number });
+      } catch {
+        reject(new Error(`the probe printed ${JSON.stringify(out)}: ${err}`));
+      }
+    });
+  });
+}
+const NOBODY = { uid: 65534, gid: 65534 };
+const ME = { uid: process.getuid!(), gid: process.getgid!() };
+
 /** Resolves with the close code the server sent, or rejects with the HTTP refusal. */
 function closeCodeOf(url: string, opts: { origin: string; protocols: string[] }): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,6 +145,15 @@ describe('browser mode: renderer over HTTP, contract over WebSocket', () => {
   let origin: string;
   let token: string;
 
+  /** Spends a fresh ticket for a session token, as the page does on its first connection. */
+  async function newSession(): Promise<string> {
+    const ticket = new URL(ui.launchUrl()).hash.replace('#ticket=', '');
+    const screen = await Screen.open(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${ticket}`] });
+    const session = await screen.session;
+    screen.close();
+    return session;
+  }
+
   beforeAll(async () => {
     mkdirSync(join(rendererDir, 'assets'), { recursive: true });
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>kiosk</title>');
@@ -100,10 +162,10 @@ describe('browser mode: renderer over HTTP, contract over WebSocket', () => {
     const logger = await createLogger(config, { stdout: false });
     running = await runAgent(config, logger, { jobs: false });
     ui = await startBrowserUi(running.agent, { openBrowser: false, log: logger, rendererDir });
-    const url = new URL(ui.url);
+    const url = new URL(ui.launchUrl());
     origin = url.origin;
-    token = url.hash.replace('#token=', '');
     wsUrl = `ws://${url.host}/contract`;
+    token = await newSession();
   });
   afterAll(async () => {
     await ui?.close();
@@ -128,7 +190,65 @@ describe('browser mode: renderer over HTTP, contract over WebSocket', () => {
   it('refuses a WebSocket from another origin, and closes one with a wrong token', async () => {
     await expect(closeCodeOf(wsUrl, { ...ours(), origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
     expect(await closeCodeOf(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', 'token.guess'] })).toBe(4401);
+    expect(await closeCodeOf(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', 'ticket.guess'] })).toBe(4401);
     expect(await closeCodeOf(wsUrl, { origin, protocols: ['cabinet-kiosk.v1'] })).toBe(4401);
+  });
+
+  it('a launch ticket opens one session only; its session token serves the reconnects', async () => {
+    const ticket = new URL(ui.launchUrl()).hash.replace('#ticket=', '');
+    const first = await Screen.open(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${ticket}`] });
+    await expect.poll(() => first.token).toMatch(/^[\w-]{32}$/);
+    expect(await first.call('session.info')).toMatchObject({ ok: true });
+    // Read later from Chromium's argv, the ticket is worth nothing.
+    expect(await closeCodeOf(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${ticket}`] })).toBe(4401);
+    // The page's connection drops; it comes back with its token, as often as it needs to.
+    first.ws.terminate();
+    for (let i = 0; i < 2; i += 1) {
+      const again = await Screen.open(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `token.${first.token!}`] });
+      expect(await again.call('session.info')).toMatchObject({ ok: true, value: { shell: 'browser' } });
+      expect(again.token).toBeNull();
+      again.close();
+    }
+  });
+
+  it('keeps an unused one-time address in a 0600 file, rewritten once its ticket is used', async () => {
+    expect(ui.urlFile).toBe(join(config.dataDir, 'screen-url'));
+    expect(statSync(ui.urlFile).mode & 0o777).toBe(0o600);
+    const before = readFileSync(ui.urlFile, 'utf8').trim();
+    expect(before).toMatch(new RegExp(`^${origin}/#ticket=[\\w-]{32}$`));
+    const ticket = new URL(before).hash.replace('#ticket=', '');
+    const screen = await Screen.open(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${ticket}`] });
+    await expect.poll(() => screen.token).not.toBeNull();
+    screen.close();
+    const after = readFileSync(ui.urlFile, 'utf8').trim();
+    expect(after).not.toBe(before);
+    expect(statSync(ui.urlFile).mode & 0o777).toBe(0o600);
+    // The spent one is refused; the new one opens a session.
+    expect(await closeCodeOf(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${ticket}`] })).toBe(4401);
+    const next = await Screen.open(wsUrl, { origin, protocols: ['cabinet-kiosk.v1', `ticket.${new URL(after).hash.replace('#ticket=', '')}`] });
+    await expect.poll(() => next.token).not.toBeNull();
+    next.close();
+  });
+
+  it('refuses another local user the page and the WebSocket even with a valid token; serves the agent user the same request', async () => {
+    // Let the probes run from anywhere: nothing but the uid check may stop them.
+    chmodSync(config.dataDir, 0o711);
+    const protocols = ['cabinet-kiosk.v1', `token.${token}`];
+    expect(await probeAs(NOBODY, origin, protocols)).toEqual({ page: 403, upgrade: 403 });
+    expect(await probeAs(ME, origin, protocols)).toEqual({ page: 200, upgrade: 101 });
+  });
+
+  it('serves a user listed in ui.allowedUids', async () => {
+    const host = new ContractHost(running.agent, 'browser', running.agent.log);
+    const server = await startBrowserServer({ host, rendererDir, port: 0, peers: new PeerGuard(allowedUidsFor([ME.uid, NOBODY.uid]), running.agent.log), log: running.agent.log });
+    try {
+      const ticket = new URL(server.launchUrl()).hash.replace('#ticket=', '');
+      expect(await probeAs(NOBODY, server.origin, ['cabinet-kiosk.v1', `ticket.${ticket}`])).toEqual({ page: 200, upgrade: 101 });
+    } finally {
+      host.close();
+      await server.close();
+    }
+    expect(allowedUidsFor(undefined)).toEqual([ME.uid]);
   });
 
   it('answers calls in result envelopes and refuses malformed ones with a code', async () => {

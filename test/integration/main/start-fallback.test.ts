@@ -28,7 +28,7 @@ describe('start on a machine without socat, Electron or a display', () => {
     });
     expect(String(ready['hardware'])).toMatch(/in-process mock port \(socat not found/);
     // No Electron binary and no display here: the screen is served in browser mode, and the reasons are said.
-    expect(ready['ui']).toMatchObject({ shell: 'browser', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/), browser: null });
+    expect(ready['ui']).toMatchObject({ shell: 'browser', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#ticket=[\w-]{20,}$/), urlFile: join(dir, 'data', 'screen-url'), browser: null });
     expect((ready['fellBack'] as string[]).join('\n')).toMatch(/Electron window unavailable: no display[\s\S]*no kiosk browser opened: no display/);
     expect(ready['database']).toBe(join(dir, 'data', 'kiosk.db'));
     const r = await runCli(['--json', 'deposit', '--size', 'XL'], { ...env, CABINET_KIOSK_CONFIG: '' }, { cwd: dir });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CallEnvelope, PushedEvent } from '../../../src/shared/contract.js';
 import { ElectronKioskClient, isElectronBridge } from '../../../src/renderer/api/electron-client.js';
-import { takeLaunchToken } from '../../../src/renderer/api/token.js';
+import { takeLaunchTicket } from '../../../src/renderer/api/token.js';
 
 function fakeBridge(answer: (e: CallEnvelope) => unknown) {
   let listener: ((event: unknown) => void) | null = null;
@@ -73,20 +73,22 @@ describe('Electron bridge client', () => {
   });
 });
 
-describe('launch token', () => {
-  it('reads #token=… and removes it from the address bar', () => {
+describe('launch ticket', () => {
+  it('reads #ticket=… and removes it from the address bar', () => {
     const replaceState = vi.fn();
-    expect(takeLaunchToken({ hash: '#token=abc-DEF_123', pathname: '/', search: '' }, { replaceState })).toBe('abc-DEF_123');
+    expect(takeLaunchTicket({ hash: '#ticket=abc-DEF_123', pathname: '/', search: '' }, { replaceState })).toBe('abc-DEF_123');
     expect(replaceState).toHaveBeenCalledWith(null, '', '/');
   });
 
-  it('keeps the path and query, and leaves the address alone without a token', () => {
+  it('keeps the path and query, and leaves the address alone without a ticket', () => {
     const replaceState = vi.fn();
-    expect(takeLaunchToken({ hash: '#token=t&x=1', pathname: '/index.html', search: '?a=b' }, { replaceState })).toBe('t');
+    expect(takeLaunchTicket({ hash: '#ticket=t&x=1', pathname: '/index.html', search: '?a=b' }, { replaceState })).toBe('t');
     expect(replaceState).toHaveBeenCalledWith(null, '', '/index.html?a=b');
     replaceState.mockClear();
-    expect(takeLaunchToken({ hash: '', pathname: '/', search: '' }, { replaceState })).toBeNull();
-    expect(takeLaunchToken({ hash: '#other=1', pathname: '/', search: '' }, { replaceState })).toBeNull();
+    expect(takeLaunchTicket({ hash: '', pathname: '/', search: '' }, { replaceState })).toBeNull();
+    expect(takeLaunchTicket({ hash: '#other=1', pathname: '/', search: '' }, { replaceState })).toBeNull();
+    // The old session-token fragment is not a ticket.
+    expect(takeLaunchTicket({ hash: '#token=abc', pathname: '/', search: '' }, { replaceState })).toBeNull();
     expect(replaceState).not.toHaveBeenCalled();
   });
 });

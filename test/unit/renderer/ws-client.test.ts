@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { PushedEvent } from '../../../src/shared/contract.js';
 import type { ConnectionState } from '../../../src/renderer/api/kiosk-api.js';
+import { sessionStoreOver } from '../../../src/renderer/api/session-store.js';
 import { CONTRACT_SUBPROTOCOL, UNAUTHORISED_CLOSE_CODE, WsKioskClient } from '../../../src/renderer/api/ws-client.js';
 
-const TOKEN = 'launch-token-123';
+const TICKET = 'launch-ticket-123';
 const HEALTH = { lockBus: 'connected', cloud: 'not-configured', outbox: { pending: 0, dead: 0 }, alarms: [] } as const;
 
 interface Harness {
@@ -79,18 +80,18 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
   });
   const start = (h: Harness, opts: Partial<ConstructorParameters<typeof WsKioskClient>[0]> = {}) => {
     const warn = vi.fn();
-    const client = new WsKioskClient({ url: h.url, token: TOKEN, WebSocketImpl: WebSocket, warn, backoff: { initialMs: 20, maxMs: 80 }, ...opts }).start();
+    const client = new WsKioskClient({ url: h.url, ticket: TICKET, WebSocketImpl: WebSocket, warn, backoff: { initialMs: 20, maxMs: 80 }, ...opts }).start();
     cleanups.push(() => client.stop());
     return { client, warn };
   };
 
-  it('offers the contract subprotocol and the token, queues calls until open and parses the reply', async () => {
+  it('offers the contract subprotocol and the ticket, queues calls until open and parses the reply', async () => {
     const h = await serve((socket, msg) => reply(socket, msg.id, { ok: true, value: sessionInfo }));
     cleanups.push(() => h.close());
     const { client } = start(h);
     const result = await client.call('session.info', {});
     expect(result).toEqual({ ok: true, value: sessionInfo });
-    expect(h.protocols[0]).toEqual([CONTRACT_SUBPROTOCOL, `token.${TOKEN}`]);
+    expect(h.protocols[0]).toEqual([CONTRACT_SUBPROTOCOL, `ticket.${TICKET}`]);
     expect(h.received[0]).toEqual({ id: 1, name: 'session.info', input: {} });
     expect(client.status).toBe('open');
   });
@@ -182,7 +183,7 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
       },
       clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
     };
-    const client = new WsKioskClient({ url, token: TOKEN, WebSocketImpl: WebSocket, timers, warn: () => {} }).start();
+    const client = new WsKioskClient({ url, ticket: TICKET, WebSocketImpl: WebSocket, timers, warn: () => {} }).start();
     cleanups.push(() => client.stop());
     const first = await client.call('session.info', {});
     expect(first).toEqual({ ok: false, error: { code: 'agent-busy' } });
@@ -199,7 +200,7 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
       h.connections.push(socket);
       socket.close(UNAUTHORISED_CLOSE_CODE, 'bad token');
     });
-    const { client } = start(h, { token: 'stale' });
+    const { client } = start(h, { ticket: 'spent' });
     const states: ConnectionState[] = [];
     client.onStatus((s) => states.push(s));
     await expect(client.call('session.info', {})).resolves.toEqual({ ok: false, error: { code: 'agent-busy' } });
@@ -210,11 +211,35 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
     await expect(client.call('session.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'not-authorised' } });
   });
 
-  it('sends no token subprotocol when there is none', async () => {
+  it('sends no credential subprotocol when it has neither ticket nor token', async () => {
     const h = await serve((socket, msg) => reply(socket, msg.id, { ok: true, value: null }));
     cleanups.push(() => h.close());
-    const { client } = start(h, { token: null });
+    const { client } = start(h, { ticket: null });
     await client.call('keypad.activity', {});
     expect(h.protocols[0]).toEqual([CONTRACT_SUBPROTOCOL]);
+  });
+
+  it('spends the ticket once, keeps the session token it is handed and offers it on every reconnect', async () => {
+    const h = await serve((socket, msg) => reply(socket, msg.id, { ok: true, value: null }));
+    cleanups.push(() => h.close());
+    h.server.on('connection', (socket, req) => {
+      if (String(req.headers['sec-websocket-protocol']).includes('ticket.')) socket.send(JSON.stringify({ kind: 'session', token: 'session-token-abcdef' }));
+    });
+    const stored = new Map<string, string>();
+    const session = sessionStoreOver({ getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v) });
+    const { client } = start(h, { session });
+    await client.call('keypad.activity', {});
+    await until(() => session.read() === 'session-token-abcdef');
+    // A network blip: the server drops the connection; the page comes back with its token.
+    h.connections[0]!.terminate();
+    await until(() => h.connections.length === 2 && client.status === 'open');
+    expect(h.protocols).toEqual([
+      [CONTRACT_SUBPROTOCOL, `ticket.${TICKET}`],
+      [CONTRACT_SUBPROTOCOL, 'token.session-token-abcdef'],
+    ]);
+    // A reloaded page has no ticket, only what the tab kept.
+    const reloaded = start(h, { ticket: null, session: sessionStoreOver({ getItem: (k) => stored.get(k) ?? null, setItem: () => {} }) }).client;
+    await reloaded.call('keypad.activity', {});
+    expect(h.protocols[2]).toEqual([CONTRACT_SUBPROTOCOL, 'token.session-token-abcdef']);
   });
 });
