@@ -1,6 +1,6 @@
 /**
  * Durable pickups per second: the completing transaction of a pickup, exactly
- * as src/main/kiosk/pickup.ts commits it (`commitPickup`: resolveOpenIntent,
+ * as src/main/kiosk/pickup.ts commits it (`recordPickup`: resolveOpenIntent,
  * a success attempt only when recent failures exist, completePickup = transitionParcel + markCodeUsed + recordEvent with one
  * outbox destination + appendAudit), one BEGIN IMMEDIATE … COMMIT each, with
  * the store's pragmas (WAL, synchronous=FULL). The baseline is bare
@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Doors, OpenRequest } from '../src/main/kiosk/context.js';
 import { createFlowContext } from '../src/main/kiosk/flow-context.js';
-import { commitPickup } from '../src/main/kiosk/pickup.js';
+import { recordPickup } from '../src/main/kiosk/pickup.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import * as store from '../src/store/index.js';
 import { progress, summarize, tempDir, type Summary } from './stats.js';
@@ -50,6 +50,7 @@ interface Prepared {
   code: store.PickupCode;
   intentId: string;
   req: OpenRequest;
+  compartment: store.Compartment;
 }
 
 const unusedDoors: Doors = {
@@ -83,7 +84,8 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
         });
         const req: OpenRequest = { kind: 'pickup', compartmentId, parcelId: parcel.id, codeId: code.id, actor: 'customer:keypad' };
         const intent = store.createOpenIntent(db, { ...req, now });
-        return { code, intentId: intent.id, req };
+        store.countCodeOpen(db, code.id, 1);
+        return { code, intentId: intent.id, req, compartment: store.getCompartment(db, compartmentId)! };
       });
     });
     bare.pragma('journal_mode = WAL');
@@ -93,12 +95,13 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
     const insert = bare.prepare('INSERT INTO t (at, v) VALUES (?, ?)');
     const bareTxn = bare.transaction((at: number) => insert.run(at, 'x'));
 
-    // The pickup's completing commit, as in pickupNow() after openOrThrow().
+    // The pickup's completing commit, as in pickupNow() after pulseDoor().
     let next = 0;
     const pickupTxn = () => {
       const p = prepared[next++]!;
       const at = Date.now();
-      commitPickup(ctx, { intentId: p.intentId, outcome: 'opened', code: p.code, req: p.req, source: 'keypad', reopened: false }, at);
+      const attempt = { intentId: p.intentId, compartment: p.compartment, outcome: 'opened' as const, driver: 'opened' as const, sent: true, at };
+      recordPickup(ctx, { attempt, req: p.req, code: p.code, source: 'keypad', reopened: false });
     };
     const bareOnce = () => bareTxn.immediate(Date.now());
 

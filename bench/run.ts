@@ -14,7 +14,7 @@ import { runCodePull, type CodePullResult } from './code-pull.js';
 import { runCodeLookup, type CodeLookupResult } from './code-lookup.js';
 import { runColdStart, type ColdStartResult } from './cold-start.js';
 import { runDurablePickups, type DurableResult } from './durable-pickups.js';
-import { runLockoutScaling, type LockoutScalingPoint } from './hot-path.js';
+import { runLockoutScaling, runRefusalFloor, type LockoutScalingPoint, type RefusalResult } from './hot-path.js';
 import { runSerialPickup, type SerialPickupResult } from './serial-pickup.js';
 import { runUiBench, type UiResult } from './ui.js';
 import { progress, round, roundSummary, type Summary } from './stats.js';
@@ -160,6 +160,37 @@ function codePullRow(p: CodePullResult): MetricRow {
   };
 }
 
+function custodyRows(lockout: LockoutScalingPoint[], refusal: RefusalResult): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const lockTarget: Target = { on: 'p99', op: '<=', limit: 0.1 };
+  const none = lockout.find((p) => p.attemptsIn7Days === 0);
+  for (const p of lockout) {
+    rows.push({
+      metric: 'lockout_check_ms', variant: `${p.attemptsIn7Days.toLocaleString('en')} attempts logged`, unit: 'ms', p50: p.ledgerMs, p99: p.ledgerP99Ms, value: null,
+      target: lockTarget, pass: check(lockTarget, p.ledgerP99Ms),
+      beside: `full replay of the log (seeds it once at start) ${fmt(p.replayMs, 3)} ms${none && p !== none ? `; p50 vs 0 attempts ×${fmt(p.ledgerMs / Math.max(none.ledgerMs, 1e-6))}` : ''}`,
+      measures: 'GuessLedger.state(): the check before every pickup, the in-memory fold of the code_attempts log (lockout.ts)',
+    });
+  }
+  // Constant: every refusal answers at the floor, whatever the code was; the gap between kinds is what an attacker could read.
+  const floorTarget: Target = { on: 'median', op: '<=', limit: refusal.floorMs + 10 };
+  for (const [variant, sum] of [['miss (unknown code)', refusal.miss], ['used code', refusal.used], ['expired code', refusal.expired]] as const) {
+    rows.push({
+      metric: 'refusal_floor_ms', variant, unit: 'ms', p50: sum.p50, p99: sum.p99, value: null, target: floorTarget, pass: check(floorTarget, sum.p50) && sum.p50 >= refusal.floorMs,
+      beside: `floor ${refusal.floorMs} ms; the same answers without it: miss ${ms(refusal.bareMiss)}, used ${ms(refusal.bareUsed)}`,
+      measures: 'kiosk pickup flow answering a refused code (attempt counted, audited) on a real SQLite file, the three kinds interleaved; target: floor ≤ p50 ≤ floor + 10 ms (p99 follows the machine\'s timer and fsync jitter)',
+    });
+  }
+  const gap = Math.max(Math.abs(refusal.miss.p50 - refusal.used.p50), Math.abs(refusal.miss.p50 - refusal.expired.p50));
+  const gapTarget: Target = { on: 'value', op: '<=', limit: 5 };
+  rows.push({
+    metric: 'refusal_timing_gap_ms', variant: 'miss vs used / expired, p50', unit: 'ms', p50: null, p99: null, value: gap, target: gapTarget, pass: check(gapTarget, gap),
+    beside: `without the floor: miss − used p50 ${fmt(refusal.bareMiss.p50 - refusal.bareUsed.p50)} ms`,
+    measures: 'largest difference of median answer time between a miss and a hit in the wrong state, same run',
+  });
+  return rows;
+}
+
 function printCloud(c: CloudDrainResult): void {
   console.log('Cloud sync, same run:');
   for (const [name, r] of [['rate', c.throughput], ['memory', c.memory]] as const) {
@@ -176,6 +207,12 @@ async function main(): Promise<void> {
   if (process.argv.includes('ui')) {
     // `npm run bench -- ui`: the screen's figures alone.
     const rows = uiRows(await runUiBench({ readyRuns: 5, presses: 300 }));
+    printTable(rows);
+    return;
+  }
+  if (process.argv.includes('custody')) {
+    // `npm run bench -- custody`: the lockout check and the refusal floor alone.
+    const rows = custodyRows(runLockoutScaling(), await runRefusalFloor());
     printTable(rows);
     return;
   }
@@ -222,6 +259,7 @@ async function main(): Promise<void> {
   const pacedKeypad: SerialPickupResult = await runSerialPickup({ ...serialOpts, paceBaud: PACE_BAUD, keypadHint: true });
   const durable: DurableResult = await runDurablePickups(DURABLE);
   const lockout: LockoutScalingPoint[] = runLockoutScaling();
+  const refusal: RefusalResult = await runRefusalFloor();
   const lookup: CodeLookupResult = await runCodeLookup({ codes: 1_000_000, lookups: 10_000, viaStore: 10_000, batch: 250_000 });
   const ui: UiResult = await runUiBench({ readyRuns: 5, presses: 300 });
   const cloud: CloudDrainResult = await runCloudDrain(CLOUD);
@@ -259,7 +297,7 @@ async function main(): Promise<void> {
   rows.push({
     metric: 'durable_pickups_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.pickupsPerS, target: null, pass: null,
     beside: `txn ${ms(durable.pickupTxnMs)} ms (sync=OFF ${ms(durable.pickupTxnNoSyncMs)}); ${fmt(durable.walPagesPerPickup, 1)} WAL pages/commit`,
-    measures: 'one transaction per pickup, the product\'s own commitPickup: resolveOpenIntent + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
+    measures: 'one transaction per pickup, the product\'s own recordPickup: resolveOpenIntent + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
   });
   rows.push({
     metric: 'bare_inserts_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.bareInsertsPerS, target: null, pass: null,
@@ -283,6 +321,7 @@ async function main(): Promise<void> {
     beside: `runs ${cold.runs.map((r) => r.rssMb).join(', ')}`, measures: 'process.memoryUsage().rss at the ready line',
   });
 
+  rows.push(...custodyRows(lockout, refusal));
   rows.push(...uiRows(ui));
   rows.push(...cloudRows(cloud), codePullRow(pull));
 
@@ -301,7 +340,7 @@ async function main(): Promise<void> {
   console.log(`  ratios: to-open-frame p50 / raw RTT p50 = ${fmt(unpaced.pickupToOpenFrameMs.p50 / unpaced.rawRoundTripMs.p50)} (unpaced);`
     + ` ack p50 − raw RTT p50 = ${fmt(unpaced.pickupAckMs.p50 - unpaced.rawRoundTripMs.p50)} ms unpaced, ${fmt(paced.pickupAckMs.p50 - paced.rawRoundTripMs.p50)} ms paced (agent overhead over the bare round trip)`);
   console.log(`  the paced simulator delays only its replies; the agent's 5-byte open frame crosses the PTY at once (${fmt(OPEN_FRAME_WIRE_MS)} ms on a real 9600 line).`);
-  console.log(`Lockout check before every pickup (lockoutState, median ms): ${lockout.map((p) => `${p.attemptsIn7Days.toLocaleString('en')} attempts → ${fmt(p.lockoutStateMs, 3)}`).join(', ')}`);
+  console.log(`Lockout check before every pickup (in-memory ledger / full log replay, median ms): ${lockout.map((p) => `${p.attemptsIn7Days.toLocaleString('en')} attempts → ${fmt(p.ledgerMs, 4)} / ${fmt(p.replayMs, 3)}`).join(', ')}`);
   printCloud(cloud);
   console.log(`Code store: load ${fmt(lookup.load.seconds, 1)} s (${fmt(lookup.load.rowsPerS, 0)} rows/s, ${fmt(lookup.load.dbMb, 0)} MB); on the full table insertPickupCode ${fmt(lookup.load.insertPickupCodeRowsPerS, 0)} rows/s vs raw INSERT ${fmt(lookup.load.rawInsertRowsPerS, 0)} rows/s; closeDatabase ${fmt(lookup.closeMs, 0)} ms, reopen ${fmt(lookup.reopenMs, 1)} ms; plan: ${lookup.queryPlan.join('; ')}`);
   console.log('');
@@ -327,7 +366,7 @@ async function main(): Promise<void> {
     context,
     parameters: { serial: { ...serialOpts, paceBaud: PACE_BAUD, supervision: 'SUPERVISION_DEFAULTS (idle poll 1000 ms, post-open poll 150 ms)', destinations: 1 }, durable: DURABLE, lookup: { codes: 1_000_000, lookups: 10_000 }, coldStartRuns: cold.runs.length, cloud: CLOUD },
     metrics: rows.map((r) => roundDeep(r)),
-    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout, ui, cloud, codePull: pull }),
+    details: roundDeep({ serial: { unpaced, paced, pacedKeypad }, durable, lookup, coldStart: cold, lockoutScaling: lockout, refusal, ui, cloud, codePull: pull }),
   };
   const out = fileURLToPath(new URL('./results.json', import.meta.url));
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

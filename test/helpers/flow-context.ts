@@ -26,7 +26,7 @@ export class ScriptedDoors extends EventEmitter implements Doors {
     if (outcome === 'not-sent') return { outcome, door: 'unknown' };
     this.opens.push({ board, lock });
     if (outcome === 'throw') throw Object.assign(new Error('port gone'), { name: 'DriverError', code: 'port-gone' });
-    const door: DoorState = outcome === 'opened' || outcome === 'no-reply-door-open' ? 'open' : outcome === 'no-reply-unknown' || outcome === 'not-sent' ? 'unknown' : 'closed';
+    const door: DoorState = outcome === 'opened' || outcome === 'no-reply-door-open' ? 'open' : outcome === 'no-reply-unknown' ? 'unknown' : 'closed';
     this.doors.set(`${board}/${lock}`, door);
     return { outcome, door };
   }

@@ -154,20 +154,23 @@ export function recordResult(ctx: FlowContext, req: OpenRequest, attempt: DoorAt
         payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind: req.kind, reason: attempt.driver, at },
       }, at);
     }
-    store.appendAudit(ctx.db, {
-      at,
-      actor: req.actor,
-      action: `${req.kind}.${AUDIT_VERB[attempt.outcome]}`,
-      compartmentId: compartment.id,
-      parcelId: req.parcelId ?? null,
-      detail: { intentId: attempt.intentId, driver: attempt.driver },
-    });
+    // An opened door is audited by the flow's own record (pickup.completed, return.completed…): one row, not two.
+    if (attempt.outcome !== 'opened') {
+      store.appendAudit(ctx.db, {
+        at,
+        actor: req.actor,
+        action: `${req.kind}.${AUDIT_VERB[attempt.outcome]}`,
+        compartmentId: compartment.id,
+        parcelId: req.parcelId ?? null,
+        detail: { intentId: attempt.intentId, driver: attempt.driver },
+      });
+    }
     record();
   });
 }
 
 const INTENT_RESULT = { opened: 'opened', 'not-opened': 'failed', unknown: 'unknown' } as const satisfies Record<DoorOutcome, store.OpenResult>;
-const AUDIT_VERB = { opened: 'door-opened', 'not-opened': 'open-failed', unknown: 'open-unknown' } as const satisfies Record<DoorOutcome, string>;
+const AUDIT_VERB = { 'not-opened': 'open-failed', unknown: 'open-unknown' } as const satisfies Record<Exclude<DoorOutcome, 'opened'>, string>;
 
 /**
  * A compartment whose door may have opened with nobody to say what happened

@@ -54,7 +54,8 @@ export async function openForDropoff(ctx: FlowContext, req: DropoffRequest): Pro
   };
   const attempt = await pulseDoor(ctx, open);
   recordResult(ctx, open, attempt, () => {
-    if (attempt.outcome === 'not-opened') store.transitionParcel(ctx.db, parcelId, 'cancelled', attempt.at);
+    if (attempt.outcome === 'opened') store.appendAudit(ctx.db, { at: attempt.at, actor: req.actor, action: 'dropoff.door-opened', compartmentId: compartment.id, parcelId });
+    else if (attempt.outcome === 'not-opened') store.transitionParcel(ctx.db, parcelId, 'cancelled', attempt.at);
     else if (attempt.outcome === 'unknown') requireCheck(ctx, { compartment, kind: 'dropoff', parcelId, intentId: attempt.intentId, reason: `drop-off door ${attempt.driver}` }, attempt.at);
   });
   return { outcome: attempt.outcome, parcelId, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, size: compartment.size };

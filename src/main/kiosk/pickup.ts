@@ -81,18 +81,34 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
     if (settled) return settled;
   }
   const attempt = await pulseDoor(ctx, req);
-  const left = opensLeft(hit.code.opens + (attempt.sent ? 1 : 0));
+  const left = recordPickup(ctx, { attempt, req, code: hit.code, typed: code, source, reopened });
+  return result(attempt, parcel?.id ?? null, reopened, left);
+}
+
+/**
+ * The one transaction after the pulse (retried until it lands): the intent
+ * resolved, the guess counted right, and the pickup completed, the grace
+ * re-open spent, or the open recorded as unconfirmed. Returns the pulses the
+ * code has left. Exported so the benchmark measures exactly this commit.
+ */
+export function recordPickup(
+  ctx: FlowContext,
+  p: { attempt: DoorAttempt; req: OpenRequest; code: PickupCode; typed?: string; source: PickupSource; reopened: boolean },
+): number {
+  const { attempt, req, code } = p;
+  const left = opensLeft(code.opens + (attempt.sent ? 1 : 0));
   recordResult(ctx, req, attempt, () => {
-    countRightGuess(ctx, guess, attempt.at);
-    if (reopened && attempt.sent) {
+    countRightGuess(ctx, customerGuess(p.source), attempt.at);
+    if (p.reopened && attempt.sent) {
       // Spent whether it opened or not: the second pulse is the last.
-      store.consumeGrace(ctx.db, hit.code.id);
+      store.consumeGrace(ctx.db, code.id);
+      if (attempt.outcome === 'opened') store.appendAudit(ctx.db, { at: attempt.at, actor: req.actor, action: 'pickup.grace-reopen', compartmentId: req.compartmentId, parcelId: req.parcelId ?? null });
       return;
     }
-    if (attempt.outcome === 'opened') completePickup(ctx, hit.code, req, source, attempt.at, { typed: code, graceMs: left > 0 ? ctx.policy.graceMs : 0 });
-    else if (attempt.outcome === 'unknown') recordUnconfirmed(ctx, hit.code, compartment, parcel?.id ?? null, { opensUsed: MAX_OPENS_PER_CODE - left, opensLeft: left, reason: attempt.driver }, attempt.at);
+    if (attempt.outcome === 'opened') completePickup(ctx, code, req, p.source, attempt.at, { ...(p.typed === undefined ? {} : { typed: p.typed }), graceMs: left > 0 ? ctx.policy.graceMs : 0 });
+    else if (attempt.outcome === 'unknown') recordUnconfirmed(ctx, code, attempt.compartment, req.parcelId ?? null, { opensUsed: MAX_OPENS_PER_CODE - left, opensLeft: left, reason: attempt.driver }, attempt.at);
   });
-  return result(attempt, parcel?.id ?? null, reopened, left);
+  return left;
 }
 
 /**

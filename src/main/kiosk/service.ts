@@ -31,6 +31,7 @@ export async function openCompartment(ctx: FlowContext, compartmentId: string, a
         parcelId: req.parcelId ?? null,
         payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind, actor, at },
       }, at);
+      store.appendAudit(ctx.db, { at, actor, action: `${kind}.opened`, compartmentId: compartment.id, parcelId: req.parcelId ?? null });
     } else if (attempt.outcome === 'unknown') {
       recordEvent(ctx, { type: 'door.open-unconfirmed', compartmentId: compartment.id, parcelId: req.parcelId ?? null, payload: { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, kind, door: 'unknown', at } }, at);
       if (req.parcelId) requireCheck(ctx, { compartment, kind, parcelId: req.parcelId, intentId: attempt.intentId, reason: `${kind} open ${attempt.driver}` }, at);
