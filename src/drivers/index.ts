@@ -24,5 +24,5 @@ export type { SimulatorHandle, StartSimulatorOptions } from './simulator/start-s
 export { BoardModel } from './simulator/board-model.js';
 export type { SimBoardSpec } from './simulator/board-model.js';
 export { BoardSimulator, FAULT_KINDS } from './simulator/board-simulator.js';
-export type { FaultKind, FaultOptions, SimFrameEvent } from './simulator/board-simulator.js';
+export type { FaultKind, FaultOptions, SimFrameEvent, SimPulseEvent } from './simulator/board-simulator.js';
 export { socatAvailable } from './simulator/pty.js';

@@ -6,7 +6,12 @@ import { toHex } from '../codec.js';
 import type { BoardModel } from './board-model.js';
 import { RESPONDERS, type SimAnswer, type SimContext, type SimRequestKind } from './responders.js';
 
-export const FAULT_KINDS = ['no-reply', 'bad-checksum', 'still-locked', 'echo', 'garbage-prefix', 'unplug', 'late-reply'] as const;
+/**
+ * `unplug-after-request`: the board takes the matching request (an open pulses
+ * its lock), then the adapter vanishes before any reply, as when a USB cable is
+ * pulled mid-command. The port stays gone until `setFault('unplug', false)`.
+ */
+export const FAULT_KINDS = ['no-reply', 'bad-checksum', 'still-locked', 'echo', 'garbage-prefix', 'unplug', 'late-reply', 'unplug-after-request'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultOptions {
@@ -41,8 +46,17 @@ export interface SimFrameEvent {
   lock?: number;
 }
 
+/** A lock's coil was asked to fire: `opened` is false when the lock stayed shut (jammed, `still-locked`). */
+export interface SimPulseEvent {
+  at: number;
+  board: number;
+  lock: number;
+  opened: boolean;
+}
+
 export interface BoardSimulatorEvents {
   frame: [SimFrameEvent];
+  pulse: [SimPulseEvent];
   reply: [{ at: number; hex: string }];
 }
 
@@ -154,12 +168,17 @@ export class BoardSimulator extends EventEmitter<BoardSimulatorEvents> {
     this.#current = ans;
     const reply = ans.reply();
     this.#current = undefined;
+    if (this.#take('unplug-after-request', ans)) {
+      this.setFault('unplug');
+      return;
+    }
     this.#respond(ans, bytes, reply);
   }
 
   #pulse(board: number, lock: number): void {
-    if (this.#current && this.#take('still-locked', this.#current)) return;
-    this.model.pulse(board, lock);
+    const refused = this.#current !== undefined && this.#take('still-locked', this.#current) !== undefined;
+    const opened = !refused && this.model.pulse(board, lock);
+    this.emit('pulse', { at: performance.now(), board, lock, opened });
   }
 
   #respond(ans: SimAnswer, request: Buffer, reply: Buffer | null): void {
