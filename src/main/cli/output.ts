@@ -85,6 +85,15 @@ function formatCloud(c: AgentStatus['cloud']): string {
   return [`cloud: ${c.state}`, ...rows].join('\n');
 }
 
+/** Out of service, waiting for a check, kept for a vendor, or ok: what a technician must know first. */
+function serviceText(c: AgentStatus['compartments'][number]): string {
+  const notes: string[] = [];
+  if (c.needsCheck) notes.push(`CHECK: ${c.needsCheck.kind} interrupted, is a parcel inside?`);
+  if (c.outOfService) notes.push(`OUT: ${c.outOfServiceReason ?? ''}`);
+  if (c.reservedFor) notes.push(`reserved for ${c.reservedFor}`);
+  return notes.length ? notes.join('; ') : 'ok';
+}
+
 function formatStatus(s: AgentStatus): string {
   const head = [
     `cabinet ${s.cabinet.id} (config: ${s.cabinet.config})`,
@@ -105,8 +114,9 @@ function formatStatus(s: AgentStatus): string {
       c.size.padEnd(4),
       c.door.padEnd(8),
       (c.parcel ? c.parcel.state : '-').padEnd(21),
-      c.outOfService ? `OUT: ${c.outOfServiceReason ?? ''}` : 'ok',
+      serviceText(c),
     ].join(' '),
   );
-  return [...head, ...rows].join('\n');
+  const alarms = (s.alarms ?? []).map((a) => `ALARM ${a.code}${a.detail ? `: ${a.detail}` : ''}`);
+  return [...alarms, ...head, ...rows].join('\n');
 }
