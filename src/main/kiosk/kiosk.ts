@@ -3,7 +3,8 @@ import type { CompartmentSize } from '../../shared/domain.js';
 import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Actor, FlowContext } from './context.js';
-import { recordEvent } from './door-open.js';
+import { recordEvent, requireCheck, requireCompartment } from './door-open.js';
+import { isDiskFault } from './result-commits.js';
 import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffRequest, type DropoffStored } from './dropoff.js';
 import { pickup, type PickupResult, type PickupSource } from './pickup.js';
 import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
@@ -239,7 +240,14 @@ export class Kiosk extends EventEmitter {
       this.emit('changed');
     } catch (err) {
       this.#ctx.log.error({ err, parcelId: pending.parcelId }, 'could not store a dropped-off parcel');
-      pending.reject(err);
+      pending.reject(isDiskFault(err) ? new KioskError('storage-full', 'the parcel is inside but its code could not be recorded: the compartment waits for a check') : err);
+      // The parcel is in, but nobody holds its code: the compartment must not look free or silently stored.
+      const parcelId = pending.parcelId;
+      this.#ctx.commits.commit(`drop-off ${compartmentId} check`, () => {
+        if (store.getParcel(this.#ctx.db, parcelId)?.state !== 'awaiting-dropoff') return;
+        requireCheck(this.#ctx, { compartment: requireCompartment(this.#ctx, compartmentId), kind: 'dropoff', parcelId, intentId: null, reason: 'door closed but the parcel could not be stored' }, e.at);
+      });
+      this.#raiseChecks();
     }
   }
 
