@@ -125,6 +125,9 @@ function doorOf(ctx: FlowContext, code: PickupCode, verdict: store.CodeVerdict, 
     if (!parcel) throw new KioskError('internal', `pickup code ${code.id} names a missing parcel`);
     if (verdict === 'valid' && parcel.state !== 'stored') throw refuse(ctx, source, parcel.state === 'picked-up' ? 'code-used' : 'code-invalid');
     compartmentId = parcel.compartmentId;
+    // The grace re-open of a collected parcel: a courier may have filled the compartment since.
+    const occupant = store.occupantOf(ctx.db, compartmentId);
+    if (occupant && occupant.id !== parcel.id) throw refuse(ctx, source, 'code-used');
   } else if (code.compartmentId !== null) {
     compartmentId = code.compartmentId;
     const occupant = store.occupantOf(ctx.db, compartmentId);

@@ -100,6 +100,20 @@ describe('right door (invariant 1)', () => {
   });
 });
 
+describe('right door after a pickup', () => {
+  it('the grace re-open does not open a compartment a courier filled since', async () => {
+    fixture();
+    const first = await dropOff(f, 'M');
+    await f.kiosk.pickup(first.code, 'keypad');
+    const second = await dropOff(f, 'M');
+    expect(second.compartmentId).toBe(first.compartmentId);
+    const pulses = f.doors.opens.length;
+    expect((await failure(f.kiosk.pickup(first.code, 'keypad'))).code).toBe('code-used');
+    expect(f.doors.opens).toHaveLength(pulses);
+    expect(store.getParcel(f.db, second.parcelId)?.state).toBe('stored');
+  });
+});
+
 describe('nothing stranded (invariant 4)', () => {
   it('an unknown drop-off asks "is a parcel inside?": yes stores it and shows the code once, no frees the compartment', async () => {
     fixture();
