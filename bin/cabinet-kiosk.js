@@ -2,6 +2,11 @@
 // Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` runs through `prepare`).
 import { existsSync } from 'node:fs';
 
+// First thing: every file, folder and socket the agent creates is private to
+// its user, whoever starts it (src/main/data-dir.ts says why; it also sets
+// explicit modes where it creates files, for libraries that ignore the mask).
+process.umask(0o077);
+
 const entry = new URL('../dist/main/cli/index.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('error [internal]: dist/ is missing — run `npm run build` (npm ci does it) and try again\n');

@@ -30,7 +30,16 @@ export interface KioskUnderTest {
   agent: JsonLineProcess;
   /** `cabinet-kiosk --config … --json <args>` against the running agent. */
   cli(...args: string[]): Promise<Record<string, unknown>>;
+  /** One line on the simulator's stdin (`fault no-reply board=1 lock=7`, `fault off`, `close 1 7`), resolved once it is applied. */
+  simulatorCommand(line: string): Promise<void>;
+  /** SIGKILLs the agent (a power cut, as far as the data folder can tell) and starts it again on the same folder; `screenUrl()` then hands out the new agent's addresses. */
+  restartAgent(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface KioskOptions {
+  /** Simulated doors swing shut after this long; 0 = never. Default 800. */
+  autoCloseMs?: number;
 }
 
 /**
@@ -38,11 +47,11 @@ export interface KioskUnderTest {
  * (its frame lines tell which lock was pulsed), and `cabinet-kiosk start` in
  * browser mode pointed at it, with real PINs (a real port requires them).
  */
-export async function startKiosk(overrides: Record<string, unknown> = {}): Promise<KioskUnderTest> {
+export async function startKiosk(overrides: Record<string, unknown> = {}, options: KioskOptions = {}): Promise<KioskUnderTest> {
   assertBuilt();
   if (!existsSync(new URL('../../dist/renderer/index.html', import.meta.url))) throw new Error('dist/renderer is missing: run `npm run build`');
   const dir = mkdtempSync(join(tmpdir(), 'ck-e2e-'));
-  const simulator = new JsonLineProcess(['--json', 'simulate', '--boards', '2', '--locks', '12', '--auto-close-ms', '800']);
+  const simulator = new JsonLineProcess(['--json', 'simulate', '--boards', '2', '--locks', '12', '--auto-close-ms', String(options.autoCloseMs ?? 800)]);
   const sim = await simulator.next((l) => l['event'] === 'ready');
   const configPath = join(dir, 'kiosk.yaml');
   const config = {
@@ -60,35 +69,52 @@ export async function startKiosk(overrides: Record<string, unknown> = {}): Promi
     ...overrides,
   };
   writeFileSync(configPath, stringify(config));
-  const agent = new JsonLineProcess(['--config', configPath, '--json', 'start', '--no-browser'], {}, { cwd: dir });
-  let ready: Record<string, unknown>;
-  try {
-    ready = await agent.next((l) => l['event'] === 'ready', 30_000);
-  } catch (err) {
-    await simulator.stop();
-    await agent.stop();
-    throw err;
-  }
-  const url = String((ready['ui'] as { url?: string } | undefined)?.url ?? '');
-  if (!url) throw new Error(`the agent reported no screen address: ${JSON.stringify(ready)}`);
-  return {
+  const launch = async (): Promise<{ agent: JsonLineProcess; url: string }> => {
+    const agent = new JsonLineProcess(['--config', configPath, '--json', 'start', '--no-browser'], {}, { cwd: dir });
+    let ready: Record<string, unknown>;
+    try {
+      ready = await agent.next((l) => l['event'] === 'ready', 30_000);
+    } catch (err) {
+      await simulator.stop();
+      await agent.stop();
+      throw err;
+    }
+    const url = String((ready['ui'] as { url?: string } | undefined)?.url ?? '');
+    if (!url) throw new Error(`the agent reported no screen address: ${JSON.stringify(ready)}`);
+    return { agent, url };
+  };
+  const first = await launch();
+  const kiosk: KioskUnderTest = {
     dir,
     configPath,
     // The data folder is `dir` (the database is ./kiosk.db beside the config).
     screenUrl: oneTimeUrls(join(dir, 'screen-url')),
-    url,
+    url: first.url,
     simulator,
-    agent,
+    agent: first.agent,
+    simulatorCommand: async (line: string) => {
+      const answered = () => simulator.lines.filter((l) => l['event'] === 'command').length;
+      const before = answered();
+      simulator.child.stdin!.write(line + '\n');
+      await simulator.next(() => answered() > before);
+    },
+    restartAgent: async () => {
+      await kiosk.agent.stop('SIGKILL');
+      const next = await launch();
+      kiosk.agent = next.agent;
+      kiosk.url = next.url;
+    },
     cli: async (...args: string[]) => {
       const r = await runCli(['--config', configPath, '--json', ...args], {}, { cwd: dir });
       if (r.code !== 0) throw new Error(`cabinet-kiosk ${args.join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     },
     stop: async () => {
-      await agent.stop();
+      await kiosk.agent.stop();
       await simulator.stop();
     },
   };
+  return kiosk;
 }
 
 /** Each call: the address in `urlFile` once it differs from every one handed out before. */
