@@ -2,6 +2,7 @@ import type { Logger as PinoLogger } from 'pino';
 import * as store from '../store/index.js';
 import { Alarms } from './alarms.js';
 import type { Config } from './config/schema.js';
+import { ensurePrivateFile } from './data-dir.js';
 import { startHardware, type Hardware } from './hardware.js';
 import { Kiosk } from './kiosk/kiosk.js';
 import { createFlowContext } from './kiosk/flow-context.js';
@@ -52,7 +53,7 @@ export class Agent {
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const integrations = buildIntegrations(config, { secret, logger });
-      cloud = new CloudLink(config, db, { ...integrations, secret }, logger);
+      cloud = new CloudLink(config, db, { ...integrations, secret, alarms }, logger);
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
         db,
@@ -91,6 +92,8 @@ export class Agent {
 }
 
 function openStore(config: Config, logger: PinoLogger, nativeBinding: string | undefined): store.Db {
+  // Before SQLite creates it: its -wal and -shm take the database file's mode, whatever the umask.
+  if (config.database !== ':memory:') for (const note of ensurePrivateFile(config.database)) logger.warn({ module: 'main/agent' }, `database not fully private: ${note}`);
   const db = store.openDatabase(config.database, { logger, ...(nativeBinding ? { nativeBinding } : {}) });
   store.syncCompartments(db, config.compartments);
   return db;

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { ScheduledTask } from 'node-cron';
 import type { Logger as PinoLogger } from 'pino';
 import { Agent } from './agent.js';
 import type { Config } from './config/schema.js';
 import { controlSocketPath } from './control/socket-path.js';
+import { prepareDataDir } from './data-dir.js';
 import { lockDataDir } from './data-lock.js';
 import { startControlServer, stopControlServer } from './control/server.js';
 import { startJobs, stopJobs } from './jobs.js';
@@ -22,7 +22,7 @@ export interface RunningAgent {
  */
 export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs: boolean; sqliteBinding?: string | undefined }): Promise<RunningAgent> {
   const socketPath = controlSocketPath(config.dataDir);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   // The data folder lock comes before the socket, the port and the database.
   const lock = lockDataDir(config.dataDir, { nativeBinding: opts.sqliteBinding });
   let agent: Agent | undefined;

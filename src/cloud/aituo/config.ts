@@ -5,12 +5,14 @@
  * defaults are listed in README.md.
  */
 import { z } from 'zod';
+import { durationMs } from '../../shared/duration.js';
 import { AITUO_METHOD_NUMBERS, type AituoMethod } from './envelope.js';
 import { aituoPushConfigSchema } from './schemas.js';
 
 export const AITUO_DEFAULT_TIMEOUT_MS = 10_000;
 
-const timeoutMs = z.number().int().positive().default(AITUO_DEFAULT_TIMEOUT_MS);
+/** One call's limit; a merchant server slower than 5 minutes is down (and no timer may exceed 2^31−1 ms). */
+const timeoutMs = durationMs({ min: 1, max: 5 * 60_000, default: AITUO_DEFAULT_TIMEOUT_MS });
 
 /**
  * Static request headers (a token or key Aituo or the merchant issues).

@@ -5,6 +5,7 @@
  * (specs README "When the spec is silent or uncertain"). README.md lists them.
  */
 import { z } from 'zod';
+import { durationMs } from '../../shared/duration.js';
 import { isLoopback } from '../http/send.js';
 import type { CallbackAuth } from './callback.js';
 import { notifyUrlWithToken } from './callback.js';
@@ -78,7 +79,7 @@ export const dingshangConfigSchema = z.strictObject({
   // UNVERIFIED: dingshang.md §6.1/§6.3 (zone of created_at)
   utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).default(DEFAULT_UTC_OFFSET_MINUTES),
   /** One call's limit in ms, answer included. Default 10 000. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: durationMs({ min: 1, max: 5 * 60_000, default: 10_000 }),
   /**
    * Which of our compartments each §4.4 lane is (`channel.name`, e.g. "A21"
    * → "21"). The spec ties a code to a product's lane only (README question

@@ -3,6 +3,7 @@
  * every point Appendix 1 leaves open. Defaults are listed in README.md.
  */
 import { z } from 'zod';
+import { durationMs } from '../../shared/duration.js';
 import { hongxunSignForProductSchema } from './schemas.js';
 import { HONGXUN_DEFAULT_TIME_ZONE } from './time.js';
 
@@ -36,7 +37,7 @@ export const hongxunOptionsSchema = z.object({
    */
   signer: z.string().min(1).optional(),
   /** §2: "the server tolerates 10 minutes of client clock error"; used when we verify a Hongxun envelope. */
-  maxSkewMs: z.number().int().positive().default(10 * 60_000),
+  maxSkewMs: durationMs({ min: 1, max: 24 * 3_600_000, default: 10 * 60_000 }),
 });
 
 export type HongxunOptions = z.output<typeof hongxunOptionsSchema>;
@@ -66,7 +67,7 @@ export const hongxunSignForConfigSchema = hongxunOptionsSchema.extend({
   // UNVERIFIED: hongxun.md §7.8 / §9.3 (URL and direction of 签收信息推送 not documented)
   url: z.string().min(1),
   /** One attempt's limit, body included. Default 10 000 ms. */
-  timeoutMs: z.number().int().positive().default(HONGXUN_DEFAULT_TIMEOUT_MS),
+  timeoutMs: durationMs({ min: 1, max: 5 * 60_000, default: HONGXUN_DEFAULT_TIMEOUT_MS }),
   customerNumberFrom: z.enum(HONGXUN_CUSTOMER_NUMBER_SOURCES).default('facts-only'),
   /**
    * §7.8 required facts used when the injected lookup gives none: the

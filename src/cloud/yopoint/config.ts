@@ -4,6 +4,7 @@
  * (specs/README.md "When the spec is silent or uncertain"); README.md lists them.
  */
 import { z } from 'zod';
+import { boundedMs, durationMs } from '../../shared/duration.js';
 import { YOPOINT_GATEWAY_URL } from './schemas.js';
 
 export const YOPOINT_TIMESTAMP_UNITS = ['s', 'ms'] as const;
@@ -50,7 +51,7 @@ export const yopointOptionsSchema = z.object({
    * only rule (±60 s) belongs to the vending payment redirect (§6.1).
    */
   // UNVERIFIED: yopoint.md §2.4 / §10.3 (allowed skew for webhooks unknown)
-  notifyMaxSkewMs: z.number().int().positive().nullable().default(null),
+  notifyMaxSkewMs: boundedMs({ min: 1, max: 24 * 3_600_000 }).nullable().default(null),
   /**
    * The gateway (§1: one URL for every method). Default the production
    * gateway; §1 names no sandbox (§10.10). The client refuses plain http
@@ -58,7 +59,7 @@ export const yopointOptionsSchema = z.object({
    */
   gatewayUrl: z.url({ protocol: /^https?$/ }).default(YOPOINT_GATEWAY_URL),
   /** One gateway call's limit in ms, answer included. Default 10 000. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: durationMs({ min: 1, max: 5 * 60_000, default: 10_000 }),
   /** Orders per `cabinet.order.list` page. Default 100, the apifox maximum (§4.7). */
   orderListPageSize: z.number().int().min(1).max(100).default(100),
   /**

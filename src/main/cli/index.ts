@@ -8,6 +8,7 @@ import { callAgent } from '../control/client.js';
 import { runControlCommand, type ControlCommand } from '../control/commands.js';
 import { toErrorResult } from '../control/result.js';
 import { controlSocketPath } from '../control/socket-path.js';
+import { DATA_DIR_HINT, DataDirError } from '../data-dir.js';
 import { AgentAlreadyRunning } from '../control/server.js';
 import { createLogger } from '../logging.js';
 import { runAgent } from '../run-agent.js';
@@ -160,6 +161,12 @@ async function withConfig(g: GlobalOptions, fn: (config: Config) => Promise<numb
     if (err instanceof AgentAlreadyRunning) {
       printError(g, { ok: false, error: { code: 'agent-busy', message: err.message } }, ERROR_HINTS['agent-already-running']);
       return EXIT.refused;
+    }
+    if (err instanceof DataDirError) {
+      // Not a KioskErrorCode (the screen never sees it): printed here, one line, no stack.
+      if (g.json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: DATA_DIR_HINT }) + '\n');
+      else process.stderr.write(`error [${err.code}]: ${err.message} — ${DATA_DIR_HINT}\n`);
+      return EXIT.failure;
     }
     const result = toErrorResult(err);
     printError(g, result, ERROR_HINTS[result.error.code]);

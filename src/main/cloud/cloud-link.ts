@@ -9,6 +9,7 @@ import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './integrations.js';
 import { CodePuller, type PullReport } from './code-puller.js';
+import { ReceiverKeeper, type ReceiverAlarm } from './receiver-keeper.js';
 import { StoreInbox, StoreOutbox } from './store-ports.js';
 import { cancelVendorCodes, type CancelledCodes } from './vendor-codes.js';
 
@@ -20,6 +21,8 @@ export interface CloudParts {
   secret: Buffer;
   /** The vendors whose callbacks the receiver verifies (a route each). */
   callbacks: CallbackRoutesConfig;
+  /** Where `receiver-down` is raised while the receiver cannot listen (src/main/alarms.ts). */
+  alarms: ReceiverAlarm;
 }
 
 /**
@@ -36,8 +39,7 @@ export class CloudLink {
   readonly #now: () => number;
   readonly #pullCron: string;
   readonly #log: Logger;
-  readonly #receiver: CallbackReceiver | null;
-  #receiverUrl: string | null = null;
+  readonly #receiver: ReceiverKeeper | null;
   #channel: CommandChannel | null = null;
   #offChannel: (() => void) | null = null;
   #pullTask: ScheduledTask | null = null;
@@ -59,9 +61,15 @@ export class CloudLink {
     this.#receiver =
       receiver === undefined || routes.length === 0
         ? null
-        : new CallbackReceiver(
-            { ...receiver, routes },
-            { inbox: new StoreInbox(db), onCallback: (r) => this.#onCallback(r), logger, now },
+        : new ReceiverKeeper(
+            new CallbackReceiver({ ...receiver, routes }, { inbox: new StoreInbox(db), onCallback: (r) => this.#onCallback(r), logger, now }),
+            {
+              alarm: parts.alarms,
+              log,
+              retryBaseMs: receiver.retryBaseMs,
+              retryCapMs: receiver.retryCapMs,
+              onListening: (a) => log.info({ paths: routes.map((r) => r.path), address: a.url }, 'vendor callback receiver listening'),
+            },
           );
     this.#pullCron = config.cloud.codePull.cron;
     this.#puller =
@@ -84,12 +92,13 @@ export class CloudLink {
           });
   }
 
-  /** Throws when the receiver cannot listen (port taken): the operator must know callbacks would be lost. */
+  /**
+   * Never throws for the receiver: a port it cannot take raises `receiver-down`
+   * and is retried in the background (receiver-keeper.ts), since pickups must
+   * not wait for the cloud.
+   */
   async start(): Promise<void> {
-    if (this.#receiver !== null) {
-      this.#receiverUrl = (await this.#receiver.start()).url;
-      this.#log.info({ paths: this.#receiver.paths, address: this.#receiverUrl }, 'vendor callback receiver listening');
-    }
+    await this.#receiver?.start();
     this.#engine?.start();
     if (this.#puller === null) return;
     const puller = this.#puller;
@@ -115,7 +124,7 @@ export class CloudLink {
 
   /** The receiver's base URL once listening (for `status` and the mock's callbacks). */
   get receiverUrl(): string | null {
-    return this.#receiverUrl;
+    return this.#receiver?.address?.url ?? null;
   }
 
   /**

@@ -3,6 +3,7 @@ import { aituoConfigSchema } from '../../cloud/aituo/config.js';
 import { dingshangConfigSchema } from '../../cloud/dingshang/config.js';
 import { hongxunSignForConfigSchema } from '../../cloud/hongxun/config.js';
 import { yopointOptionsSchema } from '../../cloud/yopoint/config.js';
+import { durationMs } from '../../shared/duration.js';
 
 /**
  * `cloud:` in the configuration: which integrations are active, with their
@@ -11,7 +12,15 @@ import { yopointOptionsSchema } from '../../cloud/yopoint/config.js';
  * (logging.ts) and never echoed in errors.
  */
 
-const ms = (def: number) => z.number().int().positive().default(def);
+/**
+ * A positive duration in ms with its default and ceiling, far below the
+ * 2^31−1 ms a Node timer holds (src/shared/duration.ts): a typo is refused.
+ */
+const ms = (def: number, max: number) => durationMs({ min: 1, max, default: def });
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const destinationName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and hyphens, starting with a letter');
 
 const webhookSchema = z
@@ -23,7 +32,8 @@ const webhookSchema = z
     secret: z.string().startsWith('whsec_'),
     /** Send the plain pickup code of a stored parcel (for a backend that texts it); https only. */
     includePickupCode: z.boolean().default(false),
-    timeoutMs: ms(10_000),
+    /** One delivery attempt; a backend slower than 5 minutes is down. */
+    timeoutMs: ms(10_000, 5 * MINUTE),
   })
   .strict();
 
@@ -31,13 +41,14 @@ const syncSchema = z
   .object({
     /** Rows read per page: the most a drainer holds in memory. */
     pageSize: z.number().int().min(1).max(1000).default(100),
-    /** Longest idle sleep before a destination looks at its outbox again. */
-    pollMs: ms(5000),
-    attemptTimeoutMs: ms(10_000),
+    /** Longest idle sleep before a destination looks at its outbox again; an hour at most. */
+    pollMs: ms(5000, HOUR),
+    /** One delivery attempt; 5 minutes at most. */
+    attemptTimeoutMs: ms(10_000, 5 * MINUTE),
     /** First retry delay; doubles per failed attempt with full jitter. */
-    backoffBaseMs: ms(1000),
-    /** Longest retry delay (15 minutes). */
-    backoffCapMs: ms(15 * 60_000),
+    backoffBaseMs: ms(1000, HOUR),
+    /** Longest retry delay (15 minutes); a day at most, or events sit unsent for days. */
+    backoffCapMs: ms(15 * 60_000, DAY),
     /** Retry answers in a row after which a destination counts as offline and backs off as a whole. */
     offlineAfterFailures: z.number().int().min(1).default(3),
   })
@@ -47,7 +58,8 @@ const codePullSchema = z
   .object({
     /** node-cron expression; default every 5 minutes. A pull also runs at start and when a vendor comes back online. */
     cron: z.string().min(1).default('*/5 * * * *'),
-    timeoutMs: ms(120_000),
+    /** One whole pull of one source; an hour at most. */
+    timeoutMs: ms(120_000, HOUR),
   })
   .strict();
 
@@ -58,12 +70,20 @@ const receiverSchema = z
     port: z.number().int().min(0).max(65535).default(8788),
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     /** Slow senders are cut off (slowloris): headers within this, the whole request within requestTimeoutMs. */
-    headersTimeoutMs: ms(10_000),
-    requestTimeoutMs: ms(30_000),
+    headersTimeoutMs: ms(10_000, 5 * MINUTE),
+    requestTimeoutMs: ms(30_000, 10 * MINUTE),
     maxConnections: z.number().int().min(1).default(64),
+    /**
+     * The port taken at start: the agent runs on (pickups never need the
+     * receiver), raises `receiver-down` and retries binding with full jitter
+     * from retryBaseMs doubling up to retryCapMs, forever.
+     */
+    retryBaseMs: ms(1000, HOUR),
+    retryCapMs: ms(60_000, HOUR),
   })
   .strict()
-  .refine((r) => r.requestTimeoutMs >= r.headersTimeoutMs, { message: 'requestTimeoutMs must be at least headersTimeoutMs', path: ['requestTimeoutMs'] });
+  .refine((r) => r.requestTimeoutMs >= r.headersTimeoutMs, { message: 'requestTimeoutMs must be at least headersTimeoutMs', path: ['requestTimeoutMs'] })
+  .refine((r) => r.retryCapMs >= r.retryBaseMs, { message: 'retryCapMs must be at least retryBaseMs', path: ['retryCapMs'] });
 
 const channelSchema = z
   .object({
@@ -74,17 +94,19 @@ const channelSchema = z
     /** HMAC key the commands are signed with. */
     secret: z.string().min(16),
     /** Commands issued further than this from our clock are refused (replays). */
-    replayWindowMs: ms(5 * 60_000),
-    heartbeatMs: ms(60_000),
+    replayWindowMs: ms(5 * 60_000, HOUR),
+    /** The operator's liveness view; an hour at most. */
+    heartbeatMs: ms(60_000, HOUR),
     /** A ping this long after connect and after each pong; no pong within pongTimeoutMs drops the connection. */
-    pingIntervalMs: ms(30_000),
-    pongTimeoutMs: ms(10_000),
-    handshakeTimeoutMs: ms(10_000),
+    pingIntervalMs: ms(30_000, HOUR),
+    pongTimeoutMs: ms(10_000, 5 * MINUTE),
+    handshakeTimeoutMs: ms(10_000, 5 * MINUTE),
     /** Reconnect delay: full jitter from backoffBaseMs doubling up to backoffCapMs; reset once a connection stayed up stableAfterMs. */
-    backoffBaseMs: ms(1000),
-    backoffCapMs: ms(60_000),
-    stableAfterMs: ms(30_000),
-    maxMessageBytes: ms(64 * 1024),
+    backoffBaseMs: ms(1000, HOUR),
+    backoffCapMs: ms(60_000, HOUR),
+    stableAfterMs: ms(30_000, HOUR),
+    /** Not a duration: bytes. A command is a few hundred; 16 MiB at most. */
+    maxMessageBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
     /** Commands waiting beyond this are answered `busy` and not stored. */
     maxQueued: z.number().int().min(1).default(100),
   })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../../shared/contract.js';
 import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
+import { boundedMs, durationHours, durationMs } from '../../shared/duration.js';
 import { cloudSchema } from './cloud-schema.js';
 
 /**
@@ -10,7 +11,16 @@ import { cloudSchema } from './cloud-schema.js';
  * directory when there is no file).
  */
 
-const ms = (def: number) => z.number().int().nonnegative().default(def);
+/**
+ * A duration in ms, 0 allowed, with its default and ceiling. Every ceiling is
+ * far below the 2^31−1 ms a Node timer holds (src/shared/duration.ts), and
+ * chosen so a typo (an extra zero or three) is refused, not obeyed.
+ */
+const ms = (def: number, max: number) => durationMs({ max, default: def });
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 export const SIMULATOR_PATH = 'simulator';
 
@@ -25,10 +35,12 @@ const serialSchema = z
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
     /** The RS-485 adapter echoes what it sends (lock-boards.md §A.8.1). */
     echo: z.boolean().default(false),
-    replyTimeoutMs: ms(1500),
-    openAllTimeoutMs: ms(10_000),
-    /** Fallback end-of-reply silence for variable-length replies only (lock-boards.md §A.7). */
-    quietMs: ms(25),
+    /** A board answers within milliseconds; the bus is held for every door meanwhile, so at most a minute. */
+    replyTimeoutMs: ms(1500, MINUTE),
+    /** Pulses every lock one after another: 10 minutes covers many boards of slow locks. */
+    openAllTimeoutMs: ms(10_000, 10 * MINUTE),
+    /** Fallback end-of-reply silence for variable-length replies only (lock-boards.md §A.7); a gap of seconds is a lost reply. */
+    quietMs: ms(25, 5 * SECOND),
     readRetries: z.number().int().min(0).max(5).default(2),
     /** Linux ASYNC_LOW_LATENCY on USB adapters; falls back silently where the driver refuses. */
     lowLatency: z.boolean().default(true),
@@ -43,11 +55,11 @@ const boardSchema = z
     feedbackPolarity: z.enum(['closed-when-active', 'open-when-active']).default('closed-when-active'),
     statusByteOrder: z.enum(['nearest-marker-first', 'first-byte-first']).default('nearest-marker-first'),
     /** kerong-cu: wait this long for an unlock reply that may never come (lock-boards.md §B.5 UNKNOWN). Default 200. */
-    unlockReplyWaitMs: z.number().int().min(0).max(5000).optional(),
+    unlockReplyWaitMs: boundedMs({ max: 5000 }).optional(),
     /** kerong-cu: read status when an unlock got no reply. Default true. */
     confirmUnlockWithStatus: z.boolean().optional(),
     /** modbus-relay: board-timed pulse in ms, sent in 100 ms steps (lock-boards.md §C.2). Default 200. */
-    pulseMs: z.number().int().min(100).max(25_500).optional(),
+    pulseMs: boundedMs({ min: 100, max: 25_500 }).optional(),
   })
   .strict();
 
@@ -64,39 +76,62 @@ const simulatorSchema = z
   .object({
     /** `auto`: a socat PTY pair when socat is installed, else in-process behind @serialport/binding-mock. */
     transport: z.enum(['auto', 'pty', 'mock']).default('auto'),
-    /** Simulated doors swing shut by themselves after this long; 0 = never. */
-    autoCloseMs: ms(4000),
+    /** Simulated doors swing shut by themselves after this long; 0 = never. At most an hour. */
+    autoCloseMs: ms(4000, HOUR),
   })
   .strict();
 
 const supervisionSchema = z
   .object({
-    pollIntervalMs: ms(1000),
-    activePollMs: ms(150),
-    leftOpenAfterMs: ms(60_000),
-    openWindowMs: ms(10_000),
+    /** Door-forced detection: a poll rarer than every 5 minutes would miss a forced door for too long. */
+    pollIntervalMs: ms(1000, 5 * MINUTE),
+    /** Fast poll of a door just opened, until it is seen open and closed. */
+    activePollMs: ms(150, 10 * SECOND),
+    /** `door-left-open` after this long; a day at most. */
+    leftOpenAfterMs: ms(60_000, DAY),
+    /** A door seen open this long after a command counts as commanded, later as forced. */
+    openWindowMs: ms(10_000, 10 * MINUTE),
     /** How long to read a door whose open reply says nothing about it (modbus-relay, kerong-cu). */
-    confirmOpenMs: ms(1000),
+    confirmOpenMs: ms(1000, MINUTE),
   })
   .strict();
 
 const pickupSchema = z
   .object({
-    /** The same code may re-open the same door once within this window (forgotten item). */
-    graceMs: ms(60_000),
+    /** The same code may re-open the same door once within this window (forgotten item); an hour at most. */
+    graceMs: ms(60_000, HOUR),
     codeDigits: z.number().int().min(6).max(8).default(6),
-    /** How long a locally issued code and its parcel stay valid. */
-    parcelTtlHours: z.number().positive().default(72),
+    /** How long a locally issued code and its parcel stay valid: at most 576 h (24 days), the longest timer Node holds. */
+    parcelTtlHours: durationHours({ min: 0.01, max: 576, default: 72 }),
   })
   .strict();
 
 const lockoutSchema = z
   .object({
     maxFailures: z.number().int().min(1).default(5),
-    windowMs: ms(600_000),
-    baseDelayMs: ms(30_000),
+    /** Wrong codes counted within this window; a day at most. */
+    windowMs: ms(600_000, DAY),
+    /** Lockouts longer than a day shut a cabinet to its customers: refused. */
+    baseDelayMs: ms(30_000, DAY),
     factor: z.number().min(1).default(2),
-    maxDelayMs: ms(900_000),
+    maxDelayMs: ms(900_000, DAY),
+    /**
+     * Every refusal of a typed code (wrong, used, expired, cancelled, out of
+     * service) is answered after at least this long, so the answer's timing
+     * does not tell a miss from a hit; ten seconds at most.
+     */
+    refusalFloorMs: ms(300, 10_000),
+  })
+  .strict();
+
+const storageSchema = z
+  .object({
+    /**
+     * No door opens while less than this is free on the database's
+     * filesystem: the result of an open must be recordable before the pulse.
+     * 0 turns the check off.
+     */
+    reserveMb: z.number().min(0).max(100_000).default(64),
   })
   .strict();
 
@@ -121,8 +156,8 @@ const staffSchema = z
     courierPin: pin.optional(),
     /** Opens service mode (and everything a courier may do). Left out: 1357 on the simulator, shut on a real port. */
     technicianPin: pin.optional(),
-    /** A staff screen ends after this long without a touch. */
-    sessionIdleMs: ms(120_000),
+    /** A staff screen ends after this long without a touch; an hour at most (a forgotten service screen opens every door). */
+    sessionIdleMs: ms(120_000, HOUR),
   })
   .strict()
   .refine((s) => !s.courierPin || s.courierPin !== s.technicianPin, { message: 'courierPin and technicianPin must differ', path: ['technicianPin'] });
@@ -132,8 +167,8 @@ const uiSchema = z
     /** `auto`: the Electron window when its binary is there, else browser mode; `none`: headless (CLI only). */
     shell: z.enum(['auto', 'electron', 'browser', 'none']).default('auto'),
     defaultLanguage: z.enum(LANGUAGES).default('zh'),
-    /** The customer screens go back to the start, typed code cleared, after this long without a touch. */
-    idleResetMs: ms(45_000),
+    /** The customer screens go back to the start, typed code cleared, after this long without a touch; 10 minutes at most (the next customer must not see a typed code). */
+    idleResetMs: ms(45_000, 10 * MINUTE),
     sound: z.boolean().default(true),
     /** Browser mode listens on 127.0.0.1 at this port; 0 takes a free one. */
     port: z.number().int().min(0).max(65_535).default(0),
@@ -182,6 +217,7 @@ export const configSchema = z
     supervision: supervisionSchema.default(supervisionSchema.parse({})),
     pickup: pickupSchema.default(pickupSchema.parse({})),
     lockout: lockoutSchema.default(lockoutSchema.parse({})),
+    storage: storageSchema.default(storageSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
     staff: staffSchema.default(staffSchema.parse({})),
     ui: uiSchema.default(uiSchema.parse({})),

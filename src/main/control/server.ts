@@ -72,6 +72,8 @@ async function handle(getAgent: () => Agent | undefined, req: IncomingMessage, c
   } catch (err) {
     const result = toErrorResult(err);
     if (result.error.code === 'internal') log.error({ err }, 'control command failed');
+    // The refusal's code (code-invalid, locked-out …) and never the input: a run of code-invalid is a brute-force attempt.
+    else log.info({ command: req.url, code: result.error.code }, 'control command refused');
     return result;
   }
 }

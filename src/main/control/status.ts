@@ -36,6 +36,8 @@ export async function statusOf(agent: Agent) {
     freeBySize: agent.kiosk.freeCounts(),
     outbox: store.outboxStats(agent.db, Date.now()),
     cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations(), channel: agent.cloud.channelState(), codePulls: agent.cloud.codePulls(), receiver: agent.cloud.receiverUrl },
+    /** What a technician must act on (src/main/alarms.ts), as the health view shows it. */
+    alarms: agent.alarms.list(),
   };
 }
 

@@ -6,6 +6,7 @@ import { serveAppRequest } from './app-protocol.js';
 import { bridgeContract } from './ipc-bridge.js';
 import { createKioskWindow } from './kiosk-window.js';
 import { hardenWebContents, lockDownSession } from './lockdown.js';
+import { usePrivateUmask } from '../data-dir.js';
 import { bootLog, type ShellLog } from './shell-log.js';
 import { startupFailure } from './startup-failure.js';
 import { APP_SCHEME } from './window-options.js';
@@ -149,6 +150,7 @@ function stopWithin(stop: Promise<void>, ms: number): Promise<void> {
 
 // Only Electron's main process starts the shell: importing this file elsewhere (tests) has no effect.
 if (process.versions.electron && process.type === 'browser') {
+  usePrivateUmask();
   void startKioskApp({
     electron: { app, BrowserWindow: ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session },
     // Imported on demand: the agent's module graph loads while Electron gets ready.

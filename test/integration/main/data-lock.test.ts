@@ -56,7 +56,8 @@ describe('one agent per data folder, across processes', () => {
     for (const agent of agents) await agent.stop();
   });
 
-  it('a missing socket lets neither a second agent nor an in-process CLI in; after SIGKILL a new agent starts', async () => {
+  // Four agent starts and two CLI runs, each a cold Node process: allow for a busy machine.
+  it('a missing socket lets neither a second agent nor an in-process CLI in; after SIGKILL a new agent starts', { timeout: 90_000 }, async () => {
     assertBuilt();
     const first = start();
     const ready = await first.next((l) => l['event'] === 'ready', 30_000);
