@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from './data-dir.js';
 
 /** The lock file: an empty SQLite database whose exclusive lock the agent holds while it runs. */
 export const LOCK_FILE = 'agent.lock';
@@ -35,6 +36,8 @@ export interface DataDirLock {
  */
 export function lockDataDir(dataDir: string, opts: { nativeBinding?: string | undefined } = {}): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
+  // 0600 before SQLite opens it: its -journal takes the lock file's mode, whatever the umask.
+  ensurePrivateFile(path);
   // timeout 0: a held lock answers SQLITE_BUSY at once instead of after 5 s.
   const db = new Database(path, { timeout: 0, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   try {
@@ -46,7 +49,7 @@ export function lockDataDir(dataDir: string, opts: { nativeBinding?: string | un
     throw err;
   }
   const pidFile = join(dataDir, PID_FILE);
-  writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o644 });
+  writeFileSync(pidFile, `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
   let released = false;
   return {
     release: () => {

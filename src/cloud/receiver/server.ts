@@ -127,18 +127,28 @@ export class CallbackReceiver {
     return [...this.#routes.keys()];
   }
 
-  /** Binds and listens. Throws ReceiverError('already-started'), ReceiverError('listen-failed') with the system error as `cause`. */
+  /**
+   * Binds and listens. Throws ReceiverError('already-started'), ReceiverError('listen-failed') with the system error as `cause`;
+   * after listen-failed it may be called again.
+   */
   async start(): Promise<ReceiverAddress> {
     if (this.#listening) throw new ReceiverError('already-started', 'the callback receiver is already listening');
     this.#listening = true;
     try {
       await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error): void => reject(new ReceiverError('listen-failed', `cannot listen on ${this.#host}:${this.#port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { host: this.#host, port: this.#port }, { cause: err }));
-        this.#server.once('error', onError);
-        this.#server.listen(this.#port, this.#host, () => {
+        // Both listeners go whichever fires: start() may be retried after a failure, forever on a port
+        // that stays taken, and a listen callback left behind by each failed try would pile up on the server.
+        const onError = (err: Error): void => {
+          this.#server.off('listening', onListening);
+          reject(new ReceiverError('listen-failed', `cannot listen on ${this.#host}:${this.#port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { host: this.#host, port: this.#port }, { cause: err }));
+        };
+        const onListening = (): void => {
           this.#server.off('error', onError);
           resolve();
-        });
+        };
+        this.#server.once('error', onError);
+        this.#server.once('listening', onListening);
+        this.#server.listen(this.#port, this.#host);
       });
     } catch (err) {
       this.#listening = false;

@@ -39,12 +39,12 @@ describe('a running agent (in-process simulator)', () => {
     await running?.stop();
   });
 
-  it('never writes a pickup code or the secret to its rotating log file', async () => {
+  it('never writes a typed code, a PIN or the secret to its rotating log file, and keeps error codes', async () => {
     const deposit = await callAgent(running.socketPath, 'deposit', { size: 'M' });
     expect(deposit.reached).toBe(true);
     const code = (deposit as { result: { ok: true; value: { code: string } } }).result.value.code;
     expect((await callAgent(running.socketPath, 'pickup', { code })).reached).toBe(true);
-    logger.info({ code, pin: '4321', secret: 'hunter2', nested: { code } }, 'a careless log line');
+    logger.info({ typedCode: code, pin: '4321', secret: 'hunter2', nested: { typedCode: code }, err: { code: 'EADDRINUSE' } }, 'a careless log line');
     logger.flush();
     await new Promise((r) => setTimeout(r, 300));
     const logDir = join(config.dataDir, 'logs');
@@ -56,6 +56,8 @@ describe('a running agent (in-process simulator)', () => {
     expect(text).not.toContain(code);
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('4321');
+    // Error and refusal codes are not secrets: they stay readable.
+    expect(text).toContain('"code":"EADDRINUSE"');
   });
 
   it('the control API refuses unknown commands, bad JSON, bad input and oversized bodies', async () => {
