@@ -102,20 +102,21 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     await shot('error-expired');
   });
 
-  it('five wrong codes bring the lockout message with the seconds left', async () => {
+  it('five refused codes bring the lockout message with the seconds left', async () => {
+    // The expired code of the test before counts too: every refusal is a guess (no oracle), so the fourth wrong code is the fifth refusal.
     const codes: string[] = [];
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       await enterCode('10000' + i);
       await screen(page, 'error');
       codes.push((await page.locator('main#app').getAttribute('data-error-code')) ?? '');
-      if (i < 4) {
+      if (i < 3) {
         await page.locator('[data-testid="error-back"]').click();
         await screen(page, 'code');
         // the field starts empty again
         await expect(page.locator('[data-key="ok"]').isDisabled()).resolves.toBe(true);
       }
     }
-    expect(codes).toEqual(['code-invalid', 'code-invalid', 'code-invalid', 'code-invalid', 'locked-out']);
+    expect(codes).toEqual(['code-invalid', 'code-invalid', 'code-invalid', 'locked-out']);
     const seconds = Number(await page.locator('[data-testid="lockout-seconds"]').textContent());
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThanOrEqual(3);
