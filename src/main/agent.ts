@@ -10,7 +10,8 @@ import { flowPolicy } from './kiosk/policy.js';
 import { loadCabinetSecret } from './secrets.js';
 import { createChannel } from './cloud/channel-wiring.js';
 import { CloudLink } from './cloud/cloud-link.js';
-import { buildIntegrations, routeTable } from './cloud/integrations.js';
+import { buildIntegrations, reservedCompartments, routeTable } from './cloud/integrations.js';
+import { freeBytesOf } from './storage.js';
 
 export interface AgentOptions {
   config: Config;
@@ -64,6 +65,8 @@ export class Agent {
         eventQueued: () => cloud?.wake(),
         clock,
         log: logger.child({ module: 'main/kiosk' }),
+        alarm: (code, up, detail) => alarms.set(code, up, detail),
+        freeBytes: () => freeBytesOf(config.database === ':memory:' ? config.dataDir : config.database),
       });
       watchHardware(hardware, logger.child({ module: 'main/hardware' }));
       const kiosk = new Kiosk(ctx, hardware.cabinet);
@@ -96,6 +99,7 @@ function openStore(config: Config, logger: PinoLogger, nativeBinding: string | u
   if (config.database !== ':memory:') for (const note of ensurePrivateFile(config.database)) logger.warn({ module: 'main/agent' }, `database not fully private: ${note}`);
   const db = store.openDatabase(config.database, { logger, ...(nativeBinding ? { nativeBinding } : {}) });
   store.syncCompartments(db, config.compartments);
+  store.setReservedCompartments(db, reservedCompartments(config));
   return db;
 }
 

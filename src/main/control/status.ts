@@ -11,6 +11,10 @@ export interface CompartmentStatus {
   door: DoorState;
   outOfService: boolean;
   outOfServiceReason: string | null;
+  /** The vendor code source it is kept for (never offered to couriers), or null. */
+  reservedFor: string | null;
+  /** Waits for a person to say whether a parcel is inside: what was interrupted, and why. */
+  needsCheck: { kind: string; reason: string; since: number } | null;
   parcel: { id: string; state: string; expiresAt: number | null } | null;
 }
 
@@ -48,8 +52,10 @@ export function doorMap(doors: ReadonlyArray<{ board: number; lock: number; door
 
 /** Every compartment with its door, service flag and the parcel occupying it. */
 export function compartmentStatuses(agent: Agent, doors: ReadonlyMap<string, DoorState>): CompartmentStatus[] {
+  const checks = new Map(store.listCompartmentChecks(agent.db).map((k) => [k.compartmentId, k]));
   return store.listCompartments(agent.db).map((c) => {
     const parcel = store.occupantOf(agent.db, c.id);
+    const check = checks.get(c.id);
     return {
       id: c.id,
       board: c.board,
@@ -58,6 +64,8 @@ export function compartmentStatuses(agent: Agent, doors: ReadonlyMap<string, Doo
       door: doors.get(`${c.board}/${c.lock}`) ?? 'unknown',
       outOfService: c.outOfService,
       outOfServiceReason: c.outOfServiceReason,
+      reservedFor: c.reservedFor,
+      needsCheck: check ? { kind: check.kind, reason: check.reason, since: check.createdAt } : null,
       parcel: parcel ? { id: parcel.id, state: parcel.state, expiresAt: parcel.expiresAt } : null,
     };
   });
