@@ -14,11 +14,20 @@ export type JournalRecord =
   | { op: 'pickup-begin'; parcelId: string; code: string }
   | { op: 'pickup-done'; parcelId: string; code: string; compartmentId: string; via: 'opened' | 'code-used' }
   | { op: 'unpark'; compartmentId: string }
+  /** A compartment on the check list after a restart, answered by the person at it (`code` when a drop-off was stored). */
+  | { op: 'check-answered'; compartmentId: string; parcelId: string | null; inside: boolean; code: string | null }
+  /** A begun pickup whose code had spent its two opens unconfirmed: staff must help; it counts as done. */
+  | { op: 'pickup-refused'; parcelId: string; code: string; reason: string }
   | { op: 'finished'; pid: number; at: number };
 
 /** Messages between the test and the worker. */
-export type WorkerMessage = { t: 'ready' } | { t: 'close'; board: number; lock: number } | { t: 'done' };
-export type ParentMessage = { t: 'go' };
+export type WorkerMessage =
+  | { t: 'ready' }
+  | { t: 'close'; board: number; lock: number }
+  /** "Is a parcel inside?": the test knows whether the board got an open frame for it since `since`. */
+  | { t: 'look'; compartmentId: string; since: number }
+  | { t: 'done' };
+export type ParentMessage = { t: 'go' } | { t: 'seen'; compartmentId: string; inside: boolean };
 
 /** Parses a journal; a torn last line (killed mid-write) is ignored. */
 export function readJournal(path: string): JournalRecord[] {
@@ -43,6 +52,8 @@ export interface JournalState {
   /** Parcels whose code the journal knows. */
   parcels: Map<string, { code: string; compartmentId: string }>;
   picked: Set<string>;
+  /** Parcels whose code was refused `code-open-limit` on a retry (staff must help): no longer waiting. */
+  refused: Set<string>;
   /** Parcels whose pickup was begun and never confirmed: the next child tries again first. */
   begun: Set<string>;
   ops: number;
@@ -51,7 +62,7 @@ export interface JournalState {
 }
 
 export function journalState(records: readonly JournalRecord[]): JournalState {
-  const s: JournalState = { parcels: new Map(), picked: new Set(), begun: new Set(), ops: 0, dropoffs: 0, pickups: 0 };
+  const s: JournalState = { parcels: new Map(), picked: new Set(), refused: new Set(), begun: new Set(), ops: 0, dropoffs: 0, pickups: 0 };
   for (const r of records) {
     switch (r.op) {
       case 'dropoff-stored':
@@ -70,6 +81,14 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
         s.pickups++;
         s.begun.delete(r.parcelId);
         s.picked.add(r.parcelId);
+        break;
+      case 'pickup-refused':
+        s.ops++;
+        s.begun.delete(r.parcelId);
+        s.refused.add(r.parcelId);
+        break;
+      case 'check-answered':
+        if (r.code !== null && r.parcelId !== null) s.parcels.set(r.parcelId, { code: r.code, compartmentId: r.compartmentId });
         break;
       default:
         break;

@@ -22,6 +22,12 @@
  *   {op:'pickup-done', parcelId, code, compartmentId, via}   pickup resolved, or a retry of a
  *                                                  begun pickup said `code-used`  (an op)
  *   {op:'unpark', compartmentId}                   technician put a parked compartment back
+ *   {op:'check-answered', compartmentId, parcelId, inside, code}
+ *        a compartment the restart put on the check list, answered by the person at it
+ *        (asked of the test, which saw whether its door got an open frame); `code`
+ *        when an interrupted drop-off was stored on a "yes"
+ *   {op:'pickup-refused', parcelId, code, reason}  a begun pickup refused code-open-limit on a
+ *                                                  retry (two pulses, neither confirmed)  (an op)
  *   {op:'finished'}                                clean stop
  *
  * Doors: the simulator runs in the test process. The worker never touches a
@@ -63,6 +69,15 @@ async function main(): Promise<void> {
     pino.destination({ dest: `${config.dataDir}/agent.log`, sync: true, append: true, mkdir: true }),
   );
   const go = new Promise<void>((resolve) => process.on('message', (m: ParentMessage) => m.t === 'go' && resolve()));
+  const looks = new Map<string, (inside: boolean) => void>();
+  process.on('message', (m: ParentMessage) => {
+    if (m.t === 'seen') looks.get(m.compartmentId)?.(m.inside);
+  });
+  const look = (compartmentId: string, since: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      looks.set(compartmentId, resolve);
+      send({ t: 'look', compartmentId, since });
+    });
   const agent = await Agent.start({ config, logger });
   const { kiosk, db } = agent;
   journal({ op: 'ready', pid: process.pid, at: Date.now() });
@@ -83,6 +98,16 @@ async function main(): Promise<void> {
   send({ t: 'ready' });
   await go;
 
+  // A restart puts every interrupted drop-off on the check list: the courier (or whoever
+  // comes by) says whether the parcel is inside; a "yes" shows its code once, here.
+  for (const item of kiosk.needsCheck()) {
+    const intent = item.parcelId ? store.intentsForParcel(db, item.parcelId).filter((i) => i.kind === 'dropoff').at(-1) : undefined;
+    const inside = item.kind === 'dropoff' && intent ? await look(item.compartmentId, intent.createdAt) : item.parcelExpected;
+    const answer = await kiosk.answerCheck(item.compartmentId, inside, 'courier:crash');
+    journal({ op: 'check-answered', compartmentId: item.compartmentId, parcelId: item.parcelId, inside, code: answer.code });
+    if (answer.code !== null && item.parcelId) state.parcels.set(item.parcelId, { code: answer.code, compartmentId: item.compartmentId });
+  }
+
   const pickupParcel = async (parcelId: string, retry: boolean): Promise<void> => {
     const { code, compartmentId } = state.parcels.get(parcelId)!;
     if (!retry) {
@@ -93,12 +118,24 @@ async function main(): Promise<void> {
       const result = await kiosk.pickup(code, 'keypad');
       if (result.reopened) throw new Error(`code of parcel ${parcelId} was a grace re-open: graceMs must be 0 here`);
       if (result.parcelId !== parcelId) throw new Error(`code of parcel ${parcelId} opened ${result.compartmentId} for parcel ${String(result.parcelId)}`);
+      // No faults but kills: a live open is always confirmed.
+      if (result.outcome !== 'opened') throw new Error(`pickup of parcel ${parcelId} answered ${result.outcome} with no fault injected`);
       journal({ op: 'pickup-done', parcelId, code, compartmentId: result.compartmentId, via: 'opened' });
       send({ t: 'close', board: result.board, lock: result.lock });
     } catch (err) {
-      // A retry of a pickup the last child (or recover()) already committed.
-      if (!(retry && err instanceof KioskError && err.code === 'code-used')) throw err;
-      journal({ op: 'pickup-done', parcelId, code, compartmentId, via: 'code-used' });
+      // A retry of a pickup the last child (or recover()) already committed…
+      if (retry && err instanceof KioskError && err.code === 'code-used') {
+        journal({ op: 'pickup-done', parcelId, code, compartmentId, via: 'code-used' });
+      } else if (retry && err instanceof KioskError && err.code === 'code-open-limit') {
+        // …or one whose two pulses were both cut off unconfirmed: staff must help now.
+        journal({ op: 'pickup-refused', parcelId, code, reason: err.code });
+        state.begun.delete(parcelId);
+        state.refused.add(parcelId);
+        state.ops++;
+        return;
+      } else {
+        throw err;
+      }
     }
     state.begun.delete(parcelId);
     state.picked.add(parcelId);
@@ -113,6 +150,7 @@ async function main(): Promise<void> {
       if (err instanceof KioskError && err.code === 'no-free-compartment') return false;
       throw err;
     }
+    if (ticket.outcome !== 'opened') throw new Error(`drop-off into ${ticket.compartmentId} answered ${ticket.outcome} with no fault injected`);
     journal({ op: 'dropoff-opened', parcelId: ticket.parcelId, compartmentId: ticket.compartmentId });
     send({ t: 'close', board: ticket.board, lock: ticket.lock });
     const stored = await withTimeout(ticket.stored, 10_000, `drop-off ${ticket.parcelId} never stored (door close not seen)`);
@@ -140,7 +178,7 @@ async function main(): Promise<void> {
       await pickupParcel(begun[0]!, true);
       continue;
     }
-    const waiting = [...state.parcels.keys()].filter((id) => !state.picked.has(id));
+    const waiting = [...state.parcels.keys()].filter((id) => !state.picked.has(id) && !state.refused.has(id));
     const free = Object.values(kiosk.freeCounts()).reduce((a, b) => a + b, 0);
     if (waiting.length > 0 && (free === 0 || rnd() < 0.45)) {
       await pickupParcel(pick(waiting), false);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { socatAvailable, startSimulator, type SimFrameEvent, type SimulatorHandle } from '../../../src/drivers/index.js';
 import type { ConfigInput } from '../../../src/main/config/schema.js';
-import { COMPARTMENT_SIZES } from '../../../src/shared/domain.js';
+import { COMPARTMENT_SIZES, MAX_OPENS_PER_CODE } from '../../../src/shared/domain.js';
 import * as store from '../../../src/store/index.js';
 import { journalState, mulberry32, readJournal, type ParentMessage, type WorkerMessage } from '../../helpers/crash-journal.js';
 
@@ -23,14 +23,15 @@ import { journalState, mulberry32, readJournal, type ParentMessage, type WorkerM
  * Doors are shut by "people" (this test), not by a timer in the simulator: a
  * courier or customer closes the door once the worker says the step is done
  * (IPC `close`). A door left open by a killed worker is closed by the next
- * worker's `ready` (the person was slower than the restart), except that a
- * door of an interrupted drop-off is, by a seeded coin, shut while the agent is
- * down — the courier walked away. The door of an interrupted pickup is never
- * shut during the outage: a restart that reads a closed door after a pulse
- * leaves the code valid by design (reconcile.ts: "a closed or unreadable one
- * leaves the parcel as it was, so the customer's code still works"), and the
- * retry then pulses that door a second time — the designed trade-off, which
- * this test would otherwise report as a double open.
+ * worker's `ready` (the person was slower than the restart), except that any
+ * door left open by a kill is, by a seeded coin, shut while the agent is
+ * down — the courier or customer walked away. A pickup whose door was shut
+ * before the restart could read it is `unknown`, and the customer's retry is
+ * the code's one re-open: so a code may cause two open frames, never more.
+ * Every drop-off the kill left `awaiting-dropoff` must be on the check list
+ * once the next agent is up (never stored with a code nobody saw); the
+ * worker then answers the check the way the courier would (the test says
+ * whether the door got an open frame).
  *
  * Replay the same choices with CRASH_SEED=<seed> (timing still varies).
  */
@@ -38,6 +39,13 @@ import { journalState, mulberry32, readJournal, type ParentMessage, type WorkerM
 const WORKER = fileURLToPath(new URL('../../helpers/crash-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OPS = 200;
+/**
+ * The budget follows the work: a busy box runs an op (a door, its commits, the
+ * close seen by polling) in well under this, and a child costs a node + tsx
+ * boot and an Agent.start.
+ */
+const BUDGET_PER_OP_MS = 400;
+const BUDGET_PER_CHILD_MS = 5000;
 const MIN_KILLS = 10;
 /** Kill timing aims at about this many kills over the run. */
 const TARGET_KILLS = 22;
@@ -83,7 +91,8 @@ interface ChildResult {
 }
 
 describe('crash test (issue #2 §9)', () => {
-  it(`SIGKILLs the agent at random moments during ${OPS} pickups and drop-offs: nothing lost, doubled or opened twice`, { timeout: 120_000 }, async () => {
+  const budgetMs = OPS * BUDGET_PER_OP_MS + (TARGET_KILLS * 2 + MAX_IDLE_CHILDREN) * BUDGET_PER_CHILD_MS;
+  it(`SIGKILLs the agent at random moments during ${OPS} pickups and drop-offs: nothing lost or doubled, no code opens more than twice`, { timeout: budgetMs }, async () => {
     if (!socatAvailable()) {
       throw new Error('the crash test needs socat on PATH (apt-get install socat; CI installs it): it runs the agent on a real PTY and does not skip');
     }
@@ -173,12 +182,20 @@ describe('crash test (issue #2 §9)', () => {
           child.on('message', (m: WorkerMessage) => {
             if (m.t === 'ready') {
               result.readyAt = Date.now();
+              checkAwaitingBecameChecks(me);
               // recover() has read the doors: whoever stood at an open one shuts it now.
               for (const d of openDoors()) model.closeDoor(d.board, d.lock);
               send({ t: 'go' });
               if (o.killAfterReadyMs !== undefined) timers.push(setTimeout(() => kill('ops'), o.killAfterReadyMs));
             } else if (m.t === 'close') {
               closeLater(m.board, m.lock);
+            } else if (m.t === 'look') {
+              // The courier put the parcel in if the door opened for the drop-off.
+              const inside = frames.some((f) => f.compartmentId === m.compartmentId && f.at + CLOCK_SLACK_MS >= m.since);
+              send({ t: 'seen', compartmentId: m.compartmentId, inside });
+            } else if (m.t === 'done') {
+              // The work is done and the worker stops cleanly: a kill timer must not meet the last op.
+              for (const t of timers) clearTimeout(t);
             }
           });
           child.on('exit', (code, signal) => {
@@ -186,11 +203,37 @@ describe('crash test (issue #2 §9)', () => {
             result.exitedAt = Date.now();
             live.delete(child);
             if (result.killed && signal === 'SIGKILL') return resolve(result);
-            if (!result.killed && code === 0) return resolve(result);
+            // The kill raced the clean exit (the signal found the process already gone): a clean run.
+            if (code === 0) return resolve({ ...result, killed: null });
             reject(new Error(`worker ${me} exited with ${String(code ?? signal)} (killed: ${String(result.killed)}):\n${result.stderr}\n(files kept in ${dir})`));
           });
         });
 
+      /** Drop-offs left `awaiting-dropoff` by the last kill: the next agent must put each on the check list. */
+      let awaitingAtKill: Array<{ id: string; compartment_id: string }> = [];
+      const strandedAtRestart: string[] = [];
+      const awaitingDropoffs = () => {
+        const db = store.openDatabase(dbPath, { readonly: true });
+        try {
+          return db.sqlite.prepare(`SELECT id, compartment_id FROM parcels WHERE state = 'awaiting-dropoff'`).all() as Array<{ id: string; compartment_id: string }>;
+        } finally {
+          store.closeDatabase(db);
+        }
+      };
+      function checkAwaitingBecameChecks(gen: number): void {
+        if (awaitingAtKill.length === 0) return;
+        const db = store.openDatabase(dbPath, { readonly: true });
+        try {
+          for (const p of awaitingAtKill) {
+            const check = db.sqlite.prepare('SELECT 1 FROM compartment_checks WHERE compartment_id = ? AND parcel_id = ?').get(p.compartment_id, p.id);
+            const state = (db.sqlite.prepare('SELECT state FROM parcels WHERE id = ?').get(p.id) as { state: string }).state;
+            if (!check || state !== 'awaiting-dropoff') strandedAtRestart.push(`child ${gen}: drop-off ${p.id} in ${p.compartment_id} is ${state}${check ? '' : ', not needs-check'}`);
+          }
+        } finally {
+          store.closeDatabase(db);
+        }
+        awaitingAtKill = [];
+      }
       let kills = 0;
       let bootKills = 0;
       let bootKillsAimed = 0;
@@ -238,14 +281,13 @@ describe('crash test (issue #2 §9)', () => {
         if (idle >= MAX_IDLE_CHILDREN) throw new Error(`no progress in ${idle} children at ${state.ops} ops (files kept in ${dir})`);
         if (r.readyAt !== undefined) workOps += state.ops - ops;
         ops = state.ops;
-        // The outage: a courier may shut the door of an interrupted drop-off before the agent is back.
-        const pickupDoors = new Set([...state.begun].map((parcelId) => state.parcels.get(parcelId)?.compartmentId));
+        // The outage: whoever stood at a door the kill left open may shut it before the agent is back.
         for (const d of openDoors()) {
-          const id = BY_SLOT.get(slotKey(d.board, d.lock));
-          if (pickupDoors.has(id) || rnd() < 0.5) continue;
+          if (rnd() < 0.5) continue;
           model.closeDoor(d.board, d.lock);
           doorsShutWhileDown++;
         }
+        if (r.killed) awaitingAtKill = awaitingDropoffs();
       }
       // One last clean run: recover() on the final state, then a clean stop.
       const last = await runChild({});
@@ -288,6 +330,9 @@ describe('crash test (issue #2 §9)', () => {
           pickupsCompletedByRecover: count(`SELECT count(*) AS n FROM events WHERE type = 'parcel.picked-up' AND json_extract(payload, '$.via') = 'reconciled'`),
           dropoffsStoredByRecover: count(`SELECT count(*) AS n FROM audit WHERE action = 'dropoff.stored' AND actor = 'system:reconcile'`),
           interruptedDropoffs: count(`SELECT count(*) AS n FROM events WHERE type = 'parcel.dropoff-interrupted'`),
+          checksAnswered: journal.filter((r) => r.op === 'check-answered').length,
+          checksStored: journal.filter((r) => r.op === 'check-answered' && r.code !== null).length,
+          pickupsRefusedOpenLimit: journal.filter((r) => r.op === 'pickup-refused').length,
           compartmentsUnparked: new Set(journal.flatMap((r) => (r.op === 'unpark' ? [r.compartmentId] : []))).size,
           doorsShutWhileDown,
           openFrames: frames.length,
@@ -327,8 +372,8 @@ describe('crash test (issue #2 §9)', () => {
         // 4. …and by what the boards received. The intent is committed before the pulse, so
         //    each open frame belongs to the latest intent of its compartment created before it.
         expect(openAllFrames).toBe(0);
-        const intents = all<{ id: string; kind: string; compartment_id: string; code_id: number | null; created_at: number; result: string | null; detail: string | null }>(
-          'SELECT id, kind, compartment_id, code_id, created_at, result, detail FROM open_intents ORDER BY created_at, id',
+        const intents = all<{ id: string; kind: string; compartment_id: string; parcel_id: string | null; code_id: number | null; created_at: number; result: string | null; detail: string | null }>(
+          'SELECT id, kind, compartment_id, parcel_id, code_id, created_at, result, detail FROM open_intents ORDER BY created_at, id',
         );
         const framesOf = new Map<string, number>(intents.map((i) => [i.id, 0]));
         const orphanFrames: OpenFrame[] = [];
@@ -348,31 +393,33 @@ describe('crash test (issue #2 §9)', () => {
         for (const i of intents) {
           if (i.kind !== 'pickup' || i.code_id === null) continue;
           pickupFramesByCode.set(i.code_id, (pickupFramesByCode.get(i.code_id) ?? 0) + framesOf.get(i.id)!);
-          // An 'opened' pickup was pulsed exactly once; one settled 'unknown' never reached the board.
-          expect(framesOf.get(i.id), `pickup intent ${i.id} (${String(i.result)}, ${String(i.detail)}) frames`).toBe(i.result === 'opened' ? 1 : 0);
+          // An 'opened' pickup was pulsed exactly once, a 'failed' one (frame never left) not at all;
+          // one settled 'unknown' may or may not have reached the board (killed around the write).
+          if (i.result === 'opened' || i.result === 'failed') {
+            expect(framesOf.get(i.id), `pickup intent ${i.id} (${String(i.result)}, ${String(i.detail)}) frames`).toBe(i.result === 'opened' ? 1 : 0);
+          }
         }
-        expect([...pickupFramesByCode].filter(([, n]) => n > 1), 'codes that pulsed their door more than once').toEqual([]);
-        // Every picked-up parcel's door was pulsed exactly once for its code.
+        // Invariant 2: whatever the kills did, one code caused at most two open frames.
+        expect([...pickupFramesByCode].filter(([, n]) => n > MAX_OPENS_PER_CODE), `codes that pulsed their door more than ${MAX_OPENS_PER_CODE} times`).toEqual([]);
         const codeOf = new Map(all<{ id: number; parcel_id: string }>('SELECT id, parcel_id FROM pickup_codes').map((c) => [c.parcel_id, c.id]));
-        for (const p of pickedUp) expect(pickupFramesByCode.get(codeOf.get(p.id)!), `pickup frames for parcel ${p.id}`).toBe(1);
+        for (const p of pickedUp) {
+          const n = pickupFramesByCode.get(codeOf.get(p.id)!) ?? 0;
+          expect(n >= 1 && n <= MAX_OPENS_PER_CODE, `pickup frames for parcel ${p.id}: ${n}`).toBe(true);
+        }
 
         // 5. Nothing left half-done after the last recover().
         expect(store.unresolvedIntents(db)).toEqual([]);
         expect(parcels.filter((p) => p.state === 'awaiting-dropoff')).toEqual([]);
-        const unparked = new Set(journal.flatMap((r) => (r.op === 'unpark' ? [r.compartmentId] : [])));
-        const interrupted = all<{ parcel_id: string; compartment_id: string }>(`SELECT parcel_id, compartment_id FROM events WHERE type = 'parcel.dropoff-interrupted'`);
-        const cancelled = parcels.filter((p) => p.state === 'cancelled');
-        // A drop-off cut off mid-way is cancelled and its compartment parked for a technician.
-        expect(cancelled.map((p) => p.id).sort()).toEqual(interrupted.map((e) => e.parcel_id).sort());
-        for (const p of cancelled) {
-          const compartment = store.getCompartment(db, p.compartment_id)!;
-          if (!unparked.has(p.compartment_id)) expect(compartment.outOfService, `compartment ${p.compartment_id} of interrupted drop-off ${p.id}`).toBe(true);
-        }
+        // Invariant 4: every drop-off a kill left awaiting its door was on the check list when the
+        // next agent came up (never stored by recover() with a code nobody saw), and every check was answered.
+        expect(strandedAtRestart, 'drop-offs not put on the check list by the restart').toEqual([]);
+        expect(all('SELECT compartment_id, kind, parcel_id FROM compartment_checks')).toEqual([]);
         expect(parcels.filter((p) => !['stored', 'picked-up', 'cancelled'].includes(p.state))).toEqual([]);
-        // A parcel is stored (and its code sent out) only if its door was opened for the courier.
-        expect(all(`SELECT p.id, p.state, p.compartment_id FROM parcels p WHERE p.stored_at IS NOT NULL AND NOT EXISTS
-                      (SELECT 1 FROM open_intents i WHERE i.parcel_id = p.id AND i.kind = 'dropoff' AND i.result = 'opened')`),
-          'parcels stored though their door never opened for the courier (a kill between the parcel and the intent commits of openForDropoff?)').toEqual([]);
+        // A parcel is stored (and its code sent out) only if the board got its drop-off's open frame.
+        const storedWithoutFrame = parcels.filter(
+          (p) => p.stored_at !== null && !intents.some((i) => i.parcel_id === p.id && i.kind === 'dropoff' && framesOf.get(i.id)! > 0),
+        );
+        expect(storedWithoutFrame, 'parcels stored though their door never got an open frame for the courier').toEqual([]);
 
         // 6. The journal and the database agree: each confirmed pickup is a picked-up parcel,
         //    each known code is the parcel's real code, each stored parcel's code is known.
