@@ -72,7 +72,8 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
       throw refuse(ctx, source, 'code-invalid');
   }
   const { parcel, compartment } = doorOf(ctx, hit.code, hit.verdict, source);
-  if (hit.code.opens >= MAX_OPENS_PER_CODE) throw refuse(ctx, source, 'code-open-limit');
+  // Both pulses spent: a collected parcel is simply "used"; one never confirmed needs staff.
+  if (hit.code.opens >= MAX_OPENS_PER_CODE) throw refuse(ctx, source, hit.code.state === 'used' ? 'code-used' : 'code-open-limit');
   const reopened = hit.verdict === 'in-grace';
   const req: OpenRequest = { kind: 'pickup', compartmentId: compartment.id, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
   if (!reopened && hit.code.opens > 0) {
@@ -103,6 +104,7 @@ export function recordPickup(
       // Spent whether it opened or not: the second pulse is the last.
       store.consumeGrace(ctx.db, code.id);
       if (attempt.outcome === 'opened') store.appendAudit(ctx.db, { at: attempt.at, actor: req.actor, action: 'pickup.grace-reopen', compartmentId: req.compartmentId, parcelId: req.parcelId ?? null });
+      else if (attempt.outcome === 'unknown') recordUnconfirmed(ctx, code, attempt.compartment, req.parcelId ?? null, { opensUsed: MAX_OPENS_PER_CODE - left, opensLeft: left, reason: `grace re-open ${attempt.driver}` }, attempt.at);
       return;
     }
     if (attempt.outcome === 'opened') completePickup(ctx, code, req, p.source, attempt.at, { ...(p.typed === undefined ? {} : { typed: p.typed }), graceMs: left > 0 ? ctx.policy.graceMs : 0 });
