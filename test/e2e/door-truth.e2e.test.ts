@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/renderer/i18n/messages.js';
 import { fill } from '../../src/renderer/logic/format.js';
 import { JsonLineProcess } from '../helpers/cli.js';
-import { launchChromium, PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { PINS, screen, startKiosk, tapDigits, useKioskInChromium, type KioskUnderTest } from '../helpers/kiosk-browser.js';
 
 /**
  * The screen tells the truth about every door, in real Chromium against a
@@ -18,36 +18,15 @@ const SHOTS = join(process.cwd(), 'test-results', 'screens');
 const zh = MESSAGES.zh;
 
 describe('door outcomes and needs-check in Chromium (browser mode, simulated cabinet)', { timeout: 90_000 }, () => {
+  const ui = useKioskInChromium(() => startKiosk({}, { autoCloseMs: 0 }));
   let kiosk: KioskUnderTest;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    kiosk = await startKiosk({}, { autoCloseMs: 0 });
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await kiosk?.stop();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(await kiosk.screenUrl());
-    await screen(page, 'attract');
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
+  beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+  beforeEach(() => ({ kiosk, page } = ui));
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
   const text = async () => (await page.locator('main#app').textContent()) ?? '';
-  const openFramesFor = (board: number, lock: number) => kiosk.simulator.lines.filter((l) => l['event'] === 'frame' && l['kind'] === 'open' && l['board'] === board && l['lock'] === lock).length;
+  const openFramesFor = ui.openFramesFor;
 
   /** The next open frame the simulator takes after `seen`. */
   async function nextOpenFrame(seen: ReadonlySet<Record<string, unknown>>): Promise<{ board: number; lock: number }> {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { launchChromium, PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { PINS, screen, startKiosk, tapDigits, useKioskInChromium, type KioskUnderTest } from '../helpers/kiosk-browser.js';
 
 /**
  * The kiosk as people use it, in real Chromium: `cabinet-kiosk start` in
@@ -13,36 +13,14 @@ import { launchChromium, PINS, screen, startKiosk, tapDigits, type KioskUnderTes
 const SHOTS = join(process.cwd(), 'test-results', 'screens');
 
 describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 60_000 }, () => {
+  const ui = useKioskInChromium(() => startKiosk());
   let kiosk: KioskUnderTest;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    kiosk = await startKiosk();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await kiosk?.stop();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    // One address per page: its ticket opens one session.
-    await page.goto(await kiosk.screenUrl());
-    await screen(page, 'attract');
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
+  beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+  beforeEach(() => ({ kiosk, page } = ui));
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const openFramesFor = (board: number, lock: number) => kiosk.simulator.lines.filter((l) => l['event'] === 'frame' && l['kind'] === 'open' && l['board'] === board && l['lock'] === lock).length;
+  const openFramesFor = ui.openFramesFor;
 
   async function deposit(size = 'M'): Promise<{ code: string; compartmentId: string; board: number; lock: number }> {
     const stored = await kiosk.cli('deposit', '--size', size);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/cabinet-kiosk.js', import.meta.url));
@@ -81,4 +82,17 @@ export class JsonLineProcess {
     this.child.kill(signal);
     return exited;
   }
+}
+
+/**
+ * A headless agent (`start --json --ui none`) on an in-process simulator,
+ * its config written to `<dir>/kiosk.json` and its database in `<dir>/data`;
+ * resolves once it printed its ready line.
+ */
+export async function startHeadlessAgent(dir: string, extra: Record<string, unknown> = {}): Promise<{ agent: JsonLineProcess; config: string }> {
+  const config = join(dir, 'kiosk.json');
+  writeFileSync(config, JSON.stringify({ simulator: { transport: 'mock', autoCloseMs: 100 }, supervision: { activePollMs: 30 }, database: './data/kiosk.db', ...extra }));
+  const agent = new JsonLineProcess(['--config', config, 'start', '--json', '--ui', 'none']);
+  await agent.next((l) => l['event'] === 'ready');
+  return { agent, config };
 }

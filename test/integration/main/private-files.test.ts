@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/main/logging.js';
 import { runAgent } from '../../../src/main/run-agent.js';
 import * as store from '../../../src/store/index.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { assertBuilt, JsonLineProcess, runCli } from '../../helpers/cli.js';
+import { assertBuilt, JsonLineProcess, runCli, startHeadlessAgent } from '../../helpers/cli.js';
 
 /** Every path below `dir` with its kind and permission bits. */
 function modesUnder(dir: string): Array<{ path: string; kind: 'dir' | 'file' | 'socket' | 'other'; mode: number }> {
@@ -51,10 +51,7 @@ describe('a real agent started under umask 022 writes nothing others can read', 
     dir = mkdtempSync(join(tmpdir(), 'ck-private-'));
     dataDir = join(dir, 'data');
     looseDataDir(dataDir);
-    config = join(dir, 'kiosk.json');
-    writeFileSync(config, JSON.stringify({ simulator: { transport: 'mock', autoCloseMs: 100 }, supervision: { activePollMs: 30 }, database: './data/kiosk.db' }));
-    agent = new JsonLineProcess(['--config', config, 'start', '--json', '--ui', 'none']);
-    await agent.next((l) => l['event'] === 'ready');
+    ({ agent, config } = await startHeadlessAgent(dir));
   });
   afterAll(async () => {
     await agent?.stop();

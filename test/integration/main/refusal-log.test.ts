@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, JsonLineProcess, runCli } from '../../helpers/cli.js';
+import { assertBuilt, JsonLineProcess, runCli, startHeadlessAgent } from '../../helpers/cli.js';
 
 /**
  * A wrong code typed at a real agent process: the log file must say
@@ -17,10 +17,7 @@ describe('the log of a wrong-code pickup', () => {
   beforeAll(async () => {
     assertBuilt();
     dir = mkdtempSync(join(tmpdir(), 'ck-refusal-'));
-    config = join(dir, 'kiosk.json');
-    writeFileSync(config, JSON.stringify({ simulator: { transport: 'mock', autoCloseMs: 100 }, supervision: { activePollMs: 30 }, database: './data/kiosk.db' }));
-    agent = new JsonLineProcess(['--config', config, 'start', '--json', '--ui', 'none']);
-    await agent.next((l) => l['event'] === 'ready');
+    ({ agent, config } = await startHeadlessAgent(dir));
   });
   afterAll(async () => {
     await agent?.stop();
