@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MESSAGES } from '../../src/renderer/i18n/messages.js';
 import { fill } from '../../src/renderer/logic/format.js';
 import { JsonLineProcess } from '../helpers/cli.js';
-import { PINS, screen, startKiosk, tapDigits, useKioskInChromium, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { useKioskInChromium } from '../helpers/kiosk-suite.js';
 
 /**
  * The screen tells the truth about every door, in real Chromium against a

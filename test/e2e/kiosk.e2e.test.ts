@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { PINS, screen, startKiosk, tapDigits, useKioskInChromium, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { useKioskInChromium } from '../helpers/kiosk-suite.js';
 
 /**
  * The kiosk as people use it, in real Chromium: `cabinet-kiosk start` in

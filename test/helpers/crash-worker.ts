@@ -38,7 +38,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } f
 import { pino } from 'pino';
 import { Agent } from '../../src/main/agent.js';
 import { loadConfig } from '../../src/main/config/load-config.js';
-import { loadCabinetSecret, unsealCode } from '../../src/main/secrets.js';
+import { loadCabinetSecret } from '../../src/main/secrets.js';
+import { unsealCode } from '../../src/core/sealed-code.js';
 import { COMPARTMENT_SIZES } from '../../src/shared/domain.js';
 import { KioskError } from '../../src/shared/errors.js';
 import * as store from '../../src/store/index.js';

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DoorState } from '../../src/shared/domain.js';
 import { COMPARTMENT_SIZES } from '../../src/shared/domain.js';
-import type { Doors, FlowContext, OpenOutcome } from '../../src/main/kiosk/context.js';
-import { Kiosk } from '../../src/main/kiosk/kiosk.js';
-import { createFlowContext } from '../../src/main/kiosk/flow-context.js';
+import type { Doors, FlowContext, OpenOutcome } from '../../src/core/context.js';
+import { Kiosk } from '../../src/core/kiosk.js';
+import { createFlowContext } from '../../src/core/flow-context.js';
+import { defaultFlowPolicy } from '../../src/main/config/default-policy.js';
 import * as store from '../../src/store/index.js';
 
 /**
@@ -65,7 +66,7 @@ export function flowFixture(opts: { compartments?: Array<{ id: string; board: nu
   const now = { t: Date.UTC(2026, 10, 23, 12) };
   const doors = opts.doors ?? new ScriptedDoors();
   const ctx = createFlowContext({
-    db, doors, secret: Buffer.alloc(32, 1), destinations: () => ['test-cloud'], clock: () => now.t,
+    db, doors, secret: Buffer.alloc(32, 1), destinations: () => ['test-cloud'], clock: () => now.t, policy: defaultFlowPolicy(),
     sleep: async (ms) => {
       doors.slept.push(ms);
       now.t += ms;
