@@ -22,6 +22,33 @@ module.exports = {
       to: { path: '^src/(?!shared/|cloud/|mock-cloud/)' },
     },
     {
+      name: 'core-takes-narrow-ports',
+      comment: 'src/core holds the business flows: it sees src/shared, src/store and only the types of src/drivers, never src/main, src/cloud or an adapter.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/(?!shared/|store/|core/|drivers/)' },
+    },
+    {
+      name: 'core-sees-only-driver-types',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/drivers/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'adapters-do-not-import-one-another',
+      comment: 'src/main is the composition root: its adapters (ui, electron, cli, control) are wired together by the root files, never by each other.',
+      severity: 'error',
+      from: { path: '^src/main/(ui|electron|cli|control)/' },
+      to: { path: '^src/main/(ui|electron|cli|control)/', pathNot: '^src/main/$1/' },
+    },
+    {
+      name: 'product-never-imports-tools',
+      comment: 'tools/ (mock clouds, load generators) is for development: nothing under src imports it, and the package leaves it out.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^tools/' },
+    },
+    {
       name: 'shared-is-pure',
       comment: 'src/shared holds pure types and zod schemas: no node:, no Electron, no DOM, no other layer.',
       severity: 'error',
@@ -44,7 +71,7 @@ module.exports = {
     {
       name: 'no-circular-layers',
       severity: 'error',
-      from: { path: '^src/(drivers|store|cloud|shared)/' },
+      from: { path: '^src/(drivers|store|cloud|shared|core)/' },
       to: { circular: true },
     },
   ],

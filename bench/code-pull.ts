@@ -17,7 +17,7 @@ import { ClockOffset } from '../src/cloud/clock-offset.js';
 import { DingshangClient } from '../src/cloud/dingshang/client.js';
 import { DingshangCodeSource } from '../src/cloud/dingshang/code-source.js';
 import { dingshangConfigSchema } from '../src/cloud/dingshang/config.js';
-import { CodePuller } from '../src/main/cloud/code-puller.js';
+import { CodePuller } from '../src/core/code-puller.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { dingshangMock } from '../src/mock-cloud/dingshang.js';
 import { startMockCloud } from '../src/mock-cloud/server.js';

@@ -12,9 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import type { Doors, OpenRequest } from '../src/main/kiosk/context.js';
-import { createFlowContext } from '../src/main/kiosk/flow-context.js';
-import { recordPickup } from '../src/main/kiosk/pickup.js';
+import type { Doors, OpenRequest } from '../src/core/context.js';
+import { createFlowContext } from '../src/core/flow-context.js';
+import { defaultFlowPolicy } from '../src/main/config/default-policy.js';
+import { recordPickup } from '../src/core/pickup.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import * as store from '../src/store/index.js';
 import { progress, summarize, tempDir, type Summary } from './stats.js';
@@ -71,7 +72,7 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
       id: `C${i + 1}`, board: 1 + Math.floor(i / 64), lock: 1 + (i % 64), size: COMPARTMENT_SIZES[i % COMPARTMENT_SIZES.length]!,
     })));
     const secret = randomBytes(32);
-    const ctx = createFlowContext({ db, doors: unusedDoors, secret, destinations: () => ['cloud'] });
+    const ctx = createFlowContext({ db, doors: unusedDoors, secret, destinations: () => ['cloud'], policy: defaultFlowPolicy() });
     // What exists when the board has just answered: stored parcel, active code, unresolved intent.
     progress(`durable: preparing ${total} parcels, codes and open intents`);
     const prepared: Prepared[] = store.inTransaction(db, () => {

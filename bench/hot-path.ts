@@ -10,10 +10,11 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Doors } from '../src/main/kiosk/context.js';
-import { createFlowContext } from '../src/main/kiosk/flow-context.js';
-import { GuessLedger } from '../src/main/kiosk/guess-ledger.js';
-import { pickup } from '../src/main/kiosk/pickup.js';
+import type { Doors } from '../src/core/context.js';
+import { createFlowContext } from '../src/core/flow-context.js';
+import { defaultFlowPolicy } from '../src/main/config/default-policy.js';
+import { GuessLedger } from '../src/core/guess-ledger.js';
+import { pickup, withRefusalFloor } from '../src/core/pickup.js';
 import { KioskError } from '../src/shared/errors.js';
 import * as store from '../src/store/index.js';
 import { median, progress, summarize, tempDir, type Summary } from './stats.js';
@@ -93,7 +94,7 @@ export async function runRefusalFloor(rounds = 60): Promise<RefusalResult> {
     const t0 = performance.now();
     // A policy that never locks, so every round is answered as a refusal, not `locked-out`.
     const lockout = { maxFailures: 1_000_000, windowMs: 600_000, baseDelayMs: 30_000, factor: 2, maxDelayMs: 900_000 };
-    const floorCtx = createFlowContext({ db, doors: noDoors, secret, destinations: () => ['cloud'], clock, policy: { ...createFlowContext({ db, doors: noDoors, secret, destinations: () => [] }).policy, lockout } });
+    const floorCtx = createFlowContext({ db, doors: noDoors, secret, destinations: () => ['cloud'], clock, policy: { ...defaultFlowPolicy(), lockout } });
     const bareCtx = createFlowContext({ db, doors: noDoors, secret, destinations: () => ['cloud'], clock, policy: { ...floorCtx.policy, refusalFloorMs: 0 } });
     const used = '20000001';
     const expired = '30000001';
@@ -107,7 +108,7 @@ export async function runRefusalFloor(rounds = 60): Promise<RefusalResult> {
     const time = async (ctx: typeof floorCtx, code: string, expect: string): Promise<number> => {
       const t = performance.now();
       try {
-        await pickup(ctx, code, 'keypad');
+        await withRefusalFloor(ctx, () => ctx.mutex.run(() => pickup(ctx, code, 'keypad')));
       } catch (err) {
         if (!(err instanceof KioskError) || err.code !== expect) throw err;
         return performance.now() - t;

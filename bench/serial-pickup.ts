@@ -17,9 +17,10 @@ import { SerialPort } from 'serialport';
 import {
   CabinetHardware, SUPERVISION_DEFAULTS, startSimulator, type BoardConfig, type SimFrameEvent, type SimulatorHandle,
 } from '../src/drivers/index.js';
-import type { Doors } from '../src/main/kiosk/context.js';
-import { Kiosk } from '../src/main/kiosk/kiosk.js';
-import { createFlowContext } from '../src/main/kiosk/flow-context.js';
+import type { Doors } from '../src/core/context.js';
+import { Kiosk } from '../src/core/kiosk.js';
+import { createFlowContext } from '../src/core/flow-context.js';
+import { defaultFlowPolicy } from '../src/main/config/default-policy.js';
 import { COMPARTMENT_SIZES } from '../src/shared/domain.js';
 import { silentLogger } from '../src/shared/logger.js';
 import * as store from '../src/store/index.js';
@@ -182,7 +183,7 @@ export async function runSerialPickup(o: SerialPickupOptions): Promise<SerialPic
       holdPolls: (ms) => cabinet.holdPolls(ms),
     };
     const secret = randomBytes(32);
-    const ctx = createFlowContext({ db, doors: doors, secret, destinations: () => ['cloud'] });
+    const ctx = createFlowContext({ db, doors: doors, secret, destinations: () => ['cloud'], policy: defaultFlowPolicy() });
     const kiosk = new Kiosk(ctx, cabinet);
     await kiosk.recover();
 

@@ -2,7 +2,7 @@ import type { ChannelCommand, CommandResult, HeartbeatFacts } from '../../cloud/
 import type { ChannelCommandExecutor } from '../../cloud/channel/command-processor.js';
 import { KioskError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Kiosk } from '../kiosk/kiosk.js';
+import type { Kiosk } from '../../core/kiosk.js';
 
 /** Who the audit log names for anything the operator's cloud asked for. */
 export const CHANNEL_ACTOR = 'operator:channel';

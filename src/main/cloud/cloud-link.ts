@@ -8,10 +8,10 @@ import type { Logger } from '../../shared/logger.js';
 import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './integrations.js';
-import { CodePuller, type PullReport } from './code-puller.js';
+import { CodePuller, type PullReport } from '../../core/code-puller.js';
 import { ReceiverKeeper, type ReceiverAlarm } from './receiver-keeper.js';
 import { StoreInbox, StoreOutbox } from './store-ports.js';
-import { cancelVendorCodes, type CancelledCodes } from './vendor-codes.js';
+import { cancelVendorCodes, type CancelledCodes } from '../../core/vendor-codes.js';
 
 export type CloudState = 'online' | 'offline' | 'not-configured';
 

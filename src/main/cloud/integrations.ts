@@ -13,7 +13,7 @@ import { StandardWebhookDestination } from '../../cloud/webhooks/destination.js'
 import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../shared/events.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Config } from '../config/schema.js';
-import { unsealCode } from '../secrets.js';
+import { unsealCode } from '../../core/sealed-code.js';
 
 /** A configured destination and the event types it is sent (one outbox row per event it takes). */
 export interface RoutedDestination {

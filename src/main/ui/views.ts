@@ -1,7 +1,7 @@
 import type { CabinetOverview, HealthView } from '../../shared/contract.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
-import { compartmentStatuses, doorMap } from '../control/status.js';
+import { compartmentStatuses, doorMap } from '../../core/cabinet-view.js';
 
 /**
  * What the screen may know of the cabinet: layout, doors as supervision last
@@ -9,9 +9,7 @@ import { compartmentStatuses, doorMap } from '../control/status.js';
  * no codes: anyone standing at the kiosk sees this.
  */
 export function cabinetOverview(agent: Agent): CabinetOverview {
-  const reserved = new Set(store.listCompartments(agent.db).flatMap((c) => (c.reservedFor === null ? [] : [c.id])));
-  const needsCheck = new Set(agent.kiosk.needsCheck().map((c) => c.compartmentId));
-  const compartments = compartmentStatuses(agent, doorMap(agent.hardware.cabinet.doorStates())).map((c) => ({
+  const compartments = compartmentStatuses(agent.db, doorMap(agent.hardware.cabinet.doorStates())).map((c) => ({
     id: c.id,
     board: c.board,
     lock: c.lock,
@@ -19,8 +17,8 @@ export function cabinetOverview(agent: Agent): CabinetOverview {
     door: c.door,
     outOfService: c.outOfService,
     occupied: c.parcel !== null,
-    reserved: reserved.has(c.id),
-    needsCheck: needsCheck.has(c.id),
+    reserved: c.reservedFor !== null,
+    needsCheck: c.needsCheck !== null,
   }));
   return { compartments, freeBySize: agent.kiosk.freeCounts() };
 }

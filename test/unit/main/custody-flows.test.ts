@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResultCommits, isDiskFault } from '../../../src/main/kiosk/result-commits.js';
-import { classify } from '../../../src/main/kiosk/door-open.js';
+import { ResultCommits, isDiskFault } from '../../../src/core/result-commits.js';
+import { classify } from '../../../src/core/door-open.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import * as store from '../../../src/store/index.js';
 import { failure } from '../../helpers/failure.js';

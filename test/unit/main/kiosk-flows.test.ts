@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { unsealCode } from '../../../src/main/secrets.js';
+import { unsealCode } from '../../../src/core/sealed-code.js';
 import * as store from '../../../src/store/index.js';
 import { failure } from '../../helpers/failure.js';
 import { dropOff, flowFixture, type FlowFixture } from '../../helpers/flow-context.js';

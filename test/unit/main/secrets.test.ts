@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCabinetSecret, sealCode, unsealCode } from '../../../src/main/secrets.js';
+import { loadCabinetSecret } from '../../../src/main/secrets.js';
+import { sealCode, unsealCode } from '../../../src/core/sealed-code.js';
 
 describe('cabinet secret', () => {
   it('is generated once into the data folder, private, and read back the same', () => {

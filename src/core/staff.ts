@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { StaffRole } from '../../shared/contract.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import type { StaffRole } from '../shared/contract.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 import type { FlowContext } from './context.js';
 import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
 

@@ -1,8 +1,8 @@
-import type { OpenOutcome } from '../../drivers/index.js';
-import type { AlarmCode, CompartmentSize, DoorState, OpenKind } from '../../shared/domain.js';
-import type { DomainEventType, EventPayload } from '../../shared/events.js';
-import type { Logger } from '../../shared/logger.js';
-import type { Db } from '../../store/index.js';
+import type { OpenOutcome } from '../drivers/index.js';
+import type { AlarmCode, CompartmentSize, DoorState, OpenKind } from '../shared/domain.js';
+import type { DomainEventType, EventPayload } from '../shared/events.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db } from '../store/index.js';
 import type { GuessLedger } from './guess-ledger.js';
 import type { Mutex } from './mutex.js';
 import type { ResultCommits } from './result-commits.js';

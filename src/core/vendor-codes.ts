@@ -1,6 +1,6 @@
-import type { CodeSource } from '../../cloud/sync/ports.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import type { CodeSource } from './ports.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 
 export interface CancelledCodes {
   cancelled: number;

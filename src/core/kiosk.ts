@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
-import type { CompartmentSize } from '../../shared/domain.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import type { CompartmentSize } from '../shared/domain.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 import type { Actor, FlowContext } from './context.js';
 import { recordEvent, requireCheck, requireCompartment } from './door-open.js';
 import { isDiskFault } from './result-commits.js';
 import { openForDropoff, storeDroppedParcel, type DropoffOpened, type DropoffRequest, type DropoffStored } from './dropoff.js';
-import { pickup, type PickupResult, type PickupSource } from './pickup.js';
+import { pickup, withRefusalFloor, type PickupResult, type PickupSource } from './pickup.js';
 import { reconcileOpenIntents, type ReconcileReport } from './reconcile.js';
 import { answerCheck, listChecks, type CheckAnswer, type CheckItem } from './checks.js';
 import { cancelParcel, remotePickup, setParcelCode } from './remote.js';
 import { expireDueParcels, openCompartment, returnParcel, setOutOfService, type DoorOpened } from './service.js';
 import { verifyStaffPin, type StaffPins } from './staff.js';
-import type { StaffRole } from '../../shared/contract.js';
+import type { StaffRole } from '../shared/contract.js';
 
 /** Door events as the drivers' supervisor reports them. */
 export interface DoorEvent {
@@ -61,7 +61,7 @@ export class Kiosk extends EventEmitter {
 
   /** Settles what a crash or power cut left half-done. Call once at boot, before taking requests. */
   async recover(): Promise<ReconcileReport[]> {
-    const reports = await this.#ctx.mutex.run(() => reconcileOpenIntents(this.#ctx));
+    const reports = await this.#door(() => reconcileOpenIntents(this.#ctx));
     this.#raiseChecks();
     if (reports.length || this.needsCheck().length) this.emit('changed');
     return reports;
@@ -77,7 +77,7 @@ export class Kiosk extends EventEmitter {
   }
 
   async pickup(code: string, source: PickupSource): Promise<PickupResult> {
-    return this.#afterOpen(await pickup(this.#ctx, code, source));
+    return this.#afterOpen(await withRefusalFloor(this.#ctx, () => this.#door(() => pickup(this.#ctx, code, source))));
   }
 
   /**
@@ -87,7 +87,7 @@ export class Kiosk extends EventEmitter {
    * `needsCheck`), `stored` rejects.
    */
   async startDropoff(req: DropoffRequest): Promise<DropoffTicket> {
-    const ticket = await this.#ctx.mutex.run(async () => {
+    const ticket = await this.#door(async () => {
       const opened = await openForDropoff(this.#ctx, req);
       // Registered before the mutex is released, so a door closing at once is not missed.
       const stored = opened.outcome === 'opened' ? this.#expectClose(opened.parcelId, req.actor) : notStored(opened);
@@ -103,7 +103,7 @@ export class Kiosk extends EventEmitter {
 
   /** A person looked inside and answers; under the door mutex so no open of that compartment runs meanwhile. */
   async answerCheck(compartmentId: string, parcelInside: boolean, actor: Actor): Promise<CheckAnswer> {
-    const answer = await this.#ctx.mutex.run(() => answerCheck(this.#ctx, compartmentId, parcelInside, actor));
+    const answer = await this.#door(() => answerCheck(this.#ctx, compartmentId, parcelInside, actor));
     this.#raiseChecks();
     return this.#changed(answer);
   }
@@ -115,21 +115,21 @@ export class Kiosk extends EventEmitter {
   }
 
   async openCompartment(compartmentId: string, actor: Actor, kind: 'technician' | 'remote' = 'technician'): Promise<DoorOpened> {
-    return this.#afterOpen(await this.#ctx.mutex.run(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
+    return this.#afterOpen(await this.#door(() => openCompartment(this.#ctx, compartmentId, actor, kind)));
   }
 
   /** The operator opens a stored parcel's door for its recipient, as if the code was typed (remote.ts). */
   async remotePickup(parcelId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
-    return this.#afterOpen(await this.#ctx.mutex.run(() => remotePickup(this.#ctx, parcelId, actor)));
+    return this.#afterOpen(await this.#door(() => remotePickup(this.#ctx, parcelId, actor)));
   }
 
   /** Under the door mutex: a pickup of this parcel in flight finishes first, then the cancel sees its outcome. */
   async cancelParcel(parcelId: string, reason: string | null, actor: Actor): Promise<ReturnType<typeof cancelParcel>> {
-    return this.#changed(await this.#ctx.mutex.run(async () => cancelParcel(this.#ctx, parcelId, reason, actor)));
+    return this.#changed(await this.#door(async () => cancelParcel(this.#ctx, parcelId, reason, actor)));
   }
 
   async setParcelCode(p: Parameters<typeof setParcelCode>[1], actor: Actor): Promise<ReturnType<typeof setParcelCode>> {
-    return this.#changed(await this.#ctx.mutex.run(async () => setParcelCode(this.#ctx, p, actor)));
+    return this.#changed(await this.#door(async () => setParcelCode(this.#ctx, p, actor)));
   }
 
   /**
@@ -143,7 +143,7 @@ export class Kiosk extends EventEmitter {
     const failed: Array<{ compartmentId: string; code: string }> = [];
     for (const c of store.listCompartments(this.#ctx.db)) {
       try {
-        const door = await this.#ctx.mutex.run(() => openCompartment(this.#ctx, c.id, actor, 'technician'));
+        const door = await this.#door(() => openCompartment(this.#ctx, c.id, actor, 'technician'));
         if (door.outcome === 'opened') opened.push(c.id);
         else if (door.outcome === 'unknown') unknown.push(c.id);
         else failed.push({ compartmentId: c.id, code: 'door-did-not-open' });
@@ -182,7 +182,7 @@ export class Kiosk extends EventEmitter {
   }
 
   async returnParcel(compartmentId: string, actor: Actor): Promise<DoorOpened & { parcelId: string }> {
-    return this.#afterOpen(await this.#ctx.mutex.run(() => returnParcel(this.#ctx, compartmentId, actor)));
+    return this.#afterOpen(await this.#door(() => returnParcel(this.#ctx, compartmentId, actor)));
   }
 
   setOutOfService(compartmentId: string, outOfService: boolean, reason: string | null, actor: Actor): void {
@@ -278,6 +278,14 @@ export class Kiosk extends EventEmitter {
   #raiseChecks(): void {
     const waiting = store.listCompartmentChecks(this.#ctx.db).map((c) => c.compartmentId);
     this.#ctx.alarm('needs-check', waiting.length > 0, waiting.length ? `compartment(s) ${waiting.join(', ')} wait for someone to look inside` : null);
+  }
+
+  /**
+   * The one place a use-case takes the door mutex: every open, and every
+   * change a concurrent open could race with, runs here one after another.
+   */
+  #door<T>(story: () => Promise<T> | T): Promise<T> {
+    return this.#ctx.mutex.run(story);
   }
 
   #changed<T>(value: T): T {

@@ -1,5 +1,4 @@
-import { COMPARTMENT_SIZES } from '../../shared/domain.js';
-import { configSchema } from '../config/schema.js';
+import { COMPARTMENT_SIZES } from '../shared/domain.js';
 import type { FlowPolicy } from './context.js';
 
 /** The flows' rules from the configuration's `pickup` and `lockout` sections. */
@@ -18,9 +17,4 @@ export function flowPolicy(config: {
     storageReserveBytes: Math.round(config.storage.reserveMb * 1024 * 1024),
     refusalFloorMs,
   };
-}
-
-/** The rules of a cabinet configured with nothing: for tests and benchmarks. */
-export function defaultFlowPolicy(): FlowPolicy {
-  return flowPolicy(configSchema.parse({}));
 }

@@ -1,7 +1,7 @@
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
-import { MAX_OPENS_PER_CODE } from '../../shared/domain.js';
+import { MAX_OPENS_PER_CODE } from '../shared/domain.js';
 import { opensLeft, pulseDoor, recordEvent, recordResult, requireCompartment } from './door-open.js';
 import { completePickup, recordUnconfirmed } from './pickup.js';
 import type { DoorOpened } from './service.js';

@@ -1,11 +1,11 @@
-import { MAX_OPENS_PER_CODE, type DoorOutcome } from '../../shared/domain.js';
-import { KioskError, type KioskErrorCode } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
-import type { Compartment, Parcel, PickupCode } from '../../store/index.js';
+import { MAX_OPENS_PER_CODE, type DoorOutcome } from '../shared/domain.js';
+import { KioskError, type KioskErrorCode } from '../shared/errors.js';
+import * as store from '../store/index.js';
+import type { Compartment, Parcel, PickupCode } from '../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
 import { opensLeft, pulseDoor, recordEvent, recordResult, requireCompartment, type DoorAttempt } from './door-open.js';
 import { LOCAL_CODE_SOURCE } from './dropoff.js';
-import { sealCode } from '../secrets.js';
+import { sealCode } from './sealed-code.js';
 import { assertNotLockedOut, countRightGuess, countWrongGuess, type GuessScope } from './lockout.js';
 
 export type PickupSource = 'keypad' | 'cli' | 'remote';
@@ -25,21 +25,29 @@ export interface PickupResult {
 const CODE_PATTERN = /^\d{4,12}$/;
 
 /**
- * A customer types a code. The story, under the door mutex so two taps of
- * the same code see each other's commit:
+ * A customer types a code. The story (call it holding the door mutex, so two
+ * taps of the same code see each other's commit):
  * lockout check → lookup (one index probe on the keyed hash) → the code must
  * point at the compartment holding its parcel and have a pulse left → intent
  * committed with the pulse counted → door pulsed once → the result recorded
  * and told as it is: `opened`, `not-opened` (the code keeps its pulse when the
  * frame never left) or `unknown` (the customer checks the door; typing the
  * code again is the one re-open, after which staff must help).
- * Every refusal counts as a wrong guess and is answered no sooner than the
- * refusal floor, whatever made it (README "Custody", invariant 6).
+ * Every refusal counts as a wrong guess (README "Custody", invariant 6).
  */
 export async function pickup(ctx: FlowContext, rawCode: string, source: PickupSource): Promise<PickupResult> {
+  return pickupNow(ctx, rawCode.trim(), source);
+}
+
+/**
+ * Runs a pickup and answers a refusal no sooner than the refusal floor,
+ * whatever made it: a miss and a hit in the wrong state take the same time.
+ * Waits outside the door mutex, so a guesser holds up no other door.
+ */
+export async function withRefusalFloor<T>(ctx: FlowContext, run: () => Promise<T>): Promise<T> {
   const started = ctx.clock();
   try {
-    return await ctx.mutex.run(() => pickupNow(ctx, rawCode.trim(), source));
+    return await run();
   } catch (err) {
     if (err instanceof KioskError && REFUSALS.has(err.code)) {
       const wait = started + ctx.policy.refusalFloorMs - ctx.clock();

@@ -1,6 +1,6 @@
-import type { CheckKind } from '../../shared/domain.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import type { CheckKind } from '../shared/domain.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 import type { Actor, FlowContext } from './context.js';
 import { recordEvent, requireCompartment } from './door-open.js';
 import { storeDroppedParcel } from './dropoff.js';

@@ -1,7 +1,7 @@
-import type { DoorOutcome } from '../../shared/domain.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
-import type { Parcel } from '../../store/index.js';
+import type { DoorOutcome } from '../shared/domain.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
+import type { Parcel } from '../store/index.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
 import { pulseDoor, recordEvent, recordResult, requireCheck, requireCompartment } from './door-open.js';
 

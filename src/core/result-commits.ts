@@ -1,6 +1,6 @@
-import type { AlarmCode } from '../../shared/domain.js';
-import type { Logger } from '../../shared/logger.js';
-import * as store from '../../store/index.js';
+import type { AlarmCode } from '../shared/domain.js';
+import type { Logger } from '../shared/logger.js';
+import * as store from '../store/index.js';
 
 /** SQLite's answers that mean "the disk did not take it" (full, I/O error, locked by another writer): worth retrying. */
 const RETRYABLE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL)/;

@@ -1,21 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { silentLogger } from '../../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
 import type { FlowContext } from './context.js';
 import { GuessLedger } from './guess-ledger.js';
 import { Mutex } from './mutex.js';
-import { defaultFlowPolicy } from './policy.js';
 import { ResultCommits } from './result-commits.js';
 
 type Built = 'mutex' | 'guesses' | 'commits';
-type Defaulted = 'policy' | 'clock' | 'log' | 'alarm' | 'sleep';
+type Defaulted = 'clock' | 'log' | 'alarm' | 'sleep';
 
 /**
  * A FlowContext with its own door mutex, lockout ledger and result-commit
- * queue; policy, clock, log, alarms and sleep default to the demo cabinet's,
- * Date.now, silence, nothing and a real timer.
+ * queue; clock, log, alarms and sleep default to Date.now, silence, nothing
+ * and a real timer.
  */
 export function createFlowContext(parts: Omit<FlowContext, Built | Defaulted> & Partial<Pick<FlowContext, Defaulted>>): FlowContext {
-  const policy = parts.policy ?? defaultFlowPolicy();
+  const { policy } = parts;
   const log = parts.log ?? silentLogger;
   const alarm = parts.alarm ?? (() => undefined);
   return {

@@ -1,6 +1,6 @@
-import type { CodeSource } from '../../cloud/sync/ports.js';
-import type { Logger } from '../../shared/logger.js';
-import * as store from '../../store/index.js';
+import type { CodeSource } from './ports.js';
+import type { Logger } from '../shared/logger.js';
+import * as store from '../store/index.js';
 
 export interface PullReport {
   source: string;

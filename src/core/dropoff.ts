@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { CompartmentSize, DoorOutcome } from '../../shared/domain.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
-import type { Compartment } from '../../store/index.js';
-import { sealCode } from '../secrets.js';
+import type { CompartmentSize, DoorOutcome } from '../shared/domain.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
+import type { Compartment } from '../store/index.js';
+import { sealCode } from './sealed-code.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
 import { pulseDoor, recordEvent, recordResult, requireCheck, requireCompartment } from './door-open.js';
 

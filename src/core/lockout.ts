@@ -1,5 +1,5 @@
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
 import type { FlowContext } from './context.js';
 import { recordEvent } from './door-open.js';
 

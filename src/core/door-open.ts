@@ -1,7 +1,7 @@
-import { MAX_OPENS_PER_CODE, type CheckKind, type DoorOutcome } from '../../shared/domain.js';
-import { KioskError } from '../../shared/errors.js';
-import * as store from '../../store/index.js';
-import type { Compartment } from '../../store/index.js';
+import { MAX_OPENS_PER_CODE, type CheckKind, type DoorOutcome } from '../shared/domain.js';
+import { KioskError } from '../shared/errors.js';
+import * as store from '../store/index.js';
+import type { Compartment } from '../store/index.js';
 import type { EventInput, FlowContext, OpenOutcome, OpenRequest } from './context.js';
 
 /** One pulse and how it ended. */

@@ -1,5 +1,5 @@
-import * as store from '../../store/index.js';
-import type { LockoutPolicy, LockoutState } from '../../store/index.js';
+import * as store from '../store/index.js';
+import type { LockoutPolicy, LockoutState } from '../store/index.js';
 
 /**
  * The lockout of each guess scope (customer codes, staff PINs), kept in

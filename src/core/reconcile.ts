@@ -1,6 +1,6 @@
-import type { CheckKind, DoorState } from '../../shared/domain.js';
-import * as store from '../../store/index.js';
-import type { OpenIntent } from '../../store/index.js';
+import type { CheckKind, DoorState } from '../shared/domain.js';
+import * as store from '../store/index.js';
+import type { OpenIntent } from '../store/index.js';
 import type { FlowContext, OpenRequest } from './context.js';
 import { opensLeft, recordEvent, requireCheck, requireCompartment } from './door-open.js';
 import { completePickup, recordUnconfirmed } from './pickup.js';
