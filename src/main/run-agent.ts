@@ -3,7 +3,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger as PinoLogger } from 'pino';
 import { Agent } from './agent.js';
 import type { Config } from './config/schema.js';
-import { controlSocketPath } from './control/socket-path.js';
+import { controlSocketPath } from './control-protocol/socket-path.js';
 import { prepareDataDir } from './data-dir.js';
 import { lockDataDir } from './data-lock.js';
 import { startControlServer, stopControlServer } from './control/server.js';

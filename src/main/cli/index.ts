@@ -3,19 +3,16 @@ import { COMPARTMENT_SIZES } from '../../shared/domain.js';
 import type { Result } from '../../shared/errors.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { localCaller } from '../control/caller.js';
-import { callAgent } from '../control/client.js';
-import { runControlCommand, type ControlCommand } from '../control/commands.js';
-import { toErrorResult } from '../control/result.js';
-import { controlSocketPath } from '../control/socket-path.js';
+import { callAgent } from '../control-protocol/client.js';
+import type { ControlCommand } from '../control-protocol/commands.js';
+import { controlSocketPath } from '../control-protocol/socket-path.js';
 import { DATA_DIR_HINT, DataDirError } from '../data-dir.js';
-import { AgentAlreadyRunning } from '../control/server.js';
-import { createLogger } from '../logging.js';
-import { runAgent } from '../run-agent.js';
+import { AgentAlreadyRunning } from '../data-lock.js';
+import { toErrorResult } from '../error-result.js';
+import { runInProcess } from '../run-in-process.js';
 import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
-import { runMockCloudCommand } from './mock-cloud.js';
 import { runSimulateCommand } from './simulate.js';
 import { runStartCommand, type ShellChoice } from './start.js';
 
@@ -111,17 +108,6 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     });
 
   program
-    .command('mock-cloud')
-    .description('play the vendor clouds the configuration enables (same credentials), printing every event as it arrives')
-    .option('--port <n>', 'port; default: the one the configured vendor URLs point at, else 8787', (v) => Number.parseInt(v, 10))
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--state-file <file>', 'ledger of what was applied, kept across restarts; default <dataDir>/mock-cloud.jsonl')
-    .option('--faults <json>', 'fault plan, e.g. {"seed":1,"all":{"failRate":0.3,"timeoutRate":0.05}}')
-    .action(async (o: { port?: number; host: string; stateFile?: string; faults?: string }) => {
-      exitCode = await withConfig(globals(), (config) => runMockCloudCommand(config, { ...o, json: globals().json === true }));
-    });
-
-  program
     .command('config')
     .command('check')
     .description('validate the configuration and print it resolved')
@@ -191,26 +177,6 @@ async function runCommand(name: ControlCommand, input: Record<string, unknown>, 
     process.stdout.write((g.json ? JSON.stringify(result.value) : (PRINTERS[name]?.(result.value) ?? JSON.stringify(result.value, null, 2))) + '\n');
     return EXIT.ok;
   });
-}
-
-async function runInProcess(config: Config, name: ControlCommand, input: unknown, noAnswer: string): Promise<Result<unknown>> {
-  const logger = await createLogger(config, { stdout: false });
-  let running: Awaited<ReturnType<typeof runAgent>>;
-  try {
-    running = await runAgent(config, logger, { jobs: false });
-  } catch (err) {
-    logger.flush();
-    if (err instanceof AgentAlreadyRunning) throw new AgentAlreadyRunning(`${err.message}; ${noAnswer}, so restart that agent`);
-    throw err;
-  }
-  try {
-    return { ok: true, value: await runControlCommand(running.agent, name, input, localCaller()) };
-  } catch (err) {
-    return toErrorResult(err);
-  } finally {
-    await running.stop();
-    logger.flush();
-  }
 }
 
 function hintFor(result: Extract<Result<unknown>, { ok: false }>): string {

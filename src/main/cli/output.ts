@@ -1,5 +1,5 @@
 import { assertNever } from '../../shared/domain.js';
-import type { AgentStatus } from '../control/status.js';
+import type { AgentStatus } from '../status.js';
 
 type Printer = (value: unknown) => string;
 

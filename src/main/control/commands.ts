@@ -4,8 +4,9 @@ import { KioskError } from '../../shared/errors.js';
 import * as store from '../../store/index.js';
 import type { Agent } from '../agent.js';
 import { withTimeout } from '../util/with-timeout.js';
-import type { ControlCaller } from './caller.js';
-import { statusOf } from './status.js';
+import type { ControlCaller } from '../caller.js';
+import type { ControlCommand } from '../control-protocol/commands.js';
+import { statusOf } from '../status.js';
 
 const DEFAULT_DEPOSIT_WAIT_MS = 120_000;
 /**
@@ -86,21 +87,8 @@ export const controlCommands = {
       return { retried: agent.kiosk.retryDeadOutbox(caller.actor, i.destination) };
     },
   },
-} as const;
+} satisfies Record<ControlCommand, unknown>;
 
-export type ControlCommand = keyof typeof controlCommands;
-export const CONTROL_COMMANDS = Object.keys(controlCommands) as ControlCommand[];
-
-export function isControlCommand(name: string): name is ControlCommand {
-  return Object.hasOwn(controlCommands, name);
-}
-
-/**
- * Validates the input and runs one command against an agent as `caller`.
- * Throws KioskError('bad-request') on bad input (an `actor` key included);
- * a `note` is audited as `control.note` beside the command's own rows,
- * whatever the command's outcome.
- */
 export async function runControlCommand(agent: Agent, name: ControlCommand, input: unknown, caller: ControlCaller): Promise<unknown> {
   const command = controlCommands[name];
   const parsed = command.input.safeParse(input ?? {});

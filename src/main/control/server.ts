@@ -5,9 +5,10 @@ import { KioskError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Agent } from '../agent.js';
 import { AgentAlreadyRunning } from '../data-lock.js';
-import { localCaller, type ControlCaller } from './caller.js';
-import { isControlCommand, runControlCommand } from './commands.js';
-import { toErrorResult } from './result.js';
+import { localCaller, type ControlCaller } from '../caller.js';
+import { isControlCommand } from '../control-protocol/commands.js';
+import { runControlCommand } from './commands.js';
+import { toErrorResult } from '../error-result.js';
 
 export { AgentAlreadyRunning };
 

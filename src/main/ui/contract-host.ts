@@ -2,7 +2,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { callEnvelope, calls, isCallName, type CallName, type PushedEvent, type StaffRole } from '../../shared/contract.js';
 import { KioskError } from '../../shared/errors.js';
 import type { Agent } from '../agent.js';
-import { toErrorResult } from '../control/result.js';
+import { toErrorResult } from '../error-result.js';
 import { handlers, type HandlerContext } from './contract-handlers.js';
 import { cabinetOverview, healthOf } from './views.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCommand } from '../../../src/cloud/channel/command.js';
-import { callAgent } from '../../../src/main/control/client.js';
+import { callAgent } from '../../../src/main/control-protocol/client.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
-import { startMockChannel, type MockChannel } from '../../../src/mock-cloud/channel.js';
+import { startMockChannel, type MockChannel } from '../../../tools/mock-cloud/channel.js';
 import * as store from '../../../src/store/index.js';
 import { agentConfig, until } from '../../helpers/cloud.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callAgent } from '../../../src/main/control/client.js';
-import type { AgentStatus } from '../../../src/main/control/status.js';
+import { callAgent } from '../../../src/main/control-protocol/client.js';
+import type { AgentStatus } from '../../../src/main/status.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
-import type { LedgerReport } from '../../../src/mock-cloud/ledger.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
-import { webhooksMock } from '../../../src/mock-cloud/webhooks.js';
+import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import { webhooksMock } from '../../../tools/mock-cloud/webhooks.js';
 import { agentConfig, freePort, until, webhookSecret } from '../../helpers/cloud.js';
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/main/config/load-config.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
-import { callAgent } from '../../../src/main/control/client.js';
+import { callAgent } from '../../../src/main/control-protocol/client.js';
 
 function tempConfig() {
   const dir = mkdtempSync(join(tmpdir(), 'ck-agent-'));

@@ -1,4 +1,4 @@
-import { KIOSK_ERROR_CODES, KioskError, type KioskErrorCode, type Result } from '../../shared/errors.js';
+import { KIOSK_ERROR_CODES, KioskError, type KioskErrorCode, type Result } from '../shared/errors.js';
 
 /** Exceptions never cross a process boundary raw: they become `{ ok: false, error: { code } }`. */
 export function toErrorResult(err: unknown): Extract<Result<never>, { ok: false }> {

@@ -1,8 +1,8 @@
-import { compartmentStatuses, doorMap } from '../../core/cabinet-view.js';
-import type { DoorState } from '../../shared/domain.js';
-import * as store from '../../store/index.js';
-import type { Agent } from '../agent.js';
-import { APP_VERSION } from '../version.js';
+import { compartmentStatuses, doorMap } from '../core/cabinet-view.js';
+import type { DoorState } from '../shared/domain.js';
+import * as store from '../store/index.js';
+import type { Agent } from './agent.js';
+import { APP_VERSION } from './version.js';
 
 /** What `cabinet-kiosk status` shows: doors read from the boards now, parcels, service flags, outbox. */
 export async function statusOf(agent: Agent) {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { Result } from '../../shared/errors.js';
-import type { ControlCommand } from './commands.js';
+import { commandPath, type ControlCommand } from './commands.js';
 
 export type AgentReply = { reached: true; result: Result<unknown> } | { reached: false; reason: string };
 
@@ -12,7 +12,7 @@ export function callAgent(socketPath: string, command: ControlCommand, input: un
   return new Promise((resolve, reject) => {
     const body = JSON.stringify(input ?? {});
     const req = request(
-      { socketPath, path: `/v1/${command}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { socketPath, path: commandPath(command), method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
