@@ -1,5 +1,5 @@
 /**
- * The layer map of ARCHITECTURE.md, enforced: drivers, store and cloud never
+ * The layer map of docs/architecture.md §2, enforced: drivers, store and cloud never
  * import one another; shared is pure (zod only); the renderer sees only shared.
  * `test/unit/layering.test.ts` runs this inside `npm test`.
  */
@@ -16,10 +16,19 @@ module.exports = {
     })),
     {
       name: 'mock-cloud-speaks-only-wire-formats',
-      comment: 'The mock vendor clouds reuse the wire formats of src/cloud (signers, schemas) and nothing of the agent.',
+      comment:
+        'The mock vendor clouds (tools/mock-cloud) reuse the wire formats of src/cloud (signers, schemas) and nothing of the agent. ' +
+        'One exception: its entry point (main.ts, command.ts) reads the agent\'s own configuration file with src/main/config, so the demo mock plays the vendors the agent is configured for.',
       severity: 'error',
-      from: { path: '^src/mock-cloud/' },
-      to: { path: '^src/(?!shared/|cloud/|mock-cloud/)' },
+      from: { path: '^tools/mock-cloud/' },
+      to: { path: '^(src/(?!shared/|cloud/|main/config/)|tools/(?!mock-cloud/))' },
+    },
+    {
+      name: 'mock-cloud-reads-only-the-config',
+      comment: 'Only the entry point of the mock cloud (main.ts, command.ts) reads the agent configuration.',
+      severity: 'error',
+      from: { path: '^tools/mock-cloud/', pathNot: '^tools/mock-cloud/(main|command)\\.ts$' },
+      to: { path: '^src/main/' },
     },
     {
       name: 'core-takes-narrow-ports',

@@ -13,7 +13,9 @@
  *
  * It runs as the agent does, compiled and without a loader: cloud-drain.ts
  * transpiles this file alone and points its `../src/` imports at dist/ (tsx's
- * loader thread alone adds ~45 MB of RSS). So: node: and ../src/ imports only.
+ * loader thread alone adds ~45 MB of RSS). So: node: and ../src/ imports only,
+ * but for the `mock` role, which cloud-drain.ts runs from this source under tsx
+ * (tools/mock-cloud is never compiled into dist/).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -39,8 +41,8 @@ function print(value: unknown): void {
 }
 
 async function mock(): Promise<void> {
-  const { startMockCloud } = await import('../src/mock-cloud/server.js');
-  const { webhooksMock } = await import('../src/mock-cloud/webhooks.js');
+  const { startMockCloud } = await import('../tools/mock-cloud/server.js');
+  const { webhooksMock } = await import('../tools/mock-cloud/webhooks.js');
   // The ledger in memory: the bench measures the agent's drain, not the mock's state-file writes (the chaos test covers those).
   const cloud = await startMockCloud([webhooksMock({ secret: secret() })]);
   print({ ready: true, url: cloud.url });

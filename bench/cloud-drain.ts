@@ -110,7 +110,7 @@ interface DrainReport {
 }
 
 /** What the worker loads from dist/ (directly or not). */
-const DIST_SOURCES = ['src/store', 'src/cloud', 'src/mock-cloud', 'src/shared', 'src/main/cloud/store-ports.ts', 'src/main/config'];
+const DIST_SOURCES = ['src/store', 'src/cloud', 'src/shared', 'src/main/cloud/store-ports.ts', 'src/main/config'];
 
 /** Throws unless every module the worker loads has a dist/ build at least as new (`npm run bench` builds first). */
 function assertDistFresh(): void {
@@ -154,10 +154,12 @@ interface Env {
 function spawnWorker(env: Env, args: string[]): ChildProcess {
   const profDir = process.env['CK_BENCH_CPU_PROF'];
   const profile = profDir !== undefined && (args[0] === 'drain' || args[0] === 'mock');
-  return fork(env.worker, args, {
+  // The mock is a tool (tools/mock-cloud, never compiled into dist/): it runs from source under tsx.
+  const mock = args[0] === 'mock';
+  return fork(mock ? WORKER_TS : env.worker, args, {
     cwd: ROOT,
-    // Not the parent's `--import tsx`: the children run compiled code only.
-    execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${args[0]}-${Date.now()}.cpuprofile`] : [],
+    // Not the parent's `--import tsx`: the agent's children run compiled code only.
+    execArgv: [...(mock ? ['--import', 'tsx'] : []), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${args[0]}-${Date.now()}.cpuprofile`] : [])],
     env: { ...process.env, CK_BENCH_WEBHOOK_SECRET: env.secret },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

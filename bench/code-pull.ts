@@ -19,8 +19,8 @@ import { DingshangCodeSource } from '../src/cloud/dingshang/code-source.js';
 import { dingshangConfigSchema } from '../src/cloud/dingshang/config.js';
 import { CodePuller } from '../src/core/code-puller.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { dingshangMock } from '../src/mock-cloud/dingshang.js';
-import { startMockCloud } from '../src/mock-cloud/server.js';
+import { dingshangMock } from '../tools/mock-cloud/dingshang.js';
+import { startMockCloud } from '../tools/mock-cloud/server.js';
 import * as store from '../src/store/index.js';
 import { progress, tempDir } from './stats.js';
 

@@ -1,5 +1,5 @@
 /**
- * Aituo, both sides the agent talks to (aituo.md):
+ * Aituo, both sides the agent talks to (docs/vendors/aituo.md):
  *
  *   POST /aituo/smartlocker/api/v2/clientApiTest   the merchant push receiver (§3.3 shows this URL as
  *                                                   Aituo's test receiver): 1001/1002/1003 bodies
@@ -17,8 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX } from '../cloud/aituo/envelope.js';
-import { aituoPushBodySchema } from '../cloud/aituo/schemas.js';
+import { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX } from '../../src/cloud/aituo/envelope.js';
+import { aituoPushBodySchema } from '../../src/cloud/aituo/schemas.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 
@@ -68,7 +68,7 @@ class AituoMock implements MockVendor {
   }
 
   handle(request: MockRequest): MockResponse {
-    if (request.method !== 'POST') return text(405, 'POST only (aituo.md §2, §3.3)');
+    if (request.method !== 'POST') return text(405, 'POST only (docs/vendors/aituo.md §2, §3.3)');
     if (request.path === AITUO_MOCK_PUSH_PATH) return this.#push(request);
     if (request.path === AITUO_MOCK_API_PREFIX || request.path.startsWith(`${AITUO_MOCK_API_PREFIX}/`)) return this.#call(request);
     return text(404, `no aituo route ${request.path}`);

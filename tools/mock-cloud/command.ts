@@ -1,23 +1,23 @@
 import { join } from 'node:path';
-import { parseFaultConfig, type FaultConfig } from '../../mock-cloud/faults.js';
-import { aituoMock } from '../../mock-cloud/aituo.js';
-import { startMockChannel, type MockChannel } from '../../mock-cloud/channel.js';
-import { dingshangMock } from '../../mock-cloud/dingshang.js';
-import { hongxunMock } from '../../mock-cloud/hongxun.js';
-import { runMockCloudProcess } from '../../mock-cloud/run.js';
-import type { VendorFactory } from '../../mock-cloud/server.js';
-import type { LedgerEntry } from '../../mock-cloud/types.js';
-import { webhooksMock } from '../../mock-cloud/webhooks.js';
-import { yopointMock } from '../../mock-cloud/yopoint.js';
-import { notifyUrlFor } from '../../cloud/dingshang/config.js';
-import { isLoopback } from '../../cloud/http/send.js';
-import type { Config } from '../config/schema.js';
+import { parseFaultConfig, type FaultConfig } from './faults.js';
+import { aituoMock } from './aituo.js';
+import { startMockChannel, type MockChannel } from './channel.js';
+import { dingshangMock } from './dingshang.js';
+import { hongxunMock } from './hongxun.js';
+import { runMockCloudProcess } from './run.js';
+import type { VendorFactory } from './server.js';
+import type { LedgerEntry } from './types.js';
+import { webhooksMock } from './webhooks.js';
+import { yopointMock } from './yopoint.js';
+import { notifyUrlFor } from '../../src/cloud/dingshang/config.js';
+import { isLoopback } from '../../src/cloud/http/send.js';
+import type { Config } from '../../src/main/config/schema.js';
 
 export interface MockCloudCommandOptions {
   port?: number;
   host: string;
   stateFile?: string;
-  /** JSON text of a FaultConfig (src/mock-cloud/faults.ts). */
+  /** JSON text of a FaultConfig (tools/mock-cloud/faults.ts). */
   faults?: string;
   json: boolean;
 }
@@ -25,7 +25,7 @@ export interface MockCloudCommandOptions {
 export const DEFAULT_MOCK_PORT = 8787;
 
 /**
- * `cabinet-kiosk mock-cloud`: every vendor the configuration enables, played
+ * `npm run mock-cloud` (main.ts): every vendor the configuration enables, played
  * by its mock with the same credentials, on the port the configured URLs
  * point at. Each event that arrives is printed as it arrives, so a demo shows
  * pickups reaching "the cloud", and what was queued while the mock was down

@@ -1,6 +1,6 @@
 /**
  * What the Dingshang mock holds: products (lanes), pickup codes, orders and
- * deliveries (dingshang.md §4.4, §5, §6, §7). Every lookup is a map probe and
+ * deliveries (docs/vendors/dingshang.md §4.4, §5, §6, §7). Every lookup is a map probe and
  * a product's unused codes have their own map, so 100,000 codes are listed in
  * O(n) over the §4.4 pages and the per-product §6.3 calls.
  */

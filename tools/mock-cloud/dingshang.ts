@@ -1,5 +1,5 @@
 /**
- * The Dingshang Open API, vendor side (dingshang.md §1–§10), for the contract
+ * The Dingshang Open API, vendor side (docs/vendors/dingshang.md §1–§10), for the contract
  * tests, the benches and the demo. Requests are read with the same wire
  * functions the client uses (`matchEndpoint`, `readSignedBody`, the request
  * schemas), and every signed call is checked with the AppKey.
@@ -15,13 +15,13 @@
  * Control actions (POST /_mock/dingshang/<action>): `create-codes`,
  * `add-product`, `cancel-code`, `use-code`, `send-delivery-callback`, `reset`.
  */
-import { jsonObject } from '../cloud/dingshang/callback.js';
-import { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from '../cloud/dingshang/endpoints.js';
-import { DS_ERROR } from '../cloud/dingshang/errors.js';
-import { codeExternalId } from '../cloud/dingshang/mapper.js';
-import { readSignedBody } from '../cloud/dingshang/request.js';
-import { computeSign, toSignParams, type SignValueMode } from '../cloud/dingshang/signer.js';
-import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../cloud/dingshang/time.js';
+import { jsonObject } from '../../src/cloud/dingshang/callback.js';
+import { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from '../../src/cloud/dingshang/endpoints.js';
+import { DS_ERROR } from '../../src/cloud/dingshang/errors.js';
+import { codeExternalId } from '../../src/cloud/dingshang/mapper.js';
+import { readSignedBody } from '../../src/cloud/dingshang/request.js';
+import { computeSign, toSignParams, type SignValueMode } from '../../src/cloud/dingshang/signer.js';
+import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../../src/cloud/dingshang/time.js';
 import { DingshangMockState, type MockCode, type MockProduct } from './dingshang-state.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
@@ -371,7 +371,7 @@ class DingshangMock implements MockVendor {
       const params = toSignParams(callback);
       if (params !== null) callback.sign = computeSign(params, this.#o.appKey, this.#o.signValueMode);
     }
-    // UNVERIFIED: dingshang.md §10 (Content-Type of the callback; the example body is JSON)
+    // UNVERIFIED: docs/vendors/dingshang.md §10 (Content-Type of the callback; the example body is JSON)
     const answer = await this.#ctx.sendCallback({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callback) });
     return { status: answer.status, text: answer.text, body: callback };
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { seededRandom } from '../shared/seeded-random.js';
+import { seededRandom } from '../../src/shared/seeded-random.js';
 
 /**
  * Fault injection for the mock vendor clouds (issue 4 §5: latency, 5xx,

@@ -1,5 +1,5 @@
 /**
- * Hongxun's side of the sign-for push 签收信息推送 (hongxun.md §7.8):
+ * Hongxun's side of the sign-for push 签收信息推送 (docs/vendors/hongxun.md §7.8):
  *
  *   POST /hongxun/sign-for   the §2 envelope, signed per Appendix 1 (§3)
  *
@@ -19,9 +19,9 @@
  * for that order), `reset`.
  */
 import { z } from 'zod';
-import { verifyHongxunEnvelope } from '../cloud/hongxun/envelope.js';
-import { hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema } from '../cloud/hongxun/schemas.js';
-import { HONGXUN_DEFAULT_TIME_ZONE, type HongxunTimeZone } from '../cloud/hongxun/time.js';
+import { verifyHongxunEnvelope } from '../../src/cloud/hongxun/envelope.js';
+import { hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema } from '../../src/cloud/hongxun/schemas.js';
+import { HONGXUN_DEFAULT_TIME_ZONE, type HongxunTimeZone } from '../../src/cloud/hongxun/time.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 
@@ -46,7 +46,7 @@ export interface HongxunMockOptions {
 /** §7.8 as the receiver sees it: a key the spec does not name is refused (the agent must never invent one). */
 const strictSignForSchema = hongxunSignForRequestSchema
   .extend({
-    // UNVERIFIED: hongxun.md §7.8 (signedTime format not stated): the §2 format, as the agent sends it.
+    // UNVERIFIED: docs/vendors/hongxun.md §7.8 (signedTime format not stated): the §2 format, as the agent sends it.
     signedTime: hongxunTimeSchema,
     productList: z.array(hongxunSignForProductSchema.strict()),
   })

@@ -2,7 +2,7 @@ import type { FaultConfig } from './faults.js';
 import { startMockCloud, type RunningMockCloud, type VendorFactory } from './server.js';
 
 /**
- * The mock cloud as a process of its own, for `cabinet-kiosk mock-cloud` and
+ * The mock cloud as a process of its own, for `npm run mock-cloud` (main.ts) and
  * for the chaos test, which spawns it, SIGKILLs it and starts it again on the
  * same port and state file (issue 4 §6). The ledger lives in the state file,
  * so what was acknowledged before the kill is still known after it.

@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '../shared/domain.js';
+import { assertNever } from '../../src/shared/domain.js';
 import { FaultInjector, FaultPlanError, type FaultConfig } from './faults.js';
 import { MemoryLedger } from './ledger.js';
 import { FileLedger } from './ledger-file.js';

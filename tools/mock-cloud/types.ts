@@ -1,7 +1,7 @@
 /**
  * The contract between the mock-cloud server (server.ts: HTTP, faults,
  * control API, the ledger) and each vendor's mock (one file per vendor,
- * written from its spec in ../shared/specs/). A vendor mock is a request
+ * written from its spec in docs/vendors/). A vendor mock is a request
  * handler plus state; it never touches sockets or faults itself.
  */
 import type { IncomingHttpHeaders } from 'node:http';

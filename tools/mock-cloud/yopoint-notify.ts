@@ -1,16 +1,16 @@
 /**
- * The sending side of a Yopoint webhook (yopoint.md §5, §2.2): the signed
+ * The sending side of a Yopoint webhook (docs/vendors/yopoint.md §5, §2.2): the signed
  * form-urlencoded body Yopoint posts to the developer's callback URL. The
  * agent never sends these; the mock cloud and the tests do, to produce
  * callbacks that `verifyYopointNotification` must accept. Pure: the caller
  * passes the instant.
  */
 import type { z } from 'zod';
-import type { YopointOptions } from './config.js';
-import { type YopointNotifyMethod, yopointNotifications } from './endpoints.js';
-import { YOPOINT_NOTIFY_SIGNED_FIELDS } from './notify.js';
-import { YOPOINT_CONTENT_TYPE } from './schemas.js';
-import { YOPOINT_SIGN_TYPE, yopointSign, yopointTimestamp } from './signer.js';
+import type { YopointOptions } from '../../src/cloud/yopoint/config.js';
+import { type YopointNotifyMethod, yopointNotifications } from '../../src/cloud/yopoint/endpoints.js';
+import { YOPOINT_NOTIFY_SIGNED_FIELDS } from '../../src/cloud/yopoint/notify.js';
+import { YOPOINT_CONTENT_TYPE } from '../../src/cloud/yopoint/schemas.js';
+import { YOPOINT_SIGN_TYPE, yopointSign, yopointTimestamp } from '../../src/cloud/yopoint/signer.js';
 
 export type YopointNotifySenderOptions = Pick<YopointOptions, 'appid' | 'appSecret' | 'timestampUnit' | 'emptyValues'>;
 

@@ -1,5 +1,5 @@
 /**
- * The Yopoint operator-platform side (yopoint.md), for the tests and the
+ * The Yopoint operator-platform side (docs/vendors/yopoint.md), for the tests and the
  * demo: the gateway `POST /yopoint/api/gateway/index` (§1) checks appid and
  * the §2.1 signature, holds cabinets and orders, and answers `cabinet.list`
  * (§4.2), `cabinet.order.list` (§4.7, paged), `cabinet.order.get` (§4.8) and
@@ -20,9 +20,9 @@
  *    byte-identical repeat counts as a duplicate.
  */
 import { z } from 'zod';
-import { isYopointNotifyMethod, type YopointNotifyMethod, YOPOINT_NOTIFY_METHODS } from '../cloud/yopoint/endpoints.js';
-import { decodeYopointForm } from '../cloud/yopoint/notify.js';
-import { buildYopointNotification, type YopointNotifyBizInput } from '../cloud/yopoint/notify-sender.js';
+import { isYopointNotifyMethod, type YopointNotifyMethod, YOPOINT_NOTIFY_METHODS } from '../../src/cloud/yopoint/endpoints.js';
+import { decodeYopointForm } from '../../src/cloud/yopoint/notify.js';
+import { buildYopointNotification, type YopointNotifyBizInput } from './yopoint-notify.js';
 import {
   cabinetListBizSchema,
   cabinetOpenDoorBizSchema,
@@ -31,8 +31,8 @@ import {
   type YopointOrder,
   yopointOrderSchema,
   yopointRequestParamsSchema,
-} from '../cloud/yopoint/schemas.js';
-import { YOPOINT_SIGN_TYPE, yopointSign, yopointSignMatches, yopointTimestampToMs } from '../cloud/yopoint/signer.js';
+} from '../../src/cloud/yopoint/schemas.js';
+import { YOPOINT_SIGN_TYPE, yopointSign, yopointSignMatches, yopointTimestampToMs } from '../../src/cloud/yopoint/signer.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendorContext } from './types.js';
 

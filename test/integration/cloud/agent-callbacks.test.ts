@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
-import { yopointMock } from '../../../src/mock-cloud/yopoint.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import { yopointMock } from '../../../tools/mock-cloud/yopoint.js';
 import * as store from '../../../src/store/index.js';
 import { agentConfig, freePort } from '../../helpers/cloud.js';
 

@@ -6,11 +6,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LedgerReport } from '../../../src/mock-cloud/ledger.js';
-import { assertBuilt, BIN } from '../../helpers/cli.js';
+import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
 import { freePort, until, webhookSecret } from '../../helpers/cloud.js';
 
 const AGENT = fileURLToPath(new URL('../../helpers/chaos-agent.ts', import.meta.url));
+const MOCK_CLOUD = fileURLToPath(new URL('../../../tools/mock-cloud/main.ts', import.meta.url));
 const EVENTS = 2000;
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 /** 30% of requests fail: 5xx, dropped connections, timeouts, and applied-but-unacknowledged (the resend is a duplicate). */
@@ -64,7 +64,6 @@ describe('sync chaos (issue 4 §6)', () => {
   });
 
   it(`delivers ${EVENTS} events exactly once in effect, in order per parcel, through a flaky mock, a mock restart and two agent SIGKILLs`, async () => {
-    assertBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'ck-chaos-'));
     const port = await freePort();
     const secret = webhookSecret();
@@ -82,7 +81,7 @@ describe('sync chaos (issue 4 §6)', () => {
         },
       }),
     );
-    const mockArgs = [BIN, '--config', configPath, '--json', 'mock-cloud', '--port', String(port), '--state-file', join(dir, 'mock.jsonl'), '--faults', JSON.stringify(FAULTS)];
+    const mockArgs = ['--import', 'tsx', MOCK_CLOUD, '--config', configPath, '--json', '--port', String(port), '--state-file', join(dir, 'mock.jsonl'), '--faults', JSON.stringify(FAULTS)];
     const agentArgs = ['--import', 'tsx', AGENT, configPath, String(EVENTS)];
     const reader = (): Database.Database => new Database(dbPath, { readonly: true, fileMustExist: true });
     const events = (): number => {

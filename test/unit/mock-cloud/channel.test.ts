@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { verifyCommand } from '../../../src/cloud/channel/command.js';
-import { startMockChannel, type MockChannel } from '../../../src/mock-cloud/channel.js';
+import { startMockChannel, type MockChannel } from '../../../tools/mock-cloud/channel.js';
 
 /** The mock operator channel driven by a bare `ws` client, so the mock is checked apart from CommandChannel. */
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRequest } from '../../../src/cloud/dingshang/request.js';
 import { encodePayload } from '../../../src/cloud/dingshang/signer.js';
-import { dingshangMock } from '../../../src/mock-cloud/dingshang.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
+import { dingshangMock } from '../../../tools/mock-cloud/dingshang.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
 
 /** The Dingshang mock on the wire, with raw requests: what a client other than ours would see. */
 

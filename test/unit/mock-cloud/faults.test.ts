@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decideFault, FaultInjector, FaultPlanError, mergePlan, NO_FAULTS, parseFaultConfig, seededRandom, type FaultConfig } from '../../../src/mock-cloud/faults.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
+import { decideFault, FaultInjector, FaultPlanError, mergePlan, NO_FAULTS, parseFaultConfig, seededRandom, type FaultConfig } from '../../../tools/mock-cloud/faults.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
 import { postJson, recorderMock } from './recorder.js';
 
 describe('decideFault', () => {

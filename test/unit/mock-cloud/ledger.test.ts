@@ -2,10 +2,10 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileLedger, MockLedgerError } from '../../../src/mock-cloud/ledger-file.js';
-import { compareOrder, ledgerReport, MemoryLedger } from '../../../src/mock-cloud/ledger.js';
-import { startMockCloud } from '../../../src/mock-cloud/server.js';
-import type { LedgerEntry } from '../../../src/mock-cloud/types.js';
+import { FileLedger, MockLedgerError } from '../../../tools/mock-cloud/ledger-file.js';
+import { compareOrder, ledgerReport, MemoryLedger } from '../../../tools/mock-cloud/ledger.js';
+import { startMockCloud } from '../../../tools/mock-cloud/server.js';
+import type { LedgerEntry } from '../../../tools/mock-cloud/types.js';
 import { postJson, recorderMock } from './recorder.js';
 
 function entry(key: string, stream: string | null, order?: number | string, vendor = 'webhooks'): LedgerEntry {

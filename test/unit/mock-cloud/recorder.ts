@@ -1,5 +1,5 @@
-import type { VendorFactory } from '../../../src/mock-cloud/server.js';
-import type { MockVendor } from '../../../src/mock-cloud/types.js';
+import type { VendorFactory } from '../../../tools/mock-cloud/server.js';
+import type { MockVendor } from '../../../tools/mock-cloud/types.js';
 
 /**
  * A minimal vendor for the server's own tests: `POST /recorder/apply` with

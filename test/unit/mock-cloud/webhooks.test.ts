@@ -3,9 +3,9 @@ import type { OutboundEventOf } from '../../../src/cloud/outbound-event.js';
 import { StandardWebhookDestination } from '../../../src/cloud/webhooks/destination.js';
 import { webhookRequestFor } from '../../../src/cloud/webhooks/payload.js';
 import { signWebhook, StandardWebhookError } from '../../../src/cloud/webhooks/standard-webhooks.js';
-import type { LedgerReport } from '../../../src/mock-cloud/ledger.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
-import { webhooksMock } from '../../../src/mock-cloud/webhooks.js';
+import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import { webhooksMock } from '../../../tools/mock-cloud/webhooks.js';
 import { postJson } from './recorder.js';
 
 /** The webhooks mock behind the real server, driven by the agent's own signer and destination. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { yopointOptionsSchema } from '../../../../src/cloud/yopoint/config.js';
-import { decodeYopointForm, verifyYopointNotification } from '../../../../src/cloud/yopoint/notify.js';
-import { buildYopointNotification } from '../../../../src/cloud/yopoint/notify-sender.js';
-import { CABINET_CHANGED_BIZ } from './fixtures.js';
+import { yopointOptionsSchema } from '../../../src/cloud/yopoint/config.js';
+import { decodeYopointForm, verifyYopointNotification } from '../../../src/cloud/yopoint/notify.js';
+import { buildYopointNotification } from '../../../tools/mock-cloud/yopoint-notify.js';
+import { CABINET_CHANGED_BIZ } from '../cloud/yopoint/fixtures.js';
 
 const options = yopointOptionsSchema.parse({ appid: '930859529955', appSecret: 'kiosk-test-secret-0001' });
 const SENT_S = 1_703_730_100;

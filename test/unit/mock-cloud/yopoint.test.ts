@@ -5,8 +5,8 @@ import { yopointOptionsSchema, type YopointOptions } from '../../../src/cloud/yo
 import { buildYopointRequest } from '../../../src/cloud/yopoint/gateway.js';
 import { mapYopointNotification } from '../../../src/cloud/yopoint/mapper.js';
 import { decodeYopointForm, verifyYopointNotification, yopointNotifyAnswer } from '../../../src/cloud/yopoint/notify.js';
-import { startMockCloud, type RunningMockCloud } from '../../../src/mock-cloud/server.js';
-import { YOPOINT_MOCK_GATEWAY_PATH, yopointMock, type YopointMockOptions } from '../../../src/mock-cloud/yopoint.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import { YOPOINT_MOCK_GATEWAY_PATH, yopointMock, type YopointMockOptions } from '../../../tools/mock-cloud/yopoint.js';
 import { CABINET_CHANGED_BIZ } from '../cloud/yopoint/fixtures.js';
 
 /** The Yopoint mock's own behaviour: its gateway checks and the notifications it sends to a real receiver. */

@@ -254,6 +254,18 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('leaves the development tools out: tools/ is neither packed nor compiled into dist/', () => {
+    for (const f of ['tools/mock-cloud/main.ts', 'tools/mock-cloud/server.ts']) expect(isPacked(f), f).toBe(false);
+    expect(config.files).toContain('!tools{,/**}');
+    // tsconfig.json builds dist/ from src/ alone; tsconfig.test.json type-checks tools/ without emitting.
+    const build = JSON.parse(readFileSync(at('tsconfig.json'), 'utf8')) as { compilerOptions: { rootDir: string }; include: string[] };
+    expect(build.compilerOptions.rootDir).toBe('src');
+    expect(build.include.filter((p) => !p.startsWith('src/'))).toEqual([]);
+    const check = JSON.parse(readFileSync(at('tsconfig.test.json'), 'utf8')) as { compilerOptions: { noEmit: boolean }; include: string[] };
+    expect(check.compilerOptions.noEmit).toBe(true);
+    expect(check.include).toContain('tools/**/*.ts');
+  });
+
   it('package.json "main" is the Electron main process, and it is packed', () => {
     expect(pkg.main).toBe('dist/main/electron/main.js');
     expect(isPacked(pkg.main!)).toBe(true);

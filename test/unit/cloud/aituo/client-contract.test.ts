@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AituoClient, AituoClientError } from '../../../../src/cloud/aituo/client.js';
 import { aituoApiConfigSchema, aituoConfigSchema, aituoWaitingOrdersConfigSchema } from '../../../../src/cloud/aituo/config.js';
 import { AituoSourceError, AituoWaitingOrdersSource, type AituoWaitingOrdersSourceOptions } from '../../../../src/cloud/aituo/code-source.js';
-import { AITUO_MOCK_API_PREFIX, aituoMock, type AituoMockOptions } from '../../../../src/mock-cloud/aituo.js';
-import { startMockCloud, type RunningMockCloud } from '../../../../src/mock-cloud/server.js';
+import { AITUO_MOCK_API_PREFIX, aituoMock, type AituoMockOptions } from '../../../../tools/mock-cloud/aituo.js';
+import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 
 /** AituoClient (3.1 calls, UNVERIFIED envelope) and the 1018 code source against the Aituo mock, over real HTTP. */
 
@@ -40,7 +40,7 @@ async function snapshot(c: RunningMockCloud): Promise<Record<string, unknown>> {
 
 const never = new AbortController().signal;
 
-describe('AituoClient → aituo mock (aituo.md §2, envelope UNVERIFIED)', () => {
+describe('AituoClient → aituo mock (docs/vendors/aituo.md §2, envelope UNVERIFIED)', () => {
   it('1009 opens a box by deviceNo and the mapped boxNo', async () => {
     const c = await cloud();
     const answer = await client(c).openBox('A-08', never);

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { aituoConfigSchema, type AituoConfigInput } from '../../../../src/cloud/aituo/config.js';
 import { AITUO_EVENT_TYPES, AituoPushDestination, type AituoPushDestinationDeps } from '../../../../src/cloud/aituo/destination.js';
 import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
-import { AITUO_MOCK_PUSH_PATH, aituoMock, type AituoMockOptions } from '../../../../src/mock-cloud/aituo.js';
-import { startMockCloud, type RunningMockCloud } from '../../../../src/mock-cloud/server.js';
+import { AITUO_MOCK_PUSH_PATH, aituoMock, type AituoMockOptions } from '../../../../tools/mock-cloud/aituo.js';
+import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 
 /** AituoPushDestination against the Aituo mock's merchant receiver, over real HTTP on 127.0.0.1. */
 
@@ -69,7 +69,7 @@ async function state(c: RunningMockCloud): Promise<{ pushes: number; pushesRefus
 
 const never = new AbortController().signal;
 
-describe('AituoPushDestination → aituo mock (aituo.md §3.2, §3.3)', () => {
+describe('AituoPushDestination → aituo mock (docs/vendors/aituo.md §3.2, §3.3)', () => {
   it('pushes 1001, 1003 and 1002 in the documented seven-string shape, tid = our event id', async () => {
     const c = await cloud();
     const dest = destination(c);

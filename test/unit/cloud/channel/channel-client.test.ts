@@ -3,10 +3,10 @@ import { CommandChannel, type ChannelState, type ChannelTimers, type CommandChan
 import { signCommand, type HeartbeatFacts } from '../../../../src/cloud/channel/command.js';
 import { ChannelError } from '../../../../src/cloud/channel/errors.js';
 import type { Logger } from '../../../../src/shared/logger.js';
-import { startMockChannel, type MockChannel, type MockChannelOptions } from '../../../../src/mock-cloud/channel.js';
+import { startMockChannel, type MockChannel, type MockChannelOptions } from '../../../../tools/mock-cloud/channel.js';
 import { deferred, MemoryInbox, RecordingExecutor } from './fakes.js';
 
-/** The channel over real `ws` on 127.0.0.1 against the mock operator (src/mock-cloud/channel.ts). */
+/** The channel over real `ws` on 127.0.0.1 against the mock operator (tools/mock-cloud/channel.ts). */
 
 const SECRET = 'channel-client-secret-0001';
 const TOKEN = 'device-token-abcdef123456';

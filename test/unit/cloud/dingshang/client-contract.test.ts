@@ -7,8 +7,8 @@ import { callbackAuthFor, type DingshangConfig, type DingshangConfigInput } from
 import { DingshangDestination } from '../../../../src/cloud/dingshang/destination.js';
 import { tradeIdForEvent } from '../../../../src/cloud/dingshang/mapper.js';
 import { ClockOffset } from '../../../../src/cloud/clock-offset.js';
-import { dingshangMock, type DingshangMockOptions } from '../../../../src/mock-cloud/dingshang.js';
-import { startMockCloud, type RunningMockCloud } from '../../../../src/mock-cloud/server.js';
+import { dingshangMock, type DingshangMockOptions } from '../../../../tools/mock-cloud/dingshang.js';
+import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 import { APP_ID, APP_KEY, APP_SECRET, dsConfig, MACHINE_NO, pickedUp, tinyServer, TOKEN, type TinyServer } from './helpers.js';
 
 /** The client, destination and code source against the Dingshang mock served by startMockCloud on 127.0.0.1. */

@@ -4,8 +4,8 @@ import { hongxunSignForConfigSchema, type HongxunSignForConfigInput } from '../.
 import { HONGXUN_EVENT_TYPES, HongxunSignForDestination, type HongxunSignForDestinationDeps } from '../../../../src/cloud/hongxun/destination.js';
 import { parseHongxunTime } from '../../../../src/cloud/hongxun/time.js';
 import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
-import { HONGXUN_MOCK_CODES, HONGXUN_MOCK_SIGN_FOR_PATH, hongxunMock } from '../../../../src/mock-cloud/hongxun.js';
-import { startMockCloud, type RunningMockCloud } from '../../../../src/mock-cloud/server.js';
+import { HONGXUN_MOCK_CODES, HONGXUN_MOCK_SIGN_FOR_PATH, hongxunMock } from '../../../../tools/mock-cloud/hongxun.js';
+import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 import { CREDENTIALS, pickedUpEvent } from './fixtures.js';
 
 /** HongxunSignForDestination against the Hongxun mock (Appendix 1 verified there), over real HTTP on 127.0.0.1. */
@@ -51,7 +51,7 @@ async function snapshot(c: RunningMockCloud): Promise<{ received: number; accept
 
 const never = new AbortController().signal;
 
-describe('HongxunSignForDestination → hongxun mock (hongxun.md §2, §3, §7.8)', () => {
+describe('HongxunSignForDestination → hongxun mock (docs/vendors/hongxun.md §2, §3, §7.8)', () => {
   it('delivers a signed sign-for the mock verifies, with only §7.8 fields', async () => {
     const c = await cloud();
     expect(await destination(c).dest.deliver(pickup('e-1'), never)).toEqual({ kind: 'delivered' });

@@ -5,8 +5,8 @@ import { ClockOffset } from '../../../../src/cloud/clock-offset.js';
 import { YopointClient, yopointOrderPage } from '../../../../src/cloud/yopoint/client.js';
 import { yopointOptionsSchema, type YopointOptionsInput } from '../../../../src/cloud/yopoint/config.js';
 import { YopointError } from '../../../../src/cloud/yopoint/errors.js';
-import { startMockCloud, type RunningMockCloud } from '../../../../src/mock-cloud/server.js';
-import { YOPOINT_MOCK_GATEWAY_PATH, yopointMock, type YopointMockOptions } from '../../../../src/mock-cloud/yopoint.js';
+import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
+import { YOPOINT_MOCK_GATEWAY_PATH, yopointMock, type YopointMockOptions } from '../../../../tools/mock-cloud/yopoint.js';
 import { APIFOX_ORDER_GET_RESPONSE, CABINET_CHANGED_BIZ, GITBOOK_ORDER_JSON } from './fixtures.js';
 
 /** YopointClient against the Yopoint mock served by startMockCloud on 127.0.0.1, over Node's real fetch. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfig, parseConfig } from '../../../../src/main/config/load-config.js';
-import { vendorMocks } from '../../../../src/main/cli/mock-cloud.js';
+import { vendorMocks } from '../../../../tools/mock-cloud/command.js';
 import { buildIntegrations } from '../../../../src/main/cloud/integrations.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 
