@@ -1,7 +1,7 @@
 import type { BoardProtocol, DoorState } from '../shared/domain.js';
 
 /**
- * How a feedback contact maps to a door (lock-boards.md §A.6, §B.6):
+ * How a feedback contact maps to a door (docs/lock-boards.md §A.6, §B.6):
  * - `closed-when-active` ("closing feedback", 关门反馈, the common default):
  *   contact made / bit 1 / status 0x11 means closed and locked.
  * - `open-when-active` ("opening feedback", 开门反馈): the reverse.
@@ -9,7 +9,7 @@ import type { BoardProtocol, DoorState } from '../shared/domain.js';
 export type FeedbackPolarity = 'closed-when-active' | 'open-when-active';
 
 /**
- * Protocol A read-all status-byte order (lock-boards.md §A.5, [CONFLICT]):
+ * Protocol A read-all status-byte order (docs/lock-boards.md §A.5, [CONFLICT]):
  * - `nearest-marker-first` (majority): the byte just before `33` holds locks 1–8.
  * - `first-byte-first`: the first status byte holds locks 1–8.
  */
@@ -27,7 +27,7 @@ export interface BoardConfig {
   statusByteOrder?: StatusByteOrder;
   /**
    * Protocol B only: how long to wait for a reply to an unlock, which may never
-   * come (lock-boards.md §B.5 UNKNOWN). A status frame arriving in that window is
+   * come (docs/lock-boards.md §B.5 UNKNOWN). A status frame arriving in that window is
    * used as the outcome. Default 200 ms.
    */
   unlockReplyWaitMs?: number;
@@ -47,7 +47,7 @@ export interface OpenResult {
   /**
    * Door state the board sampled right after the pulse, after polarity, when its
    * reply carries one; `unknown` otherwise. An acknowledged pulse is not proof the
-   * door moved (lock-boards.md §A.6 last bullet, §A.8.5).
+   * door moved (docs/lock-boards.md §A.6 last bullet, §A.8.5).
    */
   door: DoorState;
 }

@@ -9,7 +9,7 @@ export type FrameErrorCode = 'bad-checksum' | 'bad-frame';
  * What a decoder found at the front of a byte buffer.
  * - `frame`: a whole valid frame; drop `skipped + consumed` bytes after using it.
  *   `final: false` means a longer valid frame could still follow from the same
- *   start (variable-length replies, lock-boards.md §A.5): the bus then waits for
+ *   start (variable-length replies, docs/lock-boards.md §A.5): the bus then waits for
  *   quiet time before taking it.
  * - `need-more`: no whole frame yet; the first `skipped` bytes can never start one.
  * - `error`: a frame-shaped run of bytes that fails validation. `consumed` is its

@@ -3,7 +3,7 @@ import type { FeedbackPolarity } from './board-types.js';
 
 /**
  * Boards report whether a feedback contact is made ("active"); what that means
- * for the door is wiring, hence configuration (lock-boards.md §A.6, §B.6, §C.3).
+ * for the door is wiring, hence configuration (docs/lock-boards.md §A.6, §B.6, §C.3).
  */
 export const DEFAULT_POLARITY: FeedbackPolarity = 'closed-when-active';
 

@@ -23,7 +23,7 @@ export interface AgentOptions {
 
 /**
  * The running cabinet: the one owner of the database and the serial port.
- * Boot order follows STYLE rule 14: store → drivers → flows; each step is
+ * Boot order follows docs/architecture.md, style rule 14: store → drivers → flows; each step is
  * its own small function, and `stop()` undoes them in reverse.
  */
 export class Agent {

@@ -1,6 +1,6 @@
 /**
  * The slice of pino that the layers use. `src/main` passes a pino child logger;
- * tests pass `silentLogger`. Layers never import a global logger (STYLE rule 13).
+ * tests pass `silentLogger`. Layers never import a global logger (docs/architecture.md, style rule 13).
  */
 export interface LogFn {
   (obj: object, msg?: string): void;

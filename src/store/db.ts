@@ -1,6 +1,6 @@
 /**
- * The one SQLite handle of the agent (ARCHITECTURE "one owner of the database").
- * Repositories are plain functions over a branded handle (STYLE rule 6):
+ * The one SQLite handle of the agent (docs/architecture.md §6, one owner of the database).
+ * Repositories are plain functions over a branded handle (docs/architecture.md, style rule 6):
  * read functions take `ReadDb`, write functions take `Db`, so a handle opened
  * read-only cannot reach a write function at compile time.
  */
@@ -235,7 +235,7 @@ function toCheckResult(rows: Array<Record<string, unknown>>): CheckResult {
  * already, `fn` simply joins it: no savepoint, so a caller that catches a
  * throw from a nested store call gets no partial rollback of that call (no
  * caller does; each flow lets it abort the whole transaction). `fn` must be
- * synchronous. Memory/UI changes belong after this returns (STYLE rule 7).
+ * synchronous. Memory/UI changes belong after this returns (docs/architecture.md, style rule 7).
  */
 export function inTransaction<T>(db: Db, fn: () => T): T {
   // Joining instead of a savepoint saves two statements per store call on the

@@ -1,5 +1,5 @@
 /**
- * The store's one error class (STYLE rule 12). `code` is what a caller acts
+ * The store's one error class (docs/architecture.md, style rule 12). `code` is what a caller acts
  * on; `message` is for logs only. Programming errors (a malformed argument
  * that config/IPC validation should have caught) are thrown as RangeError or
  * TypeError instead, so they never masquerade as a business outcome.

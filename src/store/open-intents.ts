@@ -2,7 +2,7 @@
  * Open intents: a door is opened only after its intent is committed, and the
  * intent gets its result after the board answered. After a power cut, the
  * intents without a result are reconciled from the board's door status, never
- * by opening again blindly (ARCHITECTURE "crash and power-loss rules").
+ * by opening again blindly (docs/architecture.md §5, crash and power-loss rules).
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';

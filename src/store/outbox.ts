@@ -1,6 +1,6 @@
 /**
  * Domain events and their outbox. An event is recorded once, with one outbox
- * row per destination, in the caller's transaction (STYLE rule 7); a row
+ * row per destination, in the caller's transaction (docs/architecture.md, style rule 7); a row
  * leaves 'pending' only when the destination acknowledged it (at least once;
  * the event id is the idempotency key that makes it once in effect).
  */

@@ -1,6 +1,6 @@
 /**
  * Parcels and their state machine. The caller composes a transition with its
- * event, audit row and code change inside one inTransaction (STYLE rule 7).
+ * event, audit row and code change inside one inTransaction (docs/architecture.md, style rule 7).
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * Pickup codes, stored only as HMAC-SHA256(cabinet secret, code): a copied
  * database reveals no code, and a lookup stays one index probe
- * (ARCHITECTURE "crash and power-loss rules").
+ * (docs/architecture.md §5, crash and power-loss rules).
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';

@@ -2,7 +2,7 @@
  * Row ↔ domain helpers shared by the repositories. Every row read from SQLite
  * goes through a zod schema so a damaged row surfaces as
  * StoreError('corrupt-row') at the store boundary, not as an undefined deep in
- * a flow or the UI (ARCHITECTURE anti-pattern 3).
+ * a flow or the UI (docs/architecture.md §8, anti-pattern 3).
  */
 import { z } from 'zod';
 import { StoreError } from './errors.js';

@@ -10,7 +10,7 @@ import { BOARD_MAX, LOCKS_PER_BOARD, REPLY_STATUS } from './constants.js';
 const UNLOCK_REPLY_WAIT_MS = 200;
 
 /**
- * A protocol B board (lock-boards.md §B). Whether a CU answers an unlock is
+ * A protocol B board (docs/lock-boards.md §B). Whether a CU answers an unlock is
  * UNKNOWN (§B.5): CartWise reads a 9-byte status after unlocking, the TS module
  * takes any bytes. So `open` waits `unlockReplyWaitMs` for an optional status
  * frame and, if none comes, reads status (`30`) to learn the outcome

@@ -1,4 +1,4 @@
-/** Protocol B, Kerong "CU" (KR-CU16 / CU12) lock control units (lock-boards.md §B). */
+/** Protocol B, Kerong "CU" (KR-CU16 / CU12) lock control units (docs/lock-boards.md §B). */
 
 export const STX = 0x02;
 export const ETX = 0x03;

@@ -10,7 +10,7 @@ import { decodeFrame, encodeAllRelaysOff, encodePulse, encodeReadInputs, type Mo
 import { DEFAULT_PULSE_MS, FC_READ_DISCRETE_INPUTS, FC_WRITE_SINGLE_COIL, SLAVE_MAX, SLAVE_MIN } from './constants.js';
 
 /**
- * A Modbus-RTU relay board used as a lock board (lock-boards.md §C). Locks are
+ * A Modbus-RTU relay board used as a lock board (docs/lock-boards.md §C). Locks are
  * relays 1…n pulsed by the board itself (FC05 at 0x0200+relay, §C.2), so a
  * crash can never leave a coil energised; doors are discrete inputs 1…n.
  */

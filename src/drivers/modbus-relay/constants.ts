@@ -1,4 +1,4 @@
-/** Protocol C, Modbus-RTU relay boards used as lock boards (lock-boards.md §C, Waveshare "Modbus RTU Relay (D)"). */
+/** Protocol C, Modbus-RTU relay boards used as lock boards (docs/lock-boards.md §C, Waveshare "Modbus RTU Relay (D)"). */
 
 export const FC_READ_COILS = 0x01;
 export const FC_READ_DISCRETE_INPUTS = 0x02;

@@ -12,7 +12,7 @@ export interface MockLink {
 }
 
 /**
- * The in-process fallback when socat is missing (spec §F.3): a mock port the
+ * The in-process fallback when socat is missing (docs/lock-boards.md §F.3): a mock port the
  * agent opens through SerialPortMock, with the simulator answering through
  * the device hook of transport/mock-device.ts. Uses SerialPortMock.binding
  * (the CJS registry SerialPortMock opens from), never an ESM import of

@@ -49,7 +49,7 @@ const answer = (kind: SimRequestKind, board: number, lock: number | undefined, t
   kind, board, ...(lock === undefined ? {} : { lock }), describe: () => text, reply, delayMs,
 });
 
-/** Protocol A board firmware (lock-boards.md §A.4/§A.5). */
+/** Protocol A board firmware (docs/lock-boards.md §A.4/§A.5). */
 export const xorResponder: Responder = {
   decode: decodeXor,
   answer(raw, ctx) {
@@ -89,7 +89,7 @@ function xorRead(channel: number, spec: SimBoardSpec, ctx: SimContext): SimAnswe
   return answer('read', n, channel, `read lock ${channel}`, () => encodeShortReply(HEAD_STATUS, n, channel, active(ctx, spec, channel)));
 }
 
-/** Protocol B board firmware (lock-boards.md §B.4/§B.5). */
+/** Protocol B board firmware (docs/lock-boards.md §B.4/§B.5). */
 export const kerongResponder: Responder = {
   decode: decodeKerong,
   answer(raw, ctx) {
@@ -120,7 +120,7 @@ export const kerongResponder: Responder = {
   },
 };
 
-/** Protocol C board firmware: a Waveshare-style Modbus relay board (lock-boards.md §C.2). */
+/** Protocol C board firmware: a Waveshare-style Modbus relay board (docs/lock-boards.md §C.2). */
 export const modbusResponder: Responder = {
   decode: (buf) => decodeModbus(buf, { direction: 'request' }),
   answer(raw, ctx) {

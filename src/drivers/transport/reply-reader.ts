@@ -20,7 +20,7 @@ export type ReaderStatus<F> =
 
 /**
  * The receive side of one bus transaction: strips the echo of the frame just
- * sent (lock-boards.md §A.8.1, §G.6), resyncs past garbage (§A.8.2) and bad
+ * sent (docs/lock-boards.md §A.8.1, §G.6), resyncs past garbage (§A.8.2) and bad
  * frames, and finds the frame the request is waiting for. No timers: the bus
  * owns time.
  */

@@ -6,7 +6,7 @@ import { FrameLog, type FrameLogEntry } from './frame-log.js';
 import { ReplyReader, type ReaderHooks, type ReaderStatus } from './reply-reader.js';
 import { TurnQueue, type TurnPriority } from './turn-queue.js';
 
-/** Timeouts and retry counts (STYLE rule 4). lock-boards.md §A.7, §E.2. */
+/** Timeouts and retry counts (docs/architecture.md, style rule 4). docs/lock-boards.md §A.7, §E.2. */
 export const REPLY_TIMEOUT_MS = 1500;
 export const OPEN_ALL_TIMEOUT_MS = 10_000;
 /** Fallback end-of-reply silence, only for variable-length replies (§A.7: Open-Locker's 25 ms). */
@@ -53,7 +53,7 @@ export interface BusRequest<F> {
   kind: 'read' | 'command';
   priority?: TurnPriority;
   timeout?: 'reply' | 'open-all' | number;
-  /** `optional`: no reply within the timeout resolves `null` (lock-boards.md §B.5 UNKNOWN unlock reply). */
+  /** `optional`: no reply within the timeout resolves `null` (docs/lock-boards.md §B.5 UNKNOWN unlock reply). */
   reply?: 'required' | 'optional';
 }
 
@@ -201,7 +201,7 @@ export class SerialBus {
         if (req.reply === 'optional' && !reader.lastError) return attempt.finish({ frame: null });
         attempt.finish({ error: this.#timeoutError(req, reader, timeoutMs) });
       };
-      // The matcher is in place before the first byte leaves (STYLE rule 4).
+      // The matcher is in place before the first byte leaves (docs/architecture.md, style rule 4).
       this.#active = attempt;
       replyTimer = setTimeout(onTimeout, timeoutMs);
       this.#log.add('tx', req.tx);

@@ -11,7 +11,7 @@ import {
 } from './codec.js';
 import { ADDRESS_MAX, ADDRESS_MIN, CHANNEL_ALL, HEAD_OPEN, HEAD_STATUS, READ_ALL_MAX_STATUS_BYTES } from './constants.js';
 
-/** A protocol A board (lock-boards.md §A). */
+/** A protocol A board (docs/lock-boards.md §A). */
 export class Xor8aBoard implements LockBoard {
   readonly protocol = 'xor-8a' as const;
   readonly address: number;

@@ -1,4 +1,4 @@
-/** Protocol A, "8A/80" XOR-BCC lock boards (lock-boards.md §A). */
+/** Protocol A, "8A/80" XOR-BCC lock boards (docs/lock-boards.md §A). */
 
 export const HEAD_OPEN = 0x8a;
 export const HEAD_STATUS = 0x80;

@@ -115,11 +115,11 @@ const channelSchema = z
 export const cloudSchema = z
   .object({
     webhooks: z.array(webhookSchema).default([]),
-    /** Dingshang Open API: pickup codes pulled into the cache, used codes reported, delivery callbacks (dingshang.md). src/cloud/dingshang/README.md. */
+    /** Dingshang Open API: pickup codes pulled into the cache, used codes reported, delivery callbacks (docs/vendors/dingshang.md). src/cloud/dingshang/README.md. */
     dingshang: dingshangConfigSchema.optional(),
-    /** Aituo smart-locker merchant pushes 1001–1003 (aituo.md §3), and the unverified 3.1 calls under `api`. src/cloud/aituo/README.md lists every key. */
+    /** Aituo smart-locker merchant pushes 1001–1003 (docs/vendors/aituo.md §3), and the unverified 3.1 calls under `api`. src/cloud/aituo/README.md lists every key. */
     aituo: aituoConfigSchema.optional(),
-    /** Hongxun sign-for push after a pickup (hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */
+    /** Hongxun sign-for push after a pickup (docs/vendors/hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */
     hongxun: hongxunSignForConfigSchema.optional(),
     /** Yopoint operator platform: gateway credentials; its notifications arrive at the receiver. src/cloud/yopoint/README.md. */
     yopoint: yopointOptionsSchema.optional(),

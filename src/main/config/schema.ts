@@ -28,18 +28,18 @@ const serialSchema = z
   .object({
     /** A device path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`) or `simulator` for the embedded board simulator. */
     path: z.string().min(1).default(SIMULATOR_PATH),
-    /** Default: the usual rate of the first board's protocol (xor-8a 9600, kerong-cu 19200, modbus-relay 9600; lock-boards.md §A.1, §B.1, §C.1). */
+    /** Default: the usual rate of the first board's protocol (xor-8a 9600, kerong-cu 19200, modbus-relay 9600; docs/lock-boards.md §A.1, §B.1, §C.1). */
     baudRate: z.number().int().positive().optional(),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
     parity: z.enum(['none', 'even', 'odd']).default('none'),
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    /** The RS-485 adapter echoes what it sends (lock-boards.md §A.8.1). */
+    /** The RS-485 adapter echoes what it sends (docs/lock-boards.md §A.8.1). */
     echo: z.boolean().default(false),
     /** A board answers within milliseconds; the bus is held for every door meanwhile, so at most a minute. */
     replyTimeoutMs: ms(1500, MINUTE),
     /** Pulses every lock one after another: 10 minutes covers many boards of slow locks. */
     openAllTimeoutMs: ms(10_000, 10 * MINUTE),
-    /** Fallback end-of-reply silence for variable-length replies only (lock-boards.md §A.7); a gap of seconds is a lost reply. */
+    /** Fallback end-of-reply silence for variable-length replies only (docs/lock-boards.md §A.7); a gap of seconds is a lost reply. */
     quietMs: ms(25, 5 * SECOND),
     readRetries: z.number().int().min(0).max(5).default(2),
     /** Linux ASYNC_LOW_LATENCY on USB adapters; falls back silently where the driver refuses. */
@@ -54,11 +54,11 @@ const boardSchema = z
     locks: z.number().int().min(1).max(64),
     feedbackPolarity: z.enum(['closed-when-active', 'open-when-active']).default('closed-when-active'),
     statusByteOrder: z.enum(['nearest-marker-first', 'first-byte-first']).default('nearest-marker-first'),
-    /** kerong-cu: wait this long for an unlock reply that may never come (lock-boards.md §B.5 UNKNOWN). Default 200. */
+    /** kerong-cu: wait this long for an unlock reply that may never come (docs/lock-boards.md §B.5 UNKNOWN). Default 200. */
     unlockReplyWaitMs: boundedMs({ max: 5000 }).optional(),
     /** kerong-cu: read status when an unlock got no reply. Default true. */
     confirmUnlockWithStatus: z.boolean().optional(),
-    /** modbus-relay: board-timed pulse in ms, sent in 100 ms steps (lock-boards.md §C.2). Default 200. */
+    /** modbus-relay: board-timed pulse in ms, sent in 100 ms steps (docs/lock-boards.md §C.2). Default 200. */
     pulseMs: boundedMs({ min: 100, max: 25_500 }).optional(),
   })
   .strict();

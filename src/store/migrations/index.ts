@@ -1,5 +1,5 @@
 /**
- * The ordered list of schema migrations (STYLE rule 8). Progress lives in
+ * The ordered list of schema migrations (docs/architecture.md, style rule 8). Progress lives in
  * `PRAGMA user_version`; all pending steps run in ONE transaction, so a crash
  * or a failing step leaves the file exactly at its previous version.
  */

@@ -10,7 +10,7 @@ import { kerongVectors as v } from '../../fixtures/kerong-cu.js';
 
 const hex = (b: Uint8Array) => toHex(b).toUpperCase();
 
-describe('kerong-cu codec: spec vectors (lock-boards.md §B)', () => {
+describe('kerong-cu codec: spec vectors (docs/lock-boards.md §B)', () => {
   it('encodes every command example', () => {
     for (const o of v.unlock) expect(hex(encodeUnlock(o.board, o.lock))).toBe(o.hex);
     for (const o of v.status) expect(hex(encodeStatus(o.board))).toBe(o.hex);

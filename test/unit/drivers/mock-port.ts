@@ -21,7 +21,7 @@ export interface MockBus {
 }
 
 /**
- * A SerialBus on a real SerialPortMock stream (STYLE rule 5 level 2). The
+ * A SerialBus on a real SerialPortMock stream (docs/architecture.md, style rule 5 level 2). The
  * mock has no device hook (§F.3), so writes are observed by wrapping the
  * binding's write.
  */

@@ -10,7 +10,7 @@ import { modbusVectors as v } from '../../fixtures/modbus-relay.js';
 
 const hex = (b: Uint8Array) => toHex(b).toUpperCase();
 
-describe('modbus-relay codec: spec vectors (lock-boards.md §C)', () => {
+describe('modbus-relay codec: spec vectors (docs/lock-boards.md §C)', () => {
   it('encodes every frame of §C.2', () => {
     expect(hex(encodePulse(v.pulse.slave, v.pulse.relay, v.pulse.ms))).toBe(v.pulse.hex);
     expect(hex(encodeWriteCoil(v.relayOn.slave, v.relayOn.relay, true))).toBe(v.relayOn.hex);

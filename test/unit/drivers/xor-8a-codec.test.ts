@@ -10,7 +10,7 @@ import { xor8aVectors as v } from '../../fixtures/xor-8a.js';
 
 const hex = (b: Uint8Array) => toHex(b).toUpperCase();
 
-describe('xor-8a codec: spec vectors (lock-boards.md §A)', () => {
+describe('xor-8a codec: spec vectors (docs/lock-boards.md §A)', () => {
   it('encodes every command example', () => {
     for (const o of v.open) expect(hex(encodeOpen(o.address, o.lock))).toBe(o.hex);
     for (const o of v.openAll) expect(hex(encodeOpenAll(o.address))).toBe(o.hex);
