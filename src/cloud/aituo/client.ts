@@ -1,7 +1,7 @@
 /**
- * The 3.1 calls (merchant → Aituo, aituo.md §2) over HTTP, through the
+ * The 3.1 calls (merchant → Aituo, docs/vendors/aituo.md §2) over HTTP, through the
  * pluggable envelope of envelope.ts. Everything about the wire is
- * UNVERIFIED (aituo.md §1: URL, envelope, auth, signature and every field are
+ * UNVERIFIED (docs/vendors/aituo.md §1: URL, envelope, auth, signature and every field are
  * UNKNOWN; §2: titles only), so this client stays thin: it POSTs what the
  * envelope builds and hands back the answer as JSON, without guessing at a
  * response envelope.
@@ -59,7 +59,7 @@ export interface AituoAnswer {
 export interface AituoClientDeps {
   /** The whole request builder. Default `OTypeJsonEnvelope({ includeOType: api.includeOType, sign })`. */
   envelope?: AituoCallEnvelope;
-  /** The signing hook for the default envelope. Default none (aituo.md §1: no documented signature). */
+  /** The signing hook for the default envelope. Default none (docs/vendors/aituo.md §1: no documented signature). */
   sign?: AituoSigner;
   /** Corrects the envelope's `nowMs` and learns from every answer's `Date` header. Default none. */
   clock?: ClockOffset;
@@ -104,7 +104,7 @@ export class AituoClient {
 
   /**
    * 1009 Open box for one of this cabinet's compartments. UNVERIFIED:
-   * aituo.md §2.1 ("remotely open one compartment (deviceNo + boxNo)", an
+   * docs/vendors/aituo.md §2.1 ("remotely open one compartment (deviceNo + boxNo)", an
    * inference from the title; the fields are not documented).
    * Throws AituoClientError, or AituoEnvelopeError from the envelope.
    */
@@ -113,19 +113,19 @@ export class AituoClient {
     return this.call(AITUO_OPEN_BOX, { deviceNo: this.#deviceNo, boxNo }, signal);
   }
 
-  /** 1018 Get Wait Pickup Order (aituo.md §2; §2.1 names no parameter). Throws like `call`. */
+  /** 1018 Get Wait Pickup Order (docs/vendors/aituo.md §2; §2.1 names no parameter). Throws like `call`. */
   waitingPickupOrders(params: Readonly<Record<string, string>> = {}, signal?: AbortSignal): Promise<AituoAnswer> {
     return this.call(AITUO_GET_WAIT_PICKUP_ORDER, params, signal);
   }
 
-  /** 1019 Get Wait Dropoff Order (aituo.md §2; §2.1 names no parameter). Throws like `call`. */
+  /** 1019 Get Wait Dropoff Order (docs/vendors/aituo.md §2; §2.1 names no parameter). Throws like `call`. */
   waitingDropoffOrders(params: Readonly<Record<string, string>> = {}, signal?: AbortSignal): Promise<AituoAnswer> {
     return this.call(AITUO_GET_WAIT_DROPOFF_ORDER, params, signal);
   }
 
   /**
    * Any 3.1 interface: one POST, one attempt (the caller owns retries).
-   * A 2xx is success. UNVERIFIED: aituo.md §1 ("Common response envelope",
+   * A 2xx is success. UNVERIFIED: docs/vendors/aituo.md §1 ("Common response envelope",
    * "Error codes" UNKNOWN): a refusal inside a 2xx body cannot be recognised
    * until Aituo documents one; the body is returned for the caller to judge.
    * Throws AituoClientError (`unauthorised`, `unavailable`, `rejected`), or
@@ -140,7 +140,7 @@ export class AituoClient {
       answer = await httpSend(
         {
           url: this.#urlOf(method, this.#api),
-          method: 'POST', // aituo.md §2 table: every 3.1 interface is POST
+          method: 'POST', // docs/vendors/aituo.md §2 table: every 3.1 interface is POST
           headers: { ...this.#api.headers, ...wire.headers },
           body: wire.body,
           ...(signal === undefined ? {} : { signal }),
@@ -172,7 +172,7 @@ export class AituoClient {
   #urlOf(method: AituoMethod, api: AituoApiConfig): URL {
     const path = api.paths[method];
     if (path === undefined) return this.#base;
-    // UNVERIFIED: aituo.md §6 Q1 (one endpoint, or one path per interface): the path is appended to baseUrl.
+    // UNVERIFIED: docs/vendors/aituo.md §6 Q1 (one endpoint, or one path per interface): the path is appended to baseUrl.
     const base = this.#base.href.endsWith('/') ? this.#base.href : `${this.#base.href}/`;
     return httpUrl(base + path.replace(/^\/+/, ''), `aituo api.paths.${method}`);
   }

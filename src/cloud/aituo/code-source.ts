@@ -1,6 +1,6 @@
 /**
  * Pickup codes from Aituo's waiting-pickup orders (1018 Get Wait Pickup
- * Order, aituo.md §2, §4 step 2: an order deposited and waiting, with the
+ * Order, docs/vendors/aituo.md §2, §4 step 2: an order deposited and waiting, with the
  * recipient's PIN). The answer's shape is UNKNOWN (§1, §2), so every field it
  * is read from is a named config switch (config.ts `waitingOrders`), and the
  * source refuses to start without them.
@@ -64,10 +64,10 @@ export class AituoWaitingOrdersSource implements CodeSource {
   constructor(client: AituoClient, options: AituoWaitingOrdersSourceOptions) {
     const w = options.waitingOrders;
     if (!w.enabled) throw new AituoSourceError('not-enabled', 'aituo waitingOrders.enabled is false');
-    // UNVERIFIED: aituo.md §2 (1018 request and answer fields UNKNOWN): no guessed default.
+    // UNVERIFIED: docs/vendors/aituo.md §2 (1018 request and answer fields UNKNOWN): no guessed default.
     for (const key of ['listPath', 'codeField', 'idField'] as const) {
       if (w[key] === undefined) {
-        throw new AituoSourceError('missing-switch', `aituo waitingOrders.${key} is not set: aituo.md §2 does not document 1018's answer`, { field: key });
+        throw new AituoSourceError('missing-switch', `aituo waitingOrders.${key} is not set: docs/vendors/aituo.md §2 does not document 1018's answer`, { field: key });
       }
     }
     this.name = options.name ?? 'aituo';
@@ -115,7 +115,7 @@ export class AituoWaitingOrdersSource implements CodeSource {
         code: this.#required(order, this.#fields.codeField, index),
         compartmentId: box === undefined ? null : (this.#compartmentOfBox.get(box) ?? box),
         parcelId: null,
-        // UNVERIFIED: aituo.md §2 (no validity documented for 1018): valid from the pull, no end.
+        // UNVERIFIED: docs/vendors/aituo.md §2 (no validity documented for 1018): valid from the pull, no end.
         validFrom: now,
         validUntil: null,
       });

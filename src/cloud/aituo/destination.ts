@@ -8,7 +8,7 @@ import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPu
 import { aituoPushAck, type AituoPushBody } from './schemas.js';
 import { redactSecrets } from '../redact.js';
 
-/** The event types that become a push (aituo.md §3.2 table); every other type is delivered without a request. */
+/** The event types that become a push (docs/vendors/aituo.md §3.2 table); every other type is delivered without a request. */
 export const AITUO_EVENT_TYPES: readonly DomainEventType[] = AITUO_MAPPED_EVENT_TYPES;
 
 export interface AituoPushDestinationDeps {
@@ -29,7 +29,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * The Aituo merchant pushes 1001 EmployeeDropoff / 1002 EmployeeReturn /
- * 1003 CustomerPickup (aituo.md §3.2, §3.3), one POST of the documented
+ * 1003 CustomerPickup (docs/vendors/aituo.md §3.2, §3.3), one POST of the documented
  * seven-string body per event to the configured merchant URL.
  *
  * Idempotency: §3.3 has no documented dedup key. With `tid: 'event-id'`
@@ -90,7 +90,7 @@ export class AituoPushDestination implements Destination {
         this.#now,
       );
       outcome = classifyHttp(answer.status, answer.headers, answer.text, this.#now());
-      // UNVERIFIED: aituo.md §3.1 (reply format unknown): aituoPushAck takes any 2xx as delivered.
+      // UNVERIFIED: docs/vendors/aituo.md §3.1 (reply format unknown): aituoPushAck takes any 2xx as delivered.
       if (outcome.kind === 'delivered' && !aituoPushAck(answer.status, answer.text).delivered) {
         outcome = { kind: 'dead', reason: `HTTP ${answer.status}: not an acknowledgement` };
       }

@@ -1,5 +1,5 @@
 /**
- * Calls the merchant makes to Aituo (aituo.md §2, "3.1 API Interface Provided
+ * Calls the merchant makes to Aituo (docs/vendors/aituo.md §2, "3.1 API Interface Provided
  * by Aituo"). Only the sidebar is known: number, English title, `POST`. URL,
  * envelope, auth, signature and every field are UNKNOWN (§1, §2), so the wire
  * layer is an interface: swap the implementation once Aituo confirms the recipe.
@@ -8,10 +8,10 @@
 export interface AituoMethodSpec {
   /** Section in the vendor doc's sidebar. */
   readonly section: string;
-  /** English title from the sidebar, verbatim (aituo.md §2 table). */
+  /** English title from the sidebar, verbatim (docs/vendors/aituo.md §2 table). */
   readonly title: string;
   /**
-   * Parameter names aituo.md §2.1 suggests, by inference from titles and the
+   * Parameter names docs/vendors/aituo.md §2.1 suggests, by inference from titles and the
    * §3.3 push fields only. None is documented; an empty list means the spec
    * names none. Hints for callers: `wrap` neither requires nor restricts them.
    */
@@ -20,7 +20,7 @@ export interface AituoMethodSpec {
 
 /**
  * The 3.1 interfaces, keyed by number. There is no 1014: the sidebar jumps from
- * 1013 to 1015 (aituo.md §2 note), so none is listed here.
+ * 1013 to 1015 (docs/vendors/aituo.md §2 note), so none is listed here.
  */
 export const AITUO_METHODS = {
   '1001': { section: '3.1.1', title: 'Payment Feedback Interface', inferredParams: [] },
@@ -68,7 +68,7 @@ export interface AituoWireRequest {
 /**
  * Turns one 3.1 call into the bytes of its HTTP POST. Pure; throws
  * `AituoEnvelopeError` for a call it cannot express (never retry those).
- * The URL is the client's business: aituo.md §1 does not say whether 3.1 has
+ * The URL is the client's business: docs/vendors/aituo.md §1 does not say whether 3.1 has
  * one endpoint or one path per interface.
  */
 export interface AituoCallEnvelope {
@@ -77,7 +77,7 @@ export interface AituoCallEnvelope {
 
 /**
  * The signing hook: receives the unsigned request and returns the one to send
- * (extra headers, a sign field in the body…). aituo.md §1: key, secret, sign
+ * (extra headers, a sign field in the body…). docs/vendors/aituo.md §1: key, secret, sign
  * recipe, hash, case and placement are all UNKNOWN, so the default is none.
  */
 export type AituoSigner = (unsigned: AituoWireRequest, call: { method: AituoMethod; ctx: AituoCallContext }) => AituoWireRequest;
@@ -99,17 +99,17 @@ export class AituoEnvelopeError extends Error {
 
 export interface OTypeJsonEnvelopeOptions {
   /**
-   * Put the interface number in the body as `oType`. UNVERIFIED: aituo.md §1
+   * Put the interface number in the body as `oType`. UNVERIFIED: docs/vendors/aituo.md §1
    * ("Common request envelope": 3.1 requests "may also carry oType", inferred
    * from the §3.3 pushes). Default true, the spec's inference.
    */
   includeOType?: boolean;
-  /** Default `unsignedAituoCalls`: no documented signature to apply (aituo.md §1). */
+  /** Default `unsignedAituoCalls`: no documented signature to apply (docs/vendors/aituo.md §1). */
   sign?: AituoSigner;
 }
 
 /**
- * UNVERIFIED: aituo.md §2 (3.1 envelope and signing unknown). Follows the only
+ * UNVERIFIED: docs/vendors/aituo.md §2 (3.1 envelope and signing unknown). Follows the only
  * hints the spec has: every 3.1 call is a `POST` (§2 table), bodies are JSON
  * as the 3.3 push is (§1 "Content type"), values are strings as in §3.3, and
  * the body carries `oType` = the interface number (§1, inference).
@@ -128,7 +128,7 @@ export class OTypeJsonEnvelope implements AituoCallEnvelope {
       throw new AituoEnvelopeError('param-collides-with-envelope', `Aituo ${method}: oType is set by the envelope`, { method, param: 'oType' });
     }
     const body = this.#includeOType ? { oType: method, ...params } : { ...params };
-    // UNVERIFIED: aituo.md §1 (3.1 content type unknown; the 3.2.3 push is application/json).
+    // UNVERIFIED: docs/vendors/aituo.md §1 (3.1 content type unknown; the 3.2.3 push is application/json).
     const unsigned: AituoWireRequest = { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
     return this.#sign(unsigned, { method, ctx });
   }

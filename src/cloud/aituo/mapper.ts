@@ -3,7 +3,7 @@ import type { OutboundEvent, OutboundEventOf } from '../outbound-event.js';
 import { AITUO_PUSH_OTYPES, aituoPushBodySchema, type AituoPushBody, type AituoPushConfig, type AituoPushOType } from './schemas.js';
 
 /**
- * Our domain events → the Aituo merchant pushes of aituo.md §3.2/§3.3:
+ * Our domain events → the Aituo merchant pushes of docs/vendors/aituo.md §3.2/§3.3:
  * `parcel.stored` → 1001 EmployeeDropoff, `parcel.returned` → 1002 EmployeeReturn,
  * `parcel.picked-up` → 1003 CustomerPickup. Pure: no clock, no I/O, no secret.
  */
@@ -40,7 +40,7 @@ export interface AituoMapperDeps {
   unsealCode: UnsealCode;
 }
 
-/** The event types Aituo has a push for (aituo.md §3.2 table). */
+/** The event types Aituo has a push for (docs/vendors/aituo.md §3.2 table). */
 export const AITUO_MAPPED_EVENT_TYPES = ['parcel.stored', 'parcel.returned', 'parcel.picked-up'] as const;
 
 /**
@@ -136,7 +136,7 @@ function build(oType: AituoPushOType, event: OutboundEvent, config: AituoPushCon
     if (config.whenAbsent === 'fail') {
       throw new AituoMappingError('value-absent', `Aituo ${oType} needs ${field} and event ${event.id} has none`, { oType, field, eventId: event.id });
     }
-    return ''; // UNVERIFIED: aituo.md §3.3 (required flags unknown): keep the documented key, with no value.
+    return ''; // UNVERIFIED: docs/vendors/aituo.md §3.3 (required flags unknown): keep the documented key, with no value.
   };
   // Key order follows the §3.3 example; the parse guards the "all strings, no extra key" contract.
   return aituoPushBodySchema.parse({

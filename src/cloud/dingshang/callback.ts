@@ -1,5 +1,5 @@
 /**
- * The `device.delivery.response` push to our `notify_url` (dingshang.md §10).
+ * The `device.delivery.response` push to our `notify_url` (docs/vendors/dingshang.md §10).
  * Pure: the HTTP receiver passes the request target and the raw body in and
  * sends back the reply returned here.
  *
@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { deliveryCallbackSchema, type DsDeliveryCallback } from './schemas.js';
 import { DEFAULT_SIGN_VALUE_MODE, verifySign, type SignValueMode } from './signer.js';
 
-// UNVERIFIED: dingshang.md §10/§12 item 4 (callback signature): the docs show an unsigned body.
+// UNVERIFIED: docs/vendors/dingshang.md §10/§12 item 4 (callback signature): the docs show an unsigned body.
 export type CallbackSignature = { readonly kind: 'none' } | { readonly kind: 'section-2'; readonly appKey: string; readonly signValues?: SignValueMode };
 
 export interface CallbackAuth {
@@ -87,7 +87,7 @@ function tokenOk(target: string, auth: CallbackAuth): boolean {
   return given !== null && sameSecret(given, auth.urlToken.value);
 }
 
-// UNVERIFIED: dingshang.md §10 (Content-Type): the example body is JSON, so only JSON is parsed; the raw body is kept otherwise.
+// UNVERIFIED: docs/vendors/dingshang.md §10 (Content-Type): the example body is JSON, so only JSON is parsed; the raw body is kept otherwise.
 /** The body as a JSON object, or null for anything else (an array, a scalar, not JSON). */
 export function jsonObject(text: string): Record<string, unknown> | null {
   try {
@@ -121,7 +121,7 @@ export function verifyDeliveryCallback(req: CallbackRequest, auth: CallbackAuth)
     if (typeof obj.sign !== 'string') return { kind: 'rejected', reason: 'missing-signature', rawBody, reply: UNAUTHORISED };
     if (!verifySign(obj, sig.appKey, sig.signValues ?? DEFAULT_SIGN_VALUE_MODE)) return { kind: 'rejected', reason: 'bad-signature', rawBody, reply: UNAUTHORISED };
   }
-  // UNVERIFIED: dingshang.md §10 (expected reply): only "status 200 or other" is documented, no body.
+  // UNVERIFIED: docs/vendors/dingshang.md §10 (expected reply): only "status 200 or other" is documented, no body.
   const ack: CallbackReply = { status: 200, body: auth.ackBody ?? '' };
   const parsed = deliveryCallbackSchema.safeParse(obj);
   if (!parsed.success) return { kind: 'unrecognised', raw: obj, reply: ack };

@@ -1,6 +1,6 @@
 /**
  * Failures of a Dingshang Open API call, typed by what a person can do about
- * them (dingshang.md §1, §9). Messages never carry the AppKey, the
+ * them (docs/vendors/dingshang.md §1, §9). Messages never carry the AppKey, the
  * AppSecret, a `sign` or a payload.
  */
 import { DS_ERROR } from './errors.js';
@@ -55,7 +55,7 @@ export class DingshangError extends Error {
  * pauses the destination). Merchant expired / not verified are account
  * states fixed with the vendor, not per event, so they pause too.
  */
-// UNVERIFIED: dingshang.md §9 (which family the live API returns: both are listed)
+// UNVERIFIED: docs/vendors/dingshang.md §9 (which family the live API returns: both are listed)
 export const DS_AUTH_CODES: ReadonlySet<number> = new Set([
   DS_ERROR.APPID_OR_SECRET_EMPTY,
   DS_ERROR.APPID_INVALID,

@@ -1,5 +1,5 @@
 /**
- * The Dingshang Open API client (dingshang.md §1–§7): one typed method per
+ * The Dingshang Open API client (docs/vendors/dingshang.md §1–§7): one typed method per
  * `ENDPOINTS` entry. Each call is built by `buildRequest` (§2 signing),
  * sent by `httpSend`, and read by `parseResponse`; it succeeds only when the
  * envelope is `code 0` and `message "ok"` (§1 caveat), and fields protobuf

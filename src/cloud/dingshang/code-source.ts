@@ -1,5 +1,5 @@
 /**
- * This cabinet's Dingshang pickup codes for the local cache (specs README
+ * This cabinet's Dingshang pickup codes for the local cache (docs/vendors/README.md §1
  * "Role of each vendor"): §4.4 products, every page of every configured
  * cabinet, then §6.3 per product, read through `cacheCodesFromProducts`.
  * Also the service-mode cancels of §6.4.

@@ -1,8 +1,8 @@
 /**
- * The agent's `dingshang` configuration (dingshang.md §1, §1.1, §2.3, §4.4,
+ * The agent's `dingshang` configuration (docs/vendors/dingshang.md §1, §1.1, §2.3, §4.4,
  * §6.5, §10): credentials, this cabinet's `machine_no`, our `notify_url`, and
  * a switch with the documented default for every point the spec leaves open
- * (specs README "When the spec is silent or uncertain"). README.md lists them.
+ * (docs/vendors/README.md §2). README.md lists them.
  */
 import { z } from 'zod';
 import { durationMs } from '../../shared/duration.js';
@@ -33,13 +33,13 @@ const callbackSchema = z.strictObject({
    * Our secret in the `notify_url` query, checked on every callback. Required
    * (null only when a relay in front of the receiver authenticates instead).
    */
-  // UNVERIFIED: dingshang.md §10 / §12 item 4 (callback authentication undocumented; a URL token is the spec's inference)
+  // UNVERIFIED: docs/vendors/dingshang.md §10 / §12 item 4 (callback authentication undocumented; a URL token is the spec's inference)
   urlToken: z.strictObject({ param: z.string().regex(/^[A-Za-z0-9_-]+$/).default('token'), value: z.string().min(16) }).nullable(),
   /** `section-2`: also require a §2 `sign` over the body with the AppKey. Default `none`: the §10 example is unsigned. */
-  // UNVERIFIED: dingshang.md §10 (callback signature)
+  // UNVERIFIED: docs/vendors/dingshang.md §10 (callback signature)
   signature: z.enum(['none', 'section-2']).default('none'),
   /** Body of our 200 reply. Default empty: §10 asks only for "status 200 or other". */
-  // UNVERIFIED: dingshang.md §10 (expected reply body)
+  // UNVERIFIED: docs/vendors/dingshang.md §10 (expected reply body)
   ackBody: z.string().default(''),
 });
 
@@ -64,19 +64,19 @@ export const dingshangConfigSchema = z.strictObject({
   notifyUrl: secureUrl('dingshang notifyUrl'),
   callback: callbackSchema,
   /** §2.3: values joined raw (docs, PHP, Rust) or URL-encoded (current Go). Default `raw`. */
-  // UNVERIFIED: dingshang.md §2.3 (raw vs URL-encoded)
+  // UNVERIFIED: docs/vendors/dingshang.md §2.3 (raw vs URL-encoded)
   signValueMode: z.enum(SIGN_VALUE_MODES).default(DEFAULT_SIGN_VALUE_MODE),
   /** `trade_id` from our UUIDv7 event id: `compact-uuid` (32 hex, like the §6.5 example) or `as-is` (36). */
-  // UNVERIFIED: dingshang.md §5.1/§6.5 (whether a 36-char trade_id is accepted)
+  // UNVERIFIED: docs/vendors/dingshang.md §5.1/§6.5 (whether a 36-char trade_id is accepted)
   tradeIdFormat: z.enum(TRADE_ID_FORMATS).default(DEFAULT_TRADE_ID_FORMAT),
   /** Refusal codes of `/consumes` meaning "already used" (delivered, §6.5). Default `[10025]`. */
-  // UNVERIFIED: dingshang.md §9 (error family; whether 6033 carries data.order_id)
+  // UNVERIFIED: docs/vendors/dingshang.md §9 (error family; whether 6033 carries data.order_id)
   alreadyUsedCodes: z.array(z.number().int()).min(1).default([...DEFAULT_ALREADY_USED_CODES]),
   /** A §6.3 code without `status`: `unused` (protobuf leaves zero values out, §1) or `skip`. Default `unused`. */
-  // UNVERIFIED: dingshang.md §6.3/§1 (omitted status)
+  // UNVERIFIED: docs/vendors/dingshang.md §6.3/§1 (omitted status)
   omittedStatus: z.enum(['unused', 'skip']).default('unused'),
   /** Vendor wall-clock dates, minutes east of UTC. Default 480 (GMT+8, §6.1). */
-  // UNVERIFIED: dingshang.md §6.1/§6.3 (zone of created_at)
+  // UNVERIFIED: docs/vendors/dingshang.md §6.1/§6.3 (zone of created_at)
   utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).default(DEFAULT_UTC_OFFSET_MINUTES),
   /** One call's limit in ms, answer included. Default 10 000. */
   timeoutMs: durationMs({ min: 1, max: 5 * 60_000, default: 10_000 }),

@@ -1,6 +1,6 @@
 /**
- * Reports a used Dingshang code with `POST /consumes` (dingshang.md §6.5;
- * specs README "Role of each vendor"): one call per `parcel.picked-up` event
+ * Reports a used Dingshang code with `POST /consumes` (docs/vendors/dingshang.md §6.5;
+ * docs/vendors/README.md §1): one call per `parcel.picked-up` event
  * whose code came from the Dingshang code source, `trade_id` = our event id.
  * Every other event is delivered without a request.
  *
@@ -35,7 +35,7 @@ export const DINGSHANG_EVENT_TYPES: readonly DomainEventType[] = ['parcel.picked
  * machine is offline, not in operation or being transferred, or the pickup
  * code switch is off in the dashboard (§6, fixed there, not per event).
  */
-// UNVERIFIED: dingshang.md §9 (the spec marks no code as transient; these name temporary machine or dashboard states)
+// UNVERIFIED: docs/vendors/dingshang.md §9 (the spec marks no code as transient; these name temporary machine or dashboard states)
 export const DS_TRANSIENT_CODES: ReadonlySet<number> = new Set([
   DS_ERROR.MACHINE_OFFLINE,
   DS_ERROR.MACHINE_OFFLINE_V2,
@@ -154,7 +154,7 @@ export class DingshangDestination implements Destination {
   }
 
   /**
-   * §6.5: "already used" is delivered (specs README). Where the answer names
+   * §6.5: "already used" is delivered (docs/vendors/README.md §1). Where the answer names
    * the order, §5.2 tells whether it is ours (our `trade_id`, an earlier
    * attempt whose answer was lost) or someone else's (the code was also used
    * upstream): logged, and delivered either way, since the vendor already

@@ -1,5 +1,5 @@
 /**
- * The Dingshang Open API endpoints as data (dingshang.md §3), so a client and
+ * The Dingshang Open API endpoints as data (docs/vendors/dingshang.md §3), so a client and
  * a mock server can both be generated from one table. Paths are relative to
  * `{url}/api/openapi/v1` (§1). Several entries share method + path and differ
  * only by the payload `method` value (§3 rows 12/13, 15/16): dispatch on

@@ -1,5 +1,5 @@
 /**
- * Dingshang error codes as documented (dingshang.md §9). Two families exist
+ * Dingshang error codes as documented (docs/vendors/dingshang.md §9). Two families exist
  * and which one the live Open API returns is unknown (§9, §12 item 5): every
  * Open API example uses the 5-digit family, the current error page the
  * 4-digit one. Callers key on `code` *and* `message` and treat unknown codes
@@ -17,7 +17,7 @@ export const DS_ERROR = {
   APPID_INVALID: 10014,
   /** "取货码功能尚未开启": the machine's pickup-code switch is off; dashboard only (§3, §6). */
   PICKUP_CODE_DISABLED: 10023,
-  /** "取货码已使用": code already consumed; `data.order_id` is returned (§6.5). Treated as delivered (specs README). */
+  /** "取货码已使用": code already consumed; `data.order_id` is returned (§6.5). Treated as delivered (docs/vendors/README.md §1). */
   PICKUP_CODE_USED: 10025,
   /** "没有关联的设备号": no machine linked (§4.2). */
   NO_LINKED_MACHINE: 30001,

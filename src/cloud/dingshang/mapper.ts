@@ -1,5 +1,5 @@
 /**
- * Dingshang ↔ cabinet-kiosk (specs README "Role of each vendor"):
+ * Dingshang ↔ cabinet-kiosk (docs/vendors/README.md §1):
  * - a used Dingshang code → `POST /consumes` with `trade_id` = our event id (§6.5);
  * - a service-mode cancel → `PUT /pickup_codes` (§6.4);
  * - the §6.3 code lists (per §4.4 product) → neutral codes for the local cache.
@@ -61,13 +61,13 @@ export function parseCodeExternalId(externalId: string): { productId: number; re
  */
 export const TRADE_ID_FORMATS = ['compact-uuid', 'as-is'] as const;
 export type TradeIdFormat = (typeof TRADE_ID_FORMATS)[number];
-// UNVERIFIED: dingshang.md §5.1/§6.5 (trade_id length): "20–32 chars preferred, a uuid is fine"; whether a
+// UNVERIFIED: docs/vendors/dingshang.md §5.1/§6.5 (trade_id length): "20–32 chars preferred, a uuid is fine"; whether a
 // 36-char hyphenated uuid is accepted is not said, so the default keeps within 32 like the documented example.
 export const DEFAULT_TRADE_ID_FORMAT: TradeIdFormat = 'compact-uuid';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `trade_id` for an event id (specs README: `trade_id` = the agent's event id). Non-UUID ids pass unchanged. */
+/** `trade_id` for an event id (docs/vendors/README.md §1: `trade_id` = the agent's event id). Non-UUID ids pass unchanged. */
 export function tradeIdForEvent(eventId: string, format: TradeIdFormat = DEFAULT_TRADE_ID_FORMAT): string {
   return format === 'compact-uuid' && UUID.test(eventId) ? eventId.replaceAll('-', '').toLowerCase() : eventId;
 }
@@ -109,7 +109,7 @@ export interface ConsumeInput {
 /**
  * The code text of a picked-up parcel. Always null today: `parcel.picked-up`
  * carries `codeSource` and `codeExternalId` only, and the store keeps codes
- * as keyed hashes (ARCHITECTURE "crash and power-loss rules").
+ * as keyed hashes (docs/architecture.md §5, crash and power-loss rules).
  */
 function plainCodeOf(_payload: Extract<OutboundEvent, { type: 'parcel.picked-up' }>['payload']): string | null {
   return null;
@@ -154,9 +154,9 @@ export function pickedUpToConsume(event: OutboundEvent, ctx: DsConsumeContext): 
   return input.ok ? consumeRequest(input.value, ctx) : input;
 }
 
-// UNVERIFIED: dingshang.md §9 (error family): 10025 is documented with `data.order_id` (§6.5); 6033 "code used"
+// UNVERIFIED: docs/vendors/dingshang.md §9 (error family): 10025 is documented with `data.order_id` (§6.5); 6033 "code used"
 // of the newer table may mean the same but its body is undocumented, so it is not in the default.
-/** Codes meaning "this code was already consumed" (specs README: treat as delivered). Default `[10025]`. */
+/** Codes meaning "this code was already consumed" (docs/vendors/README.md §1: treat as delivered). Default `[10025]`. */
 export const DEFAULT_ALREADY_USED_CODES: readonly number[] = [DS_ERROR.PICKUP_CODE_USED];
 
 export type ConsumeOutcome =
@@ -259,7 +259,7 @@ const laneOf = (p: DsProduct): DsLane => {
 };
 
 function skipReason(product: DsProduct, code: DsPickupCode, omittedStatus: 'unused' | 'skip'): CodeSkipReason | null {
-  // UNVERIFIED: dingshang.md §6.3/§1 (omitted `status`): absent status read as UNUSED unless `omittedStatus: 'skip'`.
+  // UNVERIFIED: docs/vendors/dingshang.md §6.3/§1 (omitted `status`): absent status read as UNUSED unless `omittedStatus: 'skip'`.
   const unused = code.status === 'UNUSED' || (code.status === '' && omittedStatus === 'unused');
   if (!unused) return 'not-unused';
   if (product.id <= 0) return 'no-product-id';

@@ -1,7 +1,7 @@
 /**
  * Build a Dingshang HTTP request and read its response, without doing any
  * I/O: the future client sends what `buildRequest` returns, and a mock server
- * uses `readSignedBody` + `matchEndpoint` to answer (dingshang.md §1–§3).
+ * uses `readSignedBody` + `matchEndpoint` to answer (docs/vendors/dingshang.md §1–§3).
  */
 import type { z } from 'zod';
 import { ENDPOINTS, endpointPath, OPEN_API_BASE_PATH, type EndpointDef, type EndpointName, type PathParamsOf, type RequestOf, type ResponseOf } from './endpoints.js';
@@ -39,7 +39,7 @@ export type CallInput<N extends EndpointName> = PathPart<N> & ParamPart<N>;
 
 /**
  * §1 headers on every call. `Content-Type` only with a body.
- * UNVERIFIED: dingshang.md §1 (Content-Type): not documented; the examples send JSON text, so `application/json` (inference).
+ * UNVERIFIED: docs/vendors/dingshang.md §1 (Content-Type): not documented; the examples send JSON text, so `application/json` (inference).
  */
 export function requestHeaders(creds: DsCredentials, hasBody: boolean): Record<string, string> {
   const headers: Record<string, string> = { Appid: creds.appId, AppSecret: creds.appSecret };

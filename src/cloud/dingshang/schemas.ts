@@ -1,5 +1,5 @@
 /**
- * zod schemas for the Dingshang Open API, both directions (dingshang.md §1,
+ * zod schemas for the Dingshang Open API, both directions (docs/vendors/dingshang.md §1,
  * §4–§8, §10). Field names are the vendor's, copied from the spec.
  *
  * Requests: strict objects of strings (§1 "all payload values are strings"),

@@ -1,5 +1,5 @@
 /**
- * Dingshang Open API signature and payload encoding (dingshang.md §2).
+ * Dingshang Open API signature and payload encoding (docs/vendors/dingshang.md §2).
  * Pure: the caller passes `timestamp` in the params; nothing here reads the
  * clock. No nonce exists in the documented protocol (§12 item 3).
  */
@@ -15,7 +15,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const SIGN_VALUE_MODES = ['raw', 'url-encoded'] as const;
 export type SignValueMode = (typeof SIGN_VALUE_MODES)[number];
 
-// UNVERIFIED: dingshang.md §2.3 (raw vs URL-encoded): which one the live server checks is unknown;
+// UNVERIFIED: docs/vendors/dingshang.md §2.3 (raw vs URL-encoded): which one the live server checks is unknown;
 // the two differ only for values with reserved characters (`notify_url`, `expired_at`).
 export const DEFAULT_SIGN_VALUE_MODE: SignValueMode = 'raw';
 

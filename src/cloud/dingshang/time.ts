@@ -4,7 +4,7 @@
  * Pure: callers pass the instant in.
  */
 
-// UNVERIFIED: dingshang.md §6.1/§6.3 (time zone): §6.1 says `expired_at` is GMT+8; the zone of
+// UNVERIFIED: docs/vendors/dingshang.md §6.1/§6.3 (time zone): §6.1 says `expired_at` is GMT+8; the zone of
 // `created_at` and the other dates is not stated and is assumed to be the same.
 /** Minutes east of UTC of the vendor's wall-clock dates. Default 480 (GMT+8, §6.1). */
 export const DEFAULT_UTC_OFFSET_MINUTES = 480;

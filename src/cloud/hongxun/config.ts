@@ -15,7 +15,7 @@ export const hongxunOptionsSchema = z.object({
   /** §3 `SK`: the secret key, issued by Hongxun. */
   sk: z.string().min(1),
   /** Hex case of the MD5 `sign`. */
-  // UNVERIFIED: hongxun.md §3 / §9.2 (upper vs lower case not stated)
+  // UNVERIFIED: docs/vendors/hongxun.md §3 / §9.2 (upper vs lower case not stated)
   signHexCase: z.enum(['lower', 'upper']).default('lower'),
   /**
    * How `null` members of `request` are serialised before signing (and in the
@@ -23,10 +23,10 @@ export const hongxunOptionsSchema = z.object({
    * member as fastjson does by default. Our sign-for request never contains
    * null unless the caller's product lines do (`unitWeight`, `singlePieceVolume`).
    */
-  // UNVERIFIED: hongxun.md §3 (SerializableUtil.marshal null handling unknown)
+  // UNVERIFIED: docs/vendors/hongxun.md §3 (SerializableUtil.marshal null handling unknown)
   jsonNulls: z.enum(['keep', 'omit']).default('keep'),
   /** Zone of every `yyyy-MM-dd HH:mm:ss` text; default UTC+8 (Asia/Shanghai). */
-  // UNVERIFIED: hongxun.md §2 (time zone not stated)
+  // UNVERIFIED: docs/vendors/hongxun.md §2 (time zone not stated)
   timeZone: z
     .object({ label: z.string(), utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60) })
     .default({ ...HONGXUN_DEFAULT_TIME_ZONE }),
@@ -47,7 +47,7 @@ export const HONGXUN_DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * Where `customerNumber` (§7.8, R: "customer order number") comes from when
- * the injected order facts give none. UNVERIFIED: hongxun.md §7.8 (our events
+ * the injected order facts give none. UNVERIFIED: docs/vendors/hongxun.md §7.8 (our events
  * carry no Hongxun order number; README "What our event lacks").
  * `facts-only` (default) never guesses; `external-ref` takes
  * `parcel.picked-up.externalRef`, `parcel-id` our parcel id, for a deployment
@@ -55,7 +55,7 @@ export const HONGXUN_DEFAULT_TIMEOUT_MS = 10_000;
  */
 export const HONGXUN_CUSTOMER_NUMBER_SOURCES = ['facts-only', 'external-ref', 'parcel-id'] as const;
 
-/** The sign-for destination: the wire options plus where and how to send (hongxun.md §7.8, §9.3). */
+/** The sign-for destination: the wire options plus where and how to send (docs/vendors/hongxun.md §7.8, §9.3). */
 export const hongxunSignForConfigSchema = hongxunOptionsSchema.extend({
   /** The outbox destination name. Default `hongxun`. */
   name: z.string().min(1).default('hongxun'),
@@ -64,7 +64,7 @@ export const hongxunSignForConfigSchema = hongxunOptionsSchema.extend({
    * is a copy-paste artefact) and no direction; §1 gives only the UAT host
    * `https://uat.hongxunyun.cn`.
    */
-  // UNVERIFIED: hongxun.md §7.8 / §9.3 (URL and direction of 签收信息推送 not documented)
+  // UNVERIFIED: docs/vendors/hongxun.md §7.8 / §9.3 (URL and direction of 签收信息推送 not documented)
   url: z.string().min(1),
   /** One attempt's limit, body included. Default 10 000 ms. */
   timeoutMs: durationMs({ min: 1, max: 5 * 60_000, default: HONGXUN_DEFAULT_TIMEOUT_MS }),
@@ -88,7 +88,7 @@ export const hongxunSignForConfigSchema = hongxunOptionsSchema.extend({
    * dead-lettering every row. Default none: the error-code table is not
    * documented, so every refusal is dead until the codes are known.
    */
-  // UNVERIFIED: hongxun.md §4 / §9.1 (error codes not documented)
+  // UNVERIFIED: docs/vendors/hongxun.md §4 / §9.1 (error codes not documented)
   signErrorCodes: z.array(z.number().int()).default([]),
 });
 

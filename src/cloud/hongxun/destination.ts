@@ -1,6 +1,6 @@
 import type { DomainEventType } from '../../shared/events.js';
 /**
- * 签收信息推送 sign-for push (hongxun.md §7.8) after each `parcel.picked-up`:
+ * 签收信息推送 sign-for push (docs/vendors/hongxun.md §7.8) after each `parcel.picked-up`:
  * the §2 envelope signed per Appendix 1 (§3), built afresh on every attempt
  * (the sign is valid 10 minutes) with its timestamp on Hongxun's clock as
  * measured by the injected ClockOffset, which every answer's `Date` header feeds.

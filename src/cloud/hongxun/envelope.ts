@@ -1,5 +1,5 @@
 /**
- * The common envelope (hongxun.md §2) in both directions, and the response
+ * The common envelope (docs/vendors/hongxun.md §2) in both directions, and the response
  * envelope (§4). Pure: the instant and the measured clock offset are
  * parameters; the HTTP POST is the caller's.
  */
@@ -52,7 +52,7 @@ export type HongxunVerdict =
  * with the same SK, is inference (§3, §9.2). Freshness uses the documented
  * 10-minute tolerance (`maxSkewMs`) against our clock corrected by the offset.
  */
-// UNVERIFIED: hongxun.md §3 (whether pushes to us are signed the same way)
+// UNVERIFIED: docs/vendors/hongxun.md §3 (whether pushes to us are signed the same way)
 export function verifyHongxunEnvelope(
   body: unknown,
   options: HongxunEnvelopeOptions & Pick<HongxunOptions, 'maxSkewMs'>,
@@ -78,7 +78,7 @@ export type HongxunResult =
   | { ok: false; kind: 'malformed'; problem: string; raw: unknown };
 
 /** Reads a response body (already JSON-decoded): `flag === true` is success (§4). */
-// UNVERIFIED: hongxun.md §4 / §9.1 (envelope seen on one page only; error codes unknown)
+// UNVERIFIED: docs/vendors/hongxun.md §4 / §9.1 (envelope seen on one page only; error codes unknown)
 export function parseHongxunResponse(body: unknown): HongxunResult {
   const r = hongxunResponseSchema.safeParse(body);
   if (!r.success) return { ok: false, kind: 'malformed', problem: z.prettifyError(r.error), raw: body };

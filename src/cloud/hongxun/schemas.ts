@@ -1,5 +1,5 @@
 /**
- * zod schemas for the Hongxun envelope (hongxun.md §2), the response (§4) and
+ * zod schemas for the Hongxun envelope (docs/vendors/hongxun.md §2), the response (§4) and
  * the sign-for push 签收信息推送 (§7.8). Only fields the spec names.
  *
  * The §7.8 shapes are `z.object` (unknown keys stripped), so a builder can
@@ -88,7 +88,7 @@ export const hongxunSignForRequestSchema = z.object({
   actualQuantity: z.number().int().nonnegative(),
   signer: z.string().min(1),
   /** Format not stated (§7.8); we send the envelope format. */
-  // UNVERIFIED: hongxun.md §7.8 (signedTime format)
+  // UNVERIFIED: docs/vendors/hongxun.md §7.8 (signedTime format)
   signedTime: z.string().min(1),
   remark: z.string().optional(),
   /** Extension; the Huawei shipment number in the car business. */

@@ -1,5 +1,5 @@
 /**
- * 签收信息推送 sign-for push (hongxun.md §7.8) from our `parcel.picked-up`
+ * 签收信息推送 sign-for push (docs/vendors/hongxun.md §7.8) from our `parcel.picked-up`
  * event, wrapped in the §2 envelope and signed per §3.
  *
  * The event tells us *when* the parcel left the cabinet and nothing about the
@@ -81,7 +81,7 @@ export function buildHongxunSignFor(
     mailno: f.mailno,
     actualQuantity: f.actualQuantity,
     signer,
-    // UNVERIFIED: hongxun.md §7.8 (signedTime format not stated; the §2 format is used)
+    // UNVERIFIED: docs/vendors/hongxun.md §7.8 (signedTime format not stated; the §2 format is used)
     signedTime: formatHongxunTime(event.payload.pickedUpAt, clock.clockOffsetMs, options.timeZone),
     remark: f.remark,
     ext8: f.ext8,

@@ -1,5 +1,5 @@
 /**
- * Hongxun Appendix 1 signature (hongxun.md §3):
+ * Hongxun Appendix 1 signature (docs/vendors/hongxun.md §3):
  *   sign = MD5(createBy + "&" + dataSource + "&" + JSON(request) + "&" + SK + "&" + timestamp)
  * where JSON(request) has the keys at every nesting level sorted ascending.
  * Pure: no clock, no I/O.
@@ -19,7 +19,7 @@ export interface HongxunJsonOptions {
  * Throws TypeError for values JSON cannot represent (non-finite numbers,
  * bigint, functions, symbols).
  */
-// UNVERIFIED: hongxun.md §3 / §9.2 (SerializableUtil.marshal: compactness, numbers, non-ASCII unknown)
+// UNVERIFIED: docs/vendors/hongxun.md §3 / §9.2 (SerializableUtil.marshal: compactness, numbers, non-ASCII unknown)
 export function canonicalJson(value: unknown, options: HongxunJsonOptions = {}): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -65,7 +65,7 @@ export function hongxunSignBase(input: HongxunSignInput, sk: string, options: Ho
 /** §3: MD5 over the UTF-8 bytes (charset not stated, §9.2, inference) as hex. */
 export function hongxunSign(input: HongxunSignInput, sk: string, options: HongxunSignOptions = {}): string {
   const hex = createHash('md5').update(hongxunSignBase(input, sk, options), 'utf8').digest('hex');
-  // UNVERIFIED: hongxun.md §3 (hex case)
+  // UNVERIFIED: docs/vendors/hongxun.md §3 (hex case)
   return options.hexCase === 'upper' ? hex.toUpperCase() : hex;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Hongxun wall-clock text `yyyy-MM-dd HH:mm:ss` (hongxun.md §2, example
+ * Hongxun wall-clock text `yyyy-MM-dd HH:mm:ss` (docs/vendors/hongxun.md §2, example
  * `2011-06-16 13:23:30`). Pure: the caller passes the instant and the measured
  * clock offset; nothing here reads the clock or the OS time zone.
  *
@@ -16,7 +16,7 @@ export interface HongxunTimeZone {
 }
 
 /** Default zone. The doc does not state one (§2, inference: China time). */
-// UNVERIFIED: hongxun.md §2 (timestamp time zone not stated; UTC+8 assumed)
+// UNVERIFIED: docs/vendors/hongxun.md §2 (timestamp time zone not stated; UTC+8 assumed)
 export const HONGXUN_DEFAULT_TIME_ZONE: HongxunTimeZone = Object.freeze({ label: 'Asia/Shanghai', utcOffsetMinutes: 480 });
 
 export const HONGXUN_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;

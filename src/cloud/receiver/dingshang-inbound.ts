@@ -1,5 +1,5 @@
 /**
- * Dingshang `device.delivery.response` callbacks (dingshang.md §10) → the
+ * Dingshang `device.delivery.response` callbacks (docs/vendors/dingshang.md §10) → the
  * neutral inbox record, the counterpart of yopoint/mapper.ts. Pure.
  *
  * §10 gives the callback no id of its own: `order_id` and `record_id` name

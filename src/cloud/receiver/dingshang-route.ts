@@ -1,6 +1,6 @@
 /**
  * `POST /dingshang/delivery`: the `device.delivery.response` push to our
- * `notify_url` (dingshang.md §10). Authentication and parsing are
+ * `notify_url` (docs/vendors/dingshang.md §10). Authentication and parsing are
  * dingshang/callback.ts `verifyDeliveryCallback` (URL token and/or the
  * UNVERIFIED §2 signature); this adds the inbox mapping. Pure.
  *

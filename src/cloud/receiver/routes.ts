@@ -10,9 +10,9 @@ import type { CallbackRoute } from './route.js';
 import { yopointRoute } from './yopoint-route.js';
 
 export interface CallbackRoutesConfig {
-  /** Enables `POST /yopoint/notify` (yopoint.md §5). null/absent: no route. */
+  /** Enables `POST /yopoint/notify` (docs/vendors/yopoint.md §5). null/absent: no route. */
   yopoint?: YopointNotifyOptions | null;
-  /** Enables `POST /dingshang/delivery` (dingshang.md §10). null/absent: no route. */
+  /** Enables `POST /dingshang/delivery` (docs/vendors/dingshang.md §10). null/absent: no route. */
   dingshang?: CallbackAuth | null;
 }
 

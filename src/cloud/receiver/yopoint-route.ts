@@ -1,5 +1,5 @@
 /**
- * `POST /yopoint/notify`: Yopoint's "业务异步通知" webhooks (yopoint.md §5),
+ * `POST /yopoint/notify`: Yopoint's "业务异步通知" webhooks (docs/vendors/yopoint.md §5),
  * verified per §2.2 and answered in the §5 reply envelope. Pure.
  *
  * Statuses: the §5 reply is a JSON body whose `error_code` carries the
@@ -9,7 +9,7 @@
  * timestamp when a window is configured), 400 for a body that is not a
  * notification form. Every body is `yopointNotifyAnswer`'s.
  */
-// UNVERIFIED: yopoint.md §5 / §10.7 (HTTP status of a refusal, and whether Yopoint retries on non-zero or non-2xx)
+// UNVERIFIED: docs/vendors/yopoint.md §5 / §10.7 (HTTP status of a refusal, and whether Yopoint retries on non-zero or non-2xx)
 import { mapYopointNotification, YOPOINT_SOURCE, type YopointInbound } from '../yopoint/mapper.js';
 import {
   decodeYopointForm,

@@ -4,7 +4,7 @@ import { signWebhook, type WebhookHeaders, type WebhookSecret } from './standard
 
 /**
  * The JSON body we POST for each domain event, in the shape Standard Webhooks
- * recommends (spec/standard-webhooks.md, "Payload structure"): `type`,
+ * recommends (docs/vendors/webhooks.md §5, "Payload structure"): `type`,
  * `timestamp` (when the event happened, ISO 8601) and `data`.
  *
  * `data` is the event payload plus the ids a receiver needs to correlate and
@@ -59,7 +59,7 @@ export function webhookPayloadFor(event: OutboundEvent, options: PickupCodeOptio
   return { type: event.type, timestamp: new Date(event.occurredAt).toISOString(), data } as WebhookPayload;
 }
 
-/** Minified JSON: the bytes that are signed must be the bytes sent (spec: "Signature scheme"). */
+/** Minified JSON: the bytes that are signed must be the bytes sent (docs/vendors/webhooks.md §3, "Signature scheme"). */
 export function serializeWebhookPayload(payload: WebhookPayload): string {
   return JSON.stringify(payload);
 }

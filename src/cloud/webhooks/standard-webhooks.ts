@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Standard Webhooks v1 symmetric signatures (spec/standard-webhooks.md,
+ * Standard Webhooks v1 symmetric signatures (docs/vendors/webhooks.md §2–§4,
  * "Signature scheme", "Webhook headers", "Verifying signatures"), computed as
  * the official libraries do: HMAC-SHA256 keyed with the base64-decoded part of
  * `whsec_…`, over the UTF-8 bytes of `${id}.${timestamp}.${body}`, sent as
@@ -81,9 +81,9 @@ export function webhookSignature(secret: WebhookSecret, id: string, timestampSec
 }
 
 export interface SignWebhookInput {
-  /** Same on every retry of one message: consumers dedupe on it. Must not contain `.` (spec: "Signature scheme"). */
+  /** Same on every retry of one message: consumers dedupe on it. Must not contain `.` (docs/vendors/webhooks.md §3, "Signature scheme"). */
   id: string;
-  /** The time of this attempt in whole seconds; a retry gets a new one (spec: "Webhook metadata"). */
+  /** The time of this attempt in whole seconds; a retry gets a new one (docs/vendors/webhooks.md §1, "Webhook metadata"). */
   timestampSeconds: number;
   /** The exact bytes that go on the wire. */
   body: string | Uint8Array;

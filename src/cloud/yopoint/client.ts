@@ -1,5 +1,5 @@
 /**
- * The Yopoint gateway client (yopoint.md §1, §2.1, §4): one signed
+ * The Yopoint gateway client (docs/vendors/yopoint.md §1, §2.1, §4): one signed
  * form-urlencoded POST per call to the configured gateway URL. It never
  * retries on its own (a `cabinet.open.door` repeated blindly could open a
  * door twice, §4.4); each failure is a `YopointError` whose code says what
@@ -104,7 +104,7 @@ export class YopointClient {
    * (from configuration or the vendor) and the answer comes back unparsed,
    * with its envelope to keep as the raw record. Throws YopointError.
    */
-  // UNVERIFIED: yopoint.md §4.4 (cabinet.open.door request and response unknown)
+  // UNVERIFIED: docs/vendors/yopoint.md §4.4 (cabinet.open.door request and response unknown)
   async cabinetOpenDoor(biz: YopointBizFor<'cabinet.open.door'>, signal?: AbortSignal): Promise<{ data: unknown; envelope: YopointEnvelope }> {
     return this.#call('cabinet.open.door', biz, signal);
   }
@@ -165,7 +165,7 @@ export class YopointClient {
  * A page is the last when the block says so (`current_page` ≥ `last_page`),
  * or, without `last_page`, when it holds fewer than `pageSize` orders.
  */
-// UNVERIFIED: yopoint.md §4.7 (array vs paging block; how the end of the list shows)
+// UNVERIFIED: docs/vendors/yopoint.md §4.7 (array vs paging block; how the end of the list shows)
 export function yopointOrderPage(data: YopointDataFor<'cabinet.order.list'>, page: number, pageSize: number): { orders: YopointOrder[]; last: boolean } {
   if (Array.isArray(data)) return { orders: data, last: data.length < pageSize };
   const orders = data.data;

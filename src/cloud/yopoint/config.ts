@@ -1,7 +1,7 @@
 /**
  * Yopoint options: credentials plus every switch for a point the vendor
  * documents ambiguously. Each switch defaults to the documented reading
- * (specs/README.md "When the spec is silent or uncertain"); README.md lists them.
+ * (docs/vendors/README.md §2); README.md lists them.
  */
 import { z } from 'zod';
 import { boundedMs, durationMs } from '../../shared/duration.js';
@@ -11,7 +11,7 @@ export const YOPOINT_TIMESTAMP_UNITS = ['s', 'ms'] as const;
 export type YopointTimestampUnit = (typeof YOPOINT_TIMESTAMP_UNITS)[number];
 
 export const yopointOptionsSchema = z.object({
-  /** AppID from the operator back office (yopoint.md §1.1, §3). */
+  /** AppID from the operator back office (docs/vendors/yopoint.md §1.1, §3). */
   appid: z.string().min(1),
   /**
    * Open-platform appSecret (§2.1 step 5). Not the payment signing key of §2.3,
@@ -22,20 +22,20 @@ export const yopointOptionsSchema = z.object({
    * Unit of the envelope `timestamp`. Default `s`: the parameter table says
    * "unix 时间戳到秒"; the sign example and the unofficial client use ms.
    */
-  // UNVERIFIED: yopoint.md §2.4 (s vs ms; the docs contradict themselves)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.4 (s vs ms; the docs contradict themselves)
   timestampUnit: z.enum(YOPOINT_TIMESTAMP_UNITS).default('s'),
   /**
    * Whether a parameter with an empty value takes part in the sign string.
    * Default `include`: §2.1 step 1 says "every request parameter except sign".
    */
-  // UNVERIFIED: yopoint.md §2.1 / §10.4 (handling of empty values not stated)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.1 / §10.4 (handling of empty values not stated)
   emptyValues: z.enum(['include', 'omit']).default('include'),
   /**
    * Key casing inside `cabinet.order.list` biz_content. Default `apifox`
    * (`page`, `StartTime`, `EndTime`, `pageSize`), the current doc site;
    * `gitbook` sends `startTime` / `endTime`.
    */
-  // UNVERIFIED: yopoint.md §4.7 (apifox and GitBook pages disagree on casing)
+  // UNVERIFIED: docs/vendors/yopoint.md §4.7 (apifox and GitBook pages disagree on casing)
   orderListKeys: z.enum(['apifox', 'gitbook']).default('apifox'),
   /**
    * Which notification fields are signed. Default `documented`: exactly the
@@ -43,14 +43,14 @@ export const yopointOptionsSchema = z.object({
    * `all-received` signs every received field except `sign` (§9 design note).
    * They differ only if a notification ever carries an extra field.
    */
-  // UNVERIFIED: yopoint.md §2.2 (whether an extra field, if one ever arrives, is signed)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.2 (whether an extra field, if one ever arrives, is signed)
   notifySignedFields: z.enum(['documented', 'all-received']).default('documented'),
   /**
    * Largest accepted |now − notification timestamp| in ms, or null for no
    * check. Default null: no skew is documented for API calls or webhooks; the
    * only rule (±60 s) belongs to the vending payment redirect (§6.1).
    */
-  // UNVERIFIED: yopoint.md §2.4 / §10.3 (allowed skew for webhooks unknown)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.4 / §10.3 (allowed skew for webhooks unknown)
   notifyMaxSkewMs: boundedMs({ min: 1, max: 24 * 3_600_000 }).nullable().default(null),
   /**
    * The gateway (§1: one URL for every method). Default the production
@@ -74,7 +74,7 @@ export const yopointOptionsSchema = z.object({
    * business error ERR_BARCODE_OUTSTOCK, so a -1 whose error_msg is one of the
    * documented business messages (§8) stays `refused` (errors.ts).
    */
-  // UNVERIFIED: yopoint.md §1.2 / §8 (-1 is "signature error" on one page, a business error on another)
+  // UNVERIFIED: docs/vendors/yopoint.md §1.2 / §8 (-1 is "signature error" on one page, a business error on another)
   signErrorCode: z.number().int().nullable().default(-1),
 });
 

@@ -1,5 +1,5 @@
 /**
- * The gateway methods and webhooks the agent uses (specs/README.md "Role":
+ * The gateway methods and webhooks the agent uses (docs/vendors/README.md §1:
  * list / order / open, plus the `notify.*` receiver), as pure data. A client
  * validates what it sends and parses what it gets with these schemas; a mock
  * server does the reverse with the same table.
@@ -34,7 +34,7 @@ export const yopointMethods = {
   'cabinet.list': { section: '§4.2', request: cabinetListBizSchema, response: cabinetListDataSchema, unverified: false },
   'cabinet.order.list': { section: '§4.7', request: cabinetOrderListBizSchema, response: cabinetOrderListDataSchema, unverified: false },
   'cabinet.order.get': { section: '§4.8', request: cabinetOrderGetBizSchema, response: cabinetOrderGetDataSchema, unverified: false },
-  // UNVERIFIED: yopoint.md §4.4 (parameters and response unknown; biz passed through verbatim)
+  // UNVERIFIED: docs/vendors/yopoint.md §4.4 (parameters and response unknown; biz passed through verbatim)
   'cabinet.open.door': { section: '§4.4', request: cabinetOpenDoorBizSchema, response: cabinetOpenDoorDataSchema, unverified: true },
 } as const satisfies Record<string, YopointMethodSpec>;
 

@@ -1,5 +1,5 @@
 /**
- * Failures of a Yopoint gateway call (yopoint.md §1.2, §8), typed by what a
+ * Failures of a Yopoint gateway call (docs/vendors/yopoint.md §1.2, §8), typed by what a
  * person can do about them. Messages never carry the appSecret or a sign.
  */
 
@@ -79,7 +79,7 @@ export const YOPOINT_BUSINESS_ERROR_MSGS: ReadonlySet<string> = new Set([
  * Which code an envelope with `error_code` ≠ 0 gets. `signErrorCode` is the
  * configured "signature error" code (default -1, §4.2); null reads none as such.
  */
-// UNVERIFIED: yopoint.md §1.2 / §8 (no sign-error error_msg is documented; a full code table is UNKNOWN §10.5)
+// UNVERIFIED: docs/vendors/yopoint.md §1.2 / §8 (no sign-error error_msg is documented; a full code table is UNKNOWN §10.5)
 export function yopointRefusalCode(errorCode: number, errorMsg: string, signErrorCode: number | null): 'unauthorised' | 'refused' {
   return signErrorCode !== null && errorCode === signErrorCode && !YOPOINT_BUSINESS_ERROR_MSGS.has(errorMsg) ? 'unauthorised' : 'refused';
 }

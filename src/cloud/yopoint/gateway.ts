@@ -1,5 +1,5 @@
 /**
- * Gateway wire format (yopoint.md §1, §2.1): build a signed request for one
+ * Gateway wire format (docs/vendors/yopoint.md §1, §2.1): build a signed request for one
  * method and parse its response envelope. Pure: the caller passes the
  * instant, and does the HTTP POST to `YOPOINT_GATEWAY_URL` itself.
  */
@@ -65,7 +65,7 @@ export function cabinetOrderListBiz(
 ): YopointBizFor<'cabinet.order.list'> {
   const start = Math.floor(window.fromMs / 1000);
   const end = Math.floor(window.toMs / 1000);
-  // UNVERIFIED: yopoint.md §4.7 (apifox StartTime/EndTime vs GitBook startTime/endTime)
+  // UNVERIFIED: docs/vendors/yopoint.md §4.7 (apifox StartTime/EndTime vs GitBook startTime/endTime)
   return keys === 'apifox'
     ? { page: window.page, StartTime: start, EndTime: end, pageSize: window.pageSize }
     : { page: window.page, startTime: start, endTime: end, pageSize: window.pageSize };

@@ -1,7 +1,7 @@
 /**
  * Yopoint webhooks → a vendor-neutral inbound record for the inbox
  * (src/store/inbox.ts: `commandId`, `source`, `type`; src/main records it).
- * Only the receiver role of specs/README.md applies here: the gateway calls
+ * Only the receiver role of docs/vendors/README.md §1 applies here: the gateway calls
  * return vendor data the flows do not consume as domain events yet.
  * Vendor field names stop at this file; `raw` keeps the payload as received.
  */
@@ -53,7 +53,7 @@ export function mapYopointNotification(n: YopointNotification): YopointInbound {
   if (!n.known) return { ...base, commandId: key(`sign:${n.raw.sign ?? ''}`), event: { type: 'unrecognised', problem: n.problem } };
   switch (n.method) {
     case 'notify.cabinet.order.simple':
-      // UNVERIFIED: yopoint.md §5.1 (PayTime unit: Unix seconds is inference, as on orders §4.8)
+      // UNVERIFIED: docs/vendors/yopoint.md §5.1 (PayTime unit: Unix seconds is inference, as on orders §4.8)
       return { ...base, commandId: key(n.biz.ReceiptNo), event: { type: 'order-paid', orderRef: n.biz.ReceiptNo, cabinetRef: n.biz.CID, paidAtMs: n.biz.PayTime * 1000 } };
     case 'notify.close.door':
       return {

@@ -1,5 +1,5 @@
 /**
- * Receiving Yopoint webhooks ("业务异步通知", yopoint.md §5): verify the
+ * Receiving Yopoint webhooks ("业务异步通知", docs/vendors/yopoint.md §5): verify the
  * signature of §2.2, optionally check freshness, parse the documented
  * `biz_content`, and build the documented reply. Pure: the HTTP layer hands
  * in the decoded form and the current instant, and sends the answer as JSON.
@@ -73,14 +73,14 @@ export function verifyYopointNotification(
     return { ok: false, reason: 'unsupported-sign-type', detail: `sign_type ${JSON.stringify(f.sign_type)}`, raw };
   }
 
-  // UNVERIFIED: yopoint.md §2.2 (an extra field is signed only with notifySignedFields = all-received)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.2 (an extra field is signed only with notifySignedFields = all-received)
   const signed: Record<string, string> =
     options.notifySignedFields === 'documented' ? Object.fromEntries(YOPOINT_NOTIFY_SIGNED_FIELDS.map((k) => [k, f[k]])) : raw;
   const expected = yopointSign(signed, options.appSecret, { emptyValues: options.emptyValues });
   if (!yopointSignMatches(f.sign, expected)) return { ok: false, reason: 'bad-signature', detail: `method ${f.method}`, raw };
 
   const sentAtMs = yopointTimestampToMs(f.timestamp, options.timestampUnit);
-  // UNVERIFIED: yopoint.md §2.4 / §10.3 (no skew documented for webhooks; off by default)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.4 / §10.3 (no skew documented for webhooks; off by default)
   if (options.notifyMaxSkewMs !== null) {
     if (sentAtMs === null) return { ok: false, reason: 'malformed', detail: `timestamp ${JSON.stringify(f.timestamp)}`, raw };
     const skew = Math.abs(nowMs - sentAtMs);
@@ -128,7 +128,7 @@ const FAILURE_MSG: Record<YopointNotifyRejection | 'unrecognised', string> = {
  * §1.2) otherwise, including an authentic but unrecognised one: we did not
  * handle it. Whether Yopoint retries after a non-zero reply is UNKNOWN (§10.7).
  */
-// UNVERIFIED: yopoint.md §5 / §10.7 (non-zero values and retry behaviour not documented)
+// UNVERIFIED: docs/vendors/yopoint.md §5 / §10.7 (non-zero values and retry behaviour not documented)
 export function yopointNotifyAnswer(verdict: YopointNotifyVerdict): YopointNotifyAnswer {
   if (verdict.ok && verdict.notification.known) return { error_code: 0, error_msg: YOPOINT_NOTIFY_OK.error_msg, data: {} };
   const key = verdict.ok ? 'unrecognised' : verdict.reason;

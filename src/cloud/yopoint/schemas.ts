@@ -1,9 +1,9 @@
 /**
- * zod schemas for the Yopoint gateway (yopoint.md §1, §4) and its webhooks (§5).
+ * zod schemas for the Yopoint gateway (docs/vendors/yopoint.md §1, §4) and its webhooks (§5).
  *
  * Only fields the spec names appear here. Vendor objects are `looseObject`s:
  * fields we do not name are kept, not stripped, so the raw payload survives
- * parsing (specs/README.md: keep raw payloads). Required flags follow the
+ * parsing (docs/vendors/README.md §2: keep raw payloads). Required flags follow the
  * spec; where it gives none, the field is optional so an undocumented
  * omission does not reject a genuine payload. Enumerations are parsed as
  * integers and interpreted in mapper.ts: §4.8 already shows values outside
@@ -161,11 +161,11 @@ export const cabinetOrderListBizGitbookSchema = z.object({
   endTime: unixSeconds,
   pageSize: orderPageSize,
 });
-// UNVERIFIED: yopoint.md §4.7 (key casing; the client picks one with `orderListKeys`)
+// UNVERIFIED: docs/vendors/yopoint.md §4.7 (key casing; the client picks one with `orderListKeys`)
 export const cabinetOrderListBizSchema = z.union([cabinetOrderListBizApifoxSchema, cabinetOrderListBizGitbookSchema]);
 
 /** GitBook returns `data` as an array; apifox is truncated (inference: the §1.2 paging block). */
-// UNVERIFIED: yopoint.md §4.7 (array vs paging block)
+// UNVERIFIED: docs/vendors/yopoint.md §4.7 (array vs paging block)
 export const cabinetOrderListDataSchema = z.union([z.array(yopointOrderSchema), paged(yopointOrderSchema)]);
 
 /** `cabinet.order.get`: `ReceiptNo` or `TradeNo`, one of the two required (§4.8). */
@@ -181,7 +181,7 @@ export const cabinetOrderGetDataSchema = yopointOrderSchema;
  * Parameters UNKNOWN (§4.4): the caller supplies the JSON object verbatim from
  * configuration or the vendor; we add no field of our own.
  */
-// UNVERIFIED: yopoint.md §4.4 (cabinet.open.door request and response unknown)
+// UNVERIFIED: docs/vendors/yopoint.md §4.4 (cabinet.open.door request and response unknown)
 export const cabinetOpenDoorBizSchema = z.record(z.string(), z.json());
 export const cabinetOpenDoorDataSchema = z.unknown();
 

@@ -1,5 +1,5 @@
 /**
- * Yopoint MD5 signature, yopoint.md §2.1 (requests) and §2.2 (webhooks).
+ * Yopoint MD5 signature, docs/vendors/yopoint.md §2.1 (requests) and §2.2 (webhooks).
  * Pure: no clock, no I/O. Used in both directions; what differs between them
  * is only which parameters are passed in (webhooks carry no `version`).
  */
@@ -23,7 +23,7 @@ export interface YopointSignOptions {
 export function yopointSignBase(params: Readonly<Record<string, string>>, options: YopointSignOptions = {}): string {
   return Object.keys(params)
     .filter((k) => k !== 'sign')
-    // UNVERIFIED: yopoint.md §2.1 / §10.4 (empty values: included by default, as "every parameter")
+    // UNVERIFIED: docs/vendors/yopoint.md §2.1 / §10.4 (empty values: included by default, as "every parameter")
     .filter((k) => options.emptyValues !== 'omit' || params[k] !== '')
     .sort()
     .map((k) => `${k}=${params[k]}`)
@@ -54,7 +54,7 @@ export function yopointSignMatches(received: string, expected: string): boolean 
  * passes the instant; this never reads the clock.
  */
 export function yopointTimestamp(epochMs: number, unit: YopointTimestampUnit): string {
-  // UNVERIFIED: yopoint.md §2.4 (table says seconds, sign example and unofficial client use ms)
+  // UNVERIFIED: docs/vendors/yopoint.md §2.4 (table says seconds, sign example and unofficial client use ms)
   return String(unit === 's' ? Math.floor(epochMs / 1000) : Math.floor(epochMs));
 }
 

@@ -13,7 +13,7 @@ import {
 
 const ctx = { nowMs: 1_700_000_000_000, requestId: 'req-1' };
 
-describe('Aituo 3.1 method table (aituo.md §2)', () => {
+describe('Aituo 3.1 method table (docs/vendors/aituo.md §2)', () => {
   it('lists 1001–1020 without 1014, all with a sidebar title', () => {
     expect(AITUO_METHOD_NUMBERS).toHaveLength(19);
     expect(AITUO_METHOD_NUMBERS).not.toContain('1014');
@@ -32,7 +32,7 @@ describe('Aituo 3.1 method table (aituo.md §2)', () => {
   });
 });
 
-describe('OTypeJsonEnvelope (UNVERIFIED: aituo.md §2)', () => {
+describe('OTypeJsonEnvelope (UNVERIFIED: docs/vendors/aituo.md §2)', () => {
   it('wraps 1009 open box as JSON with oType first, values as strings, unsigned', () => {
     const envelope: AituoCallEnvelope = new OTypeJsonEnvelope();
     const req = envelope.wrap('1009', { deviceNo: 'AT1003', boxNo: '1' }, ctx);

@@ -53,7 +53,7 @@ function expectAllStrings(body: Record<string, unknown>): void {
   for (const value of Object.values(body)) expect(typeof value).toBe('string');
 }
 
-describe('Aituo push mapper (aituo.md §3.2, §3.3)', () => {
+describe('Aituo push mapper (docs/vendors/aituo.md §3.2, §3.3)', () => {
   it('parcel.stored → 1001 EmployeeDropoff with the unsealed PIN', () => {
     unsealCode.mockClear();
     const body = employeeDropoffPush(stored, config(), deps);

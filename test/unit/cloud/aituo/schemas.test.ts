@@ -6,7 +6,7 @@ import {
   aituoPushConfigSchema,
 } from '../../../../src/cloud/aituo/schemas.js';
 
-/** aituo.md §3.3, the example body of page 255536991e0, verbatim. */
+/** docs/vendors/aituo.md §3.3, the example body of page 255536991e0, verbatim. */
 const DOC_EXAMPLE = `{
     "oType": "1003",
     "tid": "123",
@@ -17,7 +17,7 @@ const DOC_EXAMPLE = `{
     "pinCode": "123456"
 }`;
 
-describe('Aituo schemas (aituo.md §3.3)', () => {
+describe('Aituo schemas (docs/vendors/aituo.md §3.3)', () => {
   it('the documented example is a valid push body', () => {
     expect(aituoPushBodySchema.parse(JSON.parse(DOC_EXAMPLE))).toEqual({
       oType: '1003', tid: '123', userId: '1', deviceNo: 'AT1003', boxNo: '1', orderCode: '1', pinCode: '123456',

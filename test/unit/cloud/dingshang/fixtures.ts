@@ -1,5 +1,5 @@
 /**
- * The verified signing vectors of dingshang.md §2.2, as written there, and
+ * The verified signing vectors of docs/vendors/dingshang.md §2.2, as written there, and
  * the doc examples the schema tests parse. (Kept beside the tests rather than
  * in test/fixtures/ because this task may only touch this folder.)
  */

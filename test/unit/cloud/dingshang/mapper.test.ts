@@ -104,7 +104,7 @@ describe('dingshang mapper: consume responses', () => {
     });
   });
 
-  it('10025 → already consumed (delivered), with data.order_id to reconcile (specs README, §5.2)', () => {
+  it('10025 → already consumed (delivered), with data.order_id to reconcile (docs/vendors/README.md §1, docs/vendors/dingshang.md §5.2)', () => {
     expect(interpretConsume(parseResponse('consume', consumeUsedBody))).toEqual({ kind: 'already-consumed', code: 10025, orderId: 60 });
     expect(interpretConsume(parseResponse('consume', { code: 10025, message: '取货码已使用', data: {} }))).toEqual({ kind: 'already-consumed', code: 10025, orderId: null });
   });

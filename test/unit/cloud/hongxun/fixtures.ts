@@ -1,5 +1,5 @@
 /**
- * Hongxun examples (/work/shared/specs/hongxun.md) and the SELF-DERIVED sign
+ * Hongxun examples (docs/vendors/hongxun.md) and the SELF-DERIVED sign
  * vector. Hongxun publishes no test vector (§3, §9.2); this one was built by
  * hand-following Appendix 1 and hashed with `printf '%s' '<base>' | md5sum`
  * (UTF-8), independently of the code under test.

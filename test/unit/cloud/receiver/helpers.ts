@@ -54,7 +54,7 @@ export function formBody(form: Record<string, string>): string {
 export const ORDER_PAID_BIZ = { ReceiptNo: 'VI231228102118586561', CID: '5f6da2362201410011fe7b72', PayTime: 1_703_730_094 };
 
 export const DS_TOKEN = { param: 't', value: 'dingshang-url-token-0001' };
-/** dingshang.md §10 example body. */
+/** docs/vendors/dingshang.md §10 example body. */
 export const DS_CALLBACK = '{"deliver_status":"0","error_msg":"Slave Comm Error","floor_status":"3","method":"device.delivery.response","order_id":60,"record_id":78}';
 
 export interface RawAnswer {

@@ -17,7 +17,7 @@ function accepted(v: RouteVerdict): Extract<RouteVerdict, { verdict: 'accept' }>
   return v;
 }
 
-describe('yopoint route (yopoint.md §2.2, §5)', () => {
+describe('yopoint route (docs/vendors/yopoint.md §2.2, §5)', () => {
   it('the self-derived §2.2 vector (yopoint README) as a form body → accept, §9 dedupe key, §5 reply', () => {
     // Same fields and sign as test/unit/cloud/yopoint/notify.test.ts ORDER_SIMPLE: hashed by hand with md5sum.
     const body = formBody({
@@ -92,7 +92,7 @@ describe('yopoint route (yopoint.md §2.2, §5)', () => {
   });
 });
 
-describe('dingshang route (dingshang.md §10)', () => {
+describe('dingshang route (docs/vendors/dingshang.md §10)', () => {
   const route = dingshangRoute({ urlToken: DS_TOKEN });
   const target = `/dingshang/delivery?${DS_TOKEN.param}=${DS_TOKEN.value}`;
   const ds = (body: string, t = target): RouteVerdict => route.handle({ target: t, headers: {}, body: enc(body) }, NOW);

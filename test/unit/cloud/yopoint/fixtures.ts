@@ -1,6 +1,6 @@
 /**
- * Yopoint examples from the spec (/work/shared/specs/yopoint.md) and the vendor
- * doc fragment in /work/shared/seeds (apifox cabinet.order.get page). Kept as
+ * Yopoint examples from the spec (docs/vendors/yopoint.md) and the vendor
+ * doc fragment of the apifox cabinet.order.get page (https://yopointapi.apifox.cn/api-150924989). Kept as
  * JSON text where the point is how the wire text parses.
  */
 
@@ -27,7 +27,7 @@ export const DOC_SIGN_EXAMPLE = {
 export const FAILURE_RESPONSE = '{"error_code":-1,"error_msg":"ERR_BARCODE_OUTSTOCK","data":"6926265305381"}';
 
 /**
- * apifox cabinet.order.get response example (seeds/004, page modified 2024-02-29).
+ * apifox cabinet.order.get response example (https://yopointapi.apifox.cn/api-150924989, page modified 2024-02-29).
  * Two edits: the vendor text has a trailing comma in `MemberVO.Platform`
  * (invalid JSON) which is removed, and `UserVO` is abridged to drop a
  * consumer's nickname, phone and avatar that the test does not need.
