@@ -53,5 +53,10 @@ export function startJobs(agent: Agent, log: Logger): ScheduledTask[] {
 }
 
 export async function stopJobs(tasks: ScheduledTask[]): Promise<void> {
-  await Promise.all(tasks.map((t) => t.destroy()));
+  // destroy() returns void or a promise, depending on the task kind.
+  await Promise.all(
+    tasks.map(async (t) => {
+      await t.destroy();
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { assertNever } from '../../shared/domain.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { OutboundEvent } from '../outbound-event.js';
 import { DEFAULT_BASE_MS, nextRetryDelayMs, type BackoffOptions } from './backoff.js';
@@ -285,7 +286,7 @@ export class DestinationDrainer {
         this.#portFailures = 0;
         return;
       default:
-        assertNever(outcome);
+        assertNever(outcome, 'delivery outcome');
     }
   }
 
@@ -382,8 +383,4 @@ function positiveInt(value: number, name: string): number {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected delivery outcome ${JSON.stringify(value)}`);
 }

@@ -3,6 +3,7 @@
  * the pickup code and a staff PIN. Only the component that owns it re-renders
  * on a key press.
  */
+import { assertNever } from '../../shared/domain.js';
 
 export interface CodeLength {
   min: number;
@@ -43,7 +44,7 @@ export function reduceCode(state: CodeState, action: CodeAction, length: CodeLen
     case 'toggle-show':
       return { ...state, shown: !state.shown };
     default:
-      return assertNeverAction(action);
+      return assertNever(action, 'code action');
   }
 }
 
@@ -59,10 +60,6 @@ export function maskCode(digits: string, shown: boolean): string {
 /** How many slots the field draws: at least `min`, growing as digits are typed. */
 export function slotCount(digits: string, length: CodeLength): number {
   return Math.min(Math.max(length.min, digits.length), Math.max(length.min, length.max));
-}
-
-function assertNeverAction(action: never): never {
-  throw new Error(`unexpected code action: ${JSON.stringify(action)}`);
 }
 
 /** Staff PINs: the contract's `staff.login` accepts 4 to 12 digits. */

@@ -1,4 +1,5 @@
 import type { CheckView, ContractError, StaffRole } from '../../shared/contract.js';
+import { assertNever } from '../../shared/domain.js';
 import type { KioskErrorCode } from '../../shared/errors.js';
 
 /**
@@ -92,7 +93,7 @@ export function idlePolicy(screen: Screen, settings: IdleSettings): IdlePolicy {
     case 'service':
       return { action: 'logout', afterMs: settings.serviceIdleExitMs };
     default:
-      return assertNeverScreen(screen);
+      return assertNever(screen, 'screen');
   }
 }
 
@@ -110,8 +111,4 @@ export function errorButton(error: ContractError, back: Screen): { target: Scree
   if (back.name !== 'code') return { target: back, label: 'back' };
   if (NO_RETRY.has(error.code)) return { target: { name: 'attract' }, label: 'backToStart' };
   return { target: back, label: 'tryAgain' };
-}
-
-function assertNeverScreen(screen: never): never {
-  throw new Error(`unexpected screen: ${JSON.stringify(screen)}`);
 }

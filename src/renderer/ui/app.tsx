@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ContractError, Language, PushedEvent, SessionInfo } from '../../shared/contract.js';
+import { assertNever } from '../../shared/domain.js';
 import type { KioskApi, KioskConnection } from '../api/kiosk-api.js';
 import { MESSAGES } from '../i18n/messages.js';
 import { backoffDelay } from '../logic/backoff.js';
@@ -269,10 +270,6 @@ function renderScreen(screen: Screen, lockedUntil: number | null) {
     case 'service':
       return <ServiceScreen />;
     default:
-      return assertNeverScreen(screen);
+      return assertNever(screen, 'screen');
   }
-}
-
-function assertNeverScreen(screen: never): never {
-  throw new Error(`unexpected screen: ${JSON.stringify(screen)}`);
 }

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CabinetHardware, socatAvailable, startSimulator, type SimulatorHandle } from '../../../src/drivers/index.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import * as store from '../../../src/store/index.js';
-import { failure } from '../../helpers/failure.js';
 import { flowFixture, type FlowFixture } from '../../helpers/flow-context.js';
 
 /**
