@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as store from '../src/store/index.js';
-import { FIND_CODE_BY_HASH_SQL } from '../src/store/pickup-codes.js';
+import { FIND_ACTIVE_CODE_SQL, FIND_NEWEST_CODE_SQL } from '../src/store/pickup-codes.js';
 import { progress, summarize, tempDir, type Summary } from './stats.js';
 
 export interface CodeLookupOptions {
@@ -84,7 +84,7 @@ export async function runCodeLookup(o: CodeLookupOptions): Promise<CodeLookupRes
     db = store.openDatabase(path);
     const c2 = performance.now();
     const dbMb = (statSync(path).size + safeSize(`${path}-wal`)) / 1024 / 1024;
-    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${FIND_CODE_BY_HASH_SQL}`).all(Buffer.alloc(32)) as Array<{ detail: string }>).map((r) => r.detail);
+    const plan = [FIND_ACTIVE_CODE_SQL, FIND_NEWEST_CODE_SQL].flatMap((sql) => (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(Buffer.alloc(32)) as Array<{ detail: string }>).map((r) => r.detail));
 
     progress(`code lookup: ${o.lookups.toLocaleString('en')} random lookups`);
     const lookup: number[] = [];
@@ -100,7 +100,7 @@ export async function runCodeLookup(o: CodeLookupOptions): Promise<CodeLookupRes
     const hashOnly: number[] = [];
     const rawProbe: number[] = [];
     const findByHash: number[] = [];
-    const probe = db.stmt(FIND_CODE_BY_HASH_SQL);
+    const probe = db.stmt(FIND_ACTIVE_CODE_SQL);
     for (let k = 0; k < o.lookups; k++) {
       const code = codeOf(randomInt(0, o.codes));
       let t = performance.now();

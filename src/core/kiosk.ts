@@ -161,7 +161,7 @@ export class Kiosk extends EventEmitter {
    * on the operator's word (CLI or cloud), never from the kiosk screen.
    */
   parcelsToReturn(): store.Parcel[] {
-    const parcels = store.listParcels(this.#ctx.db, { states: ['expired', 'cancelled'] });
+    const parcels = store.listParcels(this.#ctx.db, { states: ['expired', 'cancelled'], occupying: true });
     return parcels.sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity));
   }
 

@@ -46,7 +46,7 @@ export async function reconcileOpenIntents(ctx: FlowContext): Promise<ReconcileR
     });
     reports.push({ intentId: intent.id, kind: intent.kind, compartmentId: intent.compartmentId, door, result: opened ? 'opened' : 'unknown', needsCheck });
   }
-  for (const parcel of store.listParcels(ctx.db, { states: ['awaiting-dropoff'] })) {
+  for (const parcel of store.listParcels(ctx.db, { states: ['awaiting-dropoff'], occupying: true })) {
     // Already waiting for its answer (an `unknown` open, or settled just above).
     if (store.getCompartmentCheck(ctx.db, parcel.compartmentId)) continue;
     const at = ctx.clock();

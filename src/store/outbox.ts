@@ -152,8 +152,8 @@ export function nextDeliverable(db: ReadDb, destination: string, now: number, li
 /**
  * Exported for the EXPLAIN QUERY PLAN test. INDEXED BY, because the planner
  * guesses wrong without statistics (a new cabinet has none until `optimize`
- * runs at close): it takes outbox_due (two equalities and a range look
- * cheaper) and then sorts every due row for each page, ~38 ms a page at
+ * runs at close): it took outbox_due (two equalities and a range look
+ * cheaper; dropped since, migrations/0040) and then sorted every due row for each page, ~38 ms a page at
  * 50,000 pending against ~1 ms along outbox_pending_order, which stops after
  * `limit` rows (migrations/0020). SQLite's documented use of INDEXED BY: a
  * time-sensitive query fails loudly instead of slowing down if the index goes.

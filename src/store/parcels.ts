@@ -205,26 +205,33 @@ export function occupantOf(db: ReadDb, compartmentId: string): Parcel | undefine
 export interface ParcelFilter {
   states?: readonly ParcelState[];
   compartmentId?: string;
+  /**
+   * Only parcels that occupy a compartment (awaiting drop-off, stored,
+   * expired, or cancelled once inside): answered from the occupant index, so
+   * the agent's own lists never scan the parcel history.
+   */
+  occupying?: boolean;
   /** Default 1000. */
   limit?: number;
 }
 
 /** Parcels, newest first, optionally filtered. Throws StoreError('corrupt-row') on a damaged row. */
 export function listParcels(db: ReadDb, filter: ParcelFilter = {}): Parcel[] {
-  const raws = db
-    .stmt(
-      `SELECT ${COLUMNS} FROM parcels
-       WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
-         AND (@compartmentId IS NULL OR compartment_id = @compartmentId)
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
-    )
-    .all({
-      states: filter.states === undefined ? null : JSON.stringify(filter.states),
-      compartmentId: filter.compartmentId ?? null,
-      limit: filter.limit ?? 1000,
-    });
+  const params = {
+    states: filter.states === undefined ? null : JSON.stringify(filter.states),
+    compartmentId: filter.compartmentId ?? null,
+    limit: filter.limit ?? 1000,
+  };
+  // Two statements, not one with `(@occupying IS NULL OR occupies = 1)`: SQLite uses a
+  // partial index only when the WHERE clause states its condition literally.
+  const raws = db.stmt(filter.occupying === true ? LIST_OCCUPANTS_SQL : LIST_PARCELS_SQL).all(params);
   return parseRows(ParcelRow, raws, 'parcels');
 }
+
+const PARCEL_FILTER = `(@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+  AND (@compartmentId IS NULL OR compartment_id = @compartmentId)`;
+const LIST_PARCELS_SQL = `SELECT ${COLUMNS} FROM parcels WHERE ${PARCEL_FILTER} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+const LIST_OCCUPANTS_SQL = `SELECT ${COLUMNS} FROM parcels WHERE occupies = 1 AND ${PARCEL_FILTER} ORDER BY created_at DESC, id DESC LIMIT @limit`;
 
 /**
  * Moves every stored parcel whose expiresAt ≤ now to 'expired' and returns
@@ -234,7 +241,7 @@ export function listParcels(db: ReadDb, filter: ParcelFilter = {}): Parcel[] {
 export function expireDueParcels(db: Db, now: number): Parcel[] {
   return inTransaction(db, () => {
     const due = db
-      .stmt(`SELECT id FROM parcels WHERE state = 'stored' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id`)
+      .stmt(`SELECT id FROM parcels WHERE occupies = 1 AND state = 'stored' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id`)
       .all(now);
     return parseRows(IdRow, due, 'parcels').map((r) => transitionParcel(db, r.id, 'expired', now));
   });

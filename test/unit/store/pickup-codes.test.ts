@@ -17,7 +17,7 @@ import {
   openDatabase,
   type Db,
 } from '../../../src/store/index.js';
-import { FIND_CODE_BY_HASH_SQL } from '../../../src/store/pickup-codes.js';
+import { FIND_ACTIVE_CODE_SQL, FIND_NEWEST_CODE_SQL } from '../../../src/store/pickup-codes.js';
 import { memoryDb, queryPlan, seedCompartments, T0, tempDir } from './helpers.js';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef');
@@ -57,11 +57,12 @@ describe('hashPickupCode', () => {
 });
 
 describe('findCodeByHash', () => {
-  it('is one index probe (SEARCH … USING INDEX, no SCAN, no sort)', () => {
+  it('is at most two index probes (SEARCH … USING INDEX, no SCAN, no sort), on indexes a state change leaves alone', () => {
     const db = memoryDb();
-    const plan = queryPlan(db, FIND_CODE_BY_HASH_SQL, h('1'));
-    expect(plan).toEqual(['SEARCH pickup_codes USING INDEX pickup_codes_lookup (hash=?)']);
-    expect(plan.join()).not.toMatch(/SCAN|TEMP B-TREE/);
+    expect(queryPlan(db, FIND_ACTIVE_CODE_SQL, h('1'))).toEqual(['SEARCH pickup_codes USING INDEX pickup_codes_one_active_hash (hash=?)']);
+    const newest = queryPlan(db, FIND_NEWEST_CODE_SQL, h('1'));
+    expect(newest).toEqual(['SEARCH pickup_codes USING INDEX pickup_codes_by_hash (hash=?)']);
+    expect(newest.join()).not.toMatch(/SCAN|TEMP B-TREE/);
   });
 
   it('gives every verdict', () => {
