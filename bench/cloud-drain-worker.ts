@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { OutboundEvent } from '../src/cloud/outbound-event.js';
+import type { OutboundEvent } from '../src/cloud/common/outbound-event.js';
 import type { DeliverableRow, Destination, OutboxPort } from '../src/cloud/sync/ports.js';
 
 // Each role imports what it uses, so the drain process holds the agent's modules and not the mock's.
@@ -121,7 +121,7 @@ async function fill(dbPath: string, n: number): Promise<void> {
 /** The bare HTTP exchange the destination makes (same transport, one socket), without store or drainer. */
 async function raw(url: string, n: number): Promise<void> {
   const { webhookRequestFor } = await import('../src/cloud/webhooks/payload.js');
-  const { httpSend, keepAliveAgent } = await import('../src/cloud/http/send.js');
+  const { httpSend, keepAliveAgent } = await import('../src/cloud/common/http.js');
   const target = new URL(url);
   const agent = keepAliveAgent(target);
   const s = secret();

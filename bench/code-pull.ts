@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ClockOffset } from '../src/cloud/clock-offset.js';
+import { ClockOffset } from '../src/cloud/common/clock-offset.js';
 import { DingshangClient } from '../src/cloud/dingshang/client.js';
 import { DingshangCodeSource } from '../src/cloud/dingshang/code-source.js';
 import { dingshangConfigSchema } from '../src/cloud/dingshang/config.js';

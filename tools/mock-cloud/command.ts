@@ -10,7 +10,7 @@ import type { LedgerEntry } from './types.js';
 import { webhooksMock } from './webhooks.js';
 import { yopointMock } from './yopoint.js';
 import { notifyUrlFor } from '../../src/cloud/dingshang/config.js';
-import { isLoopback } from '../../src/cloud/http/send.js';
+import { isLoopback } from '../../src/cloud/common/http.js';
 import type { Config } from '../../src/main/config/schema.js';
 
 export interface MockCloudCommandOptions {

@@ -20,8 +20,8 @@ import { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from 
 import { DS_ERROR } from '../../src/cloud/dingshang/errors.js';
 import { codeExternalId } from '../../src/cloud/dingshang/mapper.js';
 import { readSignedBody } from '../../src/cloud/dingshang/request.js';
+import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../../src/cloud/dingshang/schemas.js';
 import { computeSign, toSignParams, type SignValueMode } from '../../src/cloud/dingshang/signer.js';
-import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../../src/cloud/dingshang/time.js';
 import { DingshangMockState, type MockCode, type MockProduct } from './dingshang-state.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';

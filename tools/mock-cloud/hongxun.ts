@@ -20,8 +20,7 @@
  */
 import { z } from 'zod';
 import { verifyHongxunEnvelope } from '../../src/cloud/hongxun/envelope.js';
-import { hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema } from '../../src/cloud/hongxun/schemas.js';
-import { HONGXUN_DEFAULT_TIME_ZONE, type HongxunTimeZone } from '../../src/cloud/hongxun/time.js';
+import { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema, type HongxunTimeZone } from '../../src/cloud/hongxun/schemas.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 

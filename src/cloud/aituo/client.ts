@@ -7,11 +7,11 @@
  * response envelope.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClockOffset } from '../clock-offset.js';
-import { httpSend, httpUrl, type HttpAnswer } from '../http/send.js';
+import type { ClockOffset } from '../common/clock-offset.js';
+import { httpSend, httpUrl, type HttpAnswer } from '../common/http.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { AituoApiConfig } from './config.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../common/redact.js';
 import {
   AITUO_GET_WAIT_DROPOFF_ORDER,
   AITUO_GET_WAIT_PICKUP_ORDER,

@@ -1,12 +1,11 @@
 import type { DomainEventType } from '../../shared/events.js';
-import { httpSend, httpUrl, isLoopback } from '../http/send.js';
-import type { OutboundEvent } from '../outbound-event.js';
-import { classifyError, classifyHttp } from '../sync/classify.js';
-import type { DeliveryOutcome, Destination } from '../sync/ports.js';
+import { httpUrl, isHttpsUnlessLoopback } from '../common/http.js';
+import type { OutboundEvent } from '../common/outbound-event.js';
+import { PushDestination, type BuiltPush } from '../common/push-destination.js';
+import { classifyHttp } from '../sync/classify.js';
 import type { AituoConfig } from './config.js';
 import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPushRefs, type UnsealCode } from './mapper.js';
-import { aituoPushAck, type AituoPushBody } from './schemas.js';
-import { redactSecrets } from '../redact.js';
+import { aituoPushAck } from './schemas.js';
 
 /** The event types that become a push (docs/vendors/aituo.md §3.2 table); every other type is delivered without a request. */
 export const AITUO_EVENT_TYPES: readonly DomainEventType[] = AITUO_MAPPED_EVENT_TYPES;
@@ -24,9 +23,6 @@ export interface AituoPushDestinationDeps {
   now?: () => number;
 }
 
-/** Read at most this much of an answer: enough for any error text (§3.1: the reply format is unknown). */
-const MAX_RESPONSE_BYTES = 64 * 1024;
-
 /**
  * The Aituo merchant pushes 1001 EmployeeDropoff / 1002 EmployeeReturn /
  * 1003 CustomerPickup (docs/vendors/aituo.md §3.2, §3.3), one POST of the documented
@@ -37,13 +33,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * `tid: 'device-no'` no documented key is left for it, and a redelivery is
  * recognisable only as a byte-identical body (README.md "Idempotency").
  */
-export class AituoPushDestination implements Destination {
-  readonly name: string;
-  readonly #config: AituoConfig;
-  readonly #url: URL;
-  readonly #deps: AituoPushDestinationDeps;
-  readonly #now: () => number;
-
+export class AituoPushDestination extends PushDestination<BuiltPush> {
   /**
    * `config` is the output of `aituoConfigSchema`. Throws RangeError for a URL
    * that is not http(s), or an http URL to another host while 1001 carries
@@ -52,57 +42,41 @@ export class AituoPushDestination implements Destination {
    */
   constructor(config: AituoConfig, deps: AituoPushDestinationDeps) {
     const url = httpUrl(config.url, `aituo ${config.name}`);
-    if (config.dropoffPinCode === 'unsealed' && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+    if (config.dropoffPinCode === 'unsealed' && !isHttpsUnlessLoopback(url)) {
       throw new RangeError(`aituo ${config.name}: 1001 carries the pickup PIN; the url must be https`);
     }
-    this.name = config.name;
-    this.#config = config;
-    this.#url = url;
-    this.#deps = deps;
-    this.#now = deps.now ?? Date.now;
-  }
-
-  async deliver(event: OutboundEvent, signal: AbortSignal): Promise<DeliveryOutcome> {
-    if (!AITUO_EVENT_TYPES.includes(event.type)) return { kind: 'delivered' };
-    let push: AituoPushBody | null;
-    try {
-      push = aituoPushFor(event, this.#config, { unsealCode: this.#deps.unsealCode }, this.#deps.refsFor?.(event) ?? {});
-    } catch (err) {
-      // Permanent: the same event and config build the same failure on every attempt.
-      return { kind: 'dead', reason: buildFailure(err) };
-    }
-    if (push === null) return { kind: 'delivered' };
-
-    let outcome: DeliveryOutcome;
-    try {
-      const answer = await httpSend(
-        {
-          url: this.#url,
-          method: 'POST',
-          // §3.3: "Request body: application/json". Credentials after it: the operator's headers are deliberate.
-          headers: { 'content-type': 'application/json', ...this.#config.headers },
-          // Key order of the §3.3 example (the mapper builds it so).
-          body: JSON.stringify(push),
-          signal,
-          timeoutMs: this.#config.timeoutMs,
-          maxResponseBytes: MAX_RESPONSE_BYTES,
+    const now = deps.now ?? Date.now;
+    super(
+      // A receiver may echo the request in an error (a 400 printing the body): the credentials of the operator's headers, and each push's PIN.
+      { name: config.name, url, timeoutMs: config.timeoutMs, now, secrets: Object.values(config.headers) },
+      {
+        build: (event) => {
+          if (!AITUO_EVENT_TYPES.includes(event.type)) return { kind: 'skip' };
+          const push = aituoPushFor(event, config, { unsealCode: deps.unsealCode }, deps.refsFor?.(event) ?? {});
+          if (push === null) return { kind: 'skip' };
+          return {
+            kind: 'send',
+            push: {
+              // §3.3: "Request body: application/json". Credentials after it: the operator's headers are deliberate.
+              headers: { 'content-type': 'application/json', ...config.headers },
+              // Key order of the §3.3 example (the mapper builds it so).
+              body: JSON.stringify(push),
+              secrets: [push.pinCode],
+            },
+          };
         },
-        this.#now,
-      );
-      outcome = classifyHttp(answer.status, answer.headers, answer.text, this.#now());
-      // UNVERIFIED: docs/vendors/aituo.md §3.1 (reply format unknown): aituoPushAck takes any 2xx as delivered.
-      if (outcome.kind === 'delivered' && !aituoPushAck(answer.status, answer.text).delivered) {
-        outcome = { kind: 'dead', reason: `HTTP ${answer.status}: not an acknowledgement` };
-      }
-    } catch (err) {
-      outcome = classifyError(err);
-    }
-    return outcome.kind === 'delivered' ? outcome : { ...outcome, reason: this.#redact(outcome.reason, push.pinCode) };
-  }
-
-  /** A receiver may echo the request in an error (a 400 printing the body): keep the PIN and the credentials out of rows and logs. */
-  #redact(reason: string, pinCode: string): string {
-    return redactSecrets(reason, [pinCode, ...Object.values(this.#config.headers)]);
+        // Permanent: the same event and config build the same failure on every attempt.
+        buildFailure,
+        classify: (answer) => {
+          const outcome = classifyHttp(answer.status, answer.headers, answer.text, now());
+          // UNVERIFIED: docs/vendors/aituo.md §3.1 (reply format unknown): aituoPushAck takes any 2xx as delivered.
+          if (outcome.kind === 'delivered' && !aituoPushAck(answer.status, answer.text).delivered) {
+            return { kind: 'dead', reason: `HTTP ${answer.status}: not an acknowledgement` };
+          }
+          return outcome;
+        },
+      },
+    );
   }
 }
 

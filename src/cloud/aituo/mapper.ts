@@ -1,5 +1,5 @@
 import { assertNever } from '../../shared/domain.js';
-import type { OutboundEvent, OutboundEventOf } from '../outbound-event.js';
+import type { OutboundEvent, OutboundEventOf } from '../common/outbound-event.js';
 import { AITUO_PUSH_OTYPES, aituoPushBodySchema, type AituoPushBody, type AituoPushConfig, type AituoPushOType } from './schemas.js';
 
 /**

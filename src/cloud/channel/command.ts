@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DOOR_STATES } from '../../shared/domain.js';
-import { CanonicalJsonError, canonicalJson } from './canonical-json.js';
+import { CanonicalJsonError, canonicalJson } from '../common/canonical-json.js';
 
 export const COMMAND_TYPES = ['open', 'remote-pickup', 'cancel-parcel', 'set-code', 'sync-now', 'status'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];

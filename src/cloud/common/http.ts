@@ -119,6 +119,15 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
+/**
+ * The one rule for a URL that carries a secret (a credential header, a
+ * signature key, a plain pickup code): https, or plain http only to this
+ * machine (the local mock, or a relay on this PC): loopback is not the network.
+ */
+export function isHttpsUnlessLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || isLoopback(url.hostname);
+}
+
 /** Parses an http(s) URL from configuration. Throws RangeError naming `what` (never echoing the URL: it may carry a token). */
 export function httpUrl(text: string, what: string): URL {
   let url: URL;

@@ -1,4 +1,4 @@
-import type { DomainEventType, EventPayload } from '../shared/events.js';
+import type { DomainEventType, EventPayload } from '../../shared/events.js';
 
 /**
  * A domain event as the sync engine hands it to a vendor mapper: the store's

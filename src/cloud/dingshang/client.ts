@@ -13,18 +13,17 @@
  */
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { ClockOffset } from '../clock-offset.js';
-import { httpSend, httpUrl, type HttpAnswer } from '../http/send.js';
+import type { ClockOffset } from '../common/clock-offset.js';
+import { httpSend, httpUrl, type HttpAnswer } from '../common/http.js';
 import { classifyError, httpReason } from '../sync/classify.js';
 import { DingshangError, DS_AUTH_CODES, type DingshangErrorMeta } from './client-error.js';
 import { notifyUrlFor, type DingshangConfig } from './config.js';
 import type { EndpointName, RequestOf, ResponseOf } from './endpoints.js';
 import { interpretConsume } from './mapper.js';
 import { buildRequest, parseResponse, type BuiltRequest, type CallInput, type DsCredentials, type DsResponse } from './request.js';
-import { envelopeSchema, type DsOrder, type DsPickupCode, type DsProduct, type ORDER_UPDATE_STATUSES } from './schemas.js';
-import { decodePayload } from './signer.js';
-import { formatDsDateTime, unixSeconds } from './time.js';
-import { redactSecrets } from '../redact.js';
+import { envelopeSchema, formatDsDateTime, type DsOrder, type DsPickupCode, type DsProduct, type ORDER_UPDATE_STATUSES } from './schemas.js';
+import { decodePayload, unixSeconds } from './signer.js';
+import { redactSecrets } from '../common/redact.js';
 
 export type DingshangClientOptions = Pick<
   DingshangConfig,

@@ -5,7 +5,7 @@
  * Also the service-mode cancels of §6.4.
  */
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { ClockOffset } from '../clock-offset.js';
+import type { ClockOffset } from '../common/clock-offset.js';
 import type { CodeSource, PulledCode } from '../sync/ports.js';
 import type { DingshangClient } from './client.js';
 import { DingshangError } from './client-error.js';

@@ -6,13 +6,12 @@
  */
 import { z } from 'zod';
 import { durationMs } from '../../shared/duration.js';
-import { isLoopback } from '../http/send.js';
+import { isHttpsUnlessLoopback } from '../common/http.js';
 import type { CallbackAuth } from './callback.js';
 import { notifyUrlWithToken } from './callback.js';
 import { DEFAULT_ALREADY_USED_CODES, DEFAULT_TRADE_ID_FORMAT, TRADE_ID_FORMATS } from './mapper.js';
-import { machineNoSchema } from './schemas.js';
+import { DEFAULT_UTC_OFFSET_MINUTES, machineNoSchema } from './schemas.js';
 import { DEFAULT_SIGN_VALUE_MODE, SIGN_VALUE_MODES } from './signer.js';
-import { DEFAULT_UTC_OFFSET_MINUTES } from './time.js';
 
 /** The outbox destination and code-source name unless configured otherwise. */
 export const DINGSHANG_DEFAULT_NAME = 'dingshang';
@@ -24,8 +23,7 @@ export const DINGSHANG_DEFAULT_NAME = 'dingshang';
  */
 const secureUrl = (what: string) =>
   z.url({ protocol: /^https?$/ }).refine((text) => {
-    const url = new URL(text);
-    return url.protocol === 'https:' || isLoopback(url.hostname);
+    return isHttpsUnlessLoopback(new URL(text));
   }, `${what} must be https (plain http only to a loopback host)`);
 
 const callbackSchema = z.strictObject({

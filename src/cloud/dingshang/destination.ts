@@ -18,7 +18,7 @@
 import { assertNever } from '../../shared/domain.js';
 import type { DomainEventType } from '../../shared/events.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { OutboundEvent, OutboundEventOf } from '../outbound-event.js';
+import type { OutboundEvent, OutboundEventOf } from '../common/outbound-event.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { DeliveryOutcome, Destination } from '../sync/ports.js';
 import type { DingshangClient } from './client.js';

@@ -7,12 +7,19 @@
  * returned as a typed refusal, never filled in.
  */
 import { assertNever } from '../../shared/domain.js';
-import type { OutboundEvent } from '../outbound-event.js';
+import type { OutboundEvent } from '../common/outbound-event.js';
 import type { RequestOf, ResponseOf } from './endpoints.js';
 import { DS_ERROR } from './errors.js';
 import type { DsResponse } from './request.js';
-import { consumeRequestSchema, pickupCodeCancelAllRequestSchema, pickupCodeCancelOneRequestSchema, type DsPickupCode, type DsProduct } from './schemas.js';
-import { DEFAULT_UTC_OFFSET_MINUTES, parseDsDateTime } from './time.js';
+import {
+  consumeRequestSchema,
+  DEFAULT_UTC_OFFSET_MINUTES,
+  parseDsDateTime,
+  pickupCodeCancelAllRequestSchema,
+  pickupCodeCancelOneRequestSchema,
+  type DsPickupCode,
+  type DsProduct,
+} from './schemas.js';
 
 /** The `source` our code cache and `parcel.picked-up.codeSource` use for Dingshang codes. */
 export const DINGSHANG_CODE_SOURCE = 'dingshang';

@@ -13,6 +13,7 @@
  * not fail a parse; the known values are exported as constants.
  */
 import { z } from 'zod';
+import { formatWallClock, parseWallClock } from '../common/wall-clock.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -366,3 +367,24 @@ export const deliveryCallbackSchema = z.looseObject({
   fail_reason: z.string().optional(),
 });
 export type DsDeliveryCallback = z.output<typeof deliveryCallbackSchema>;
+
+// Dingshang time values: dates are `YYYY-MM-DD HH:mm:ss` wall-clock text (§4.2, §6.1, §6.3), written and read by common/wall-clock.ts.
+
+// UNVERIFIED: docs/vendors/dingshang.md §6.1/§6.3 (time zone): §6.1 says `expired_at` is GMT+8; the zone of
+// `created_at` and the other dates is not stated and is assumed to be the same.
+/** Minutes east of UTC of the vendor's wall-clock dates. Default 480 (GMT+8, §6.1). */
+export const DEFAULT_UTC_OFFSET_MINUTES = 480;
+
+/** An epoch-ms instant as vendor wall-clock text (`YYYY-MM-DD HH:mm:ss`); seconds truncated. Throws RangeError for a non-finite instant. */
+export function formatDsDateTime(epochMs: number, offsetMinutes: number = DEFAULT_UTC_OFFSET_MINUTES): string {
+  return formatWallClock(epochMs, offsetMinutes);
+}
+
+/**
+ * Vendor wall-clock text to epoch ms, or null when it is not a real
+ * `YYYY-MM-DD HH:mm:ss` date (e.g. `2024-02-30`). Empty text is the caller's
+ * business (it means "never" for `expired_at`, §6.3).
+ */
+export function parseDsDateTime(text: string, offsetMinutes: number = DEFAULT_UTC_OFFSET_MINUTES): number | null {
+  return parseWallClock(text, offsetMinutes);
+}

@@ -147,3 +147,9 @@ export function verifySign(obj: Readonly<Record<string, unknown>>, appKey: strin
   const actual = Buffer.from(given, 'utf8');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** §1 `timestamp`: whole Unix seconds of an epoch-ms instant, as a string. */
+export function unixSeconds(epochMs: number): string {
+  if (!Number.isFinite(epochMs) || epochMs < 0) throw new RangeError(`not an instant: ${epochMs}`);
+  return String(Math.floor(epochMs / 1000));
+}

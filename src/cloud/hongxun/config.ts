@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { durationMs } from '../../shared/duration.js';
-import { hongxunSignForProductSchema } from './schemas.js';
-import { HONGXUN_DEFAULT_TIME_ZONE } from './time.js';
+import { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema } from './schemas.js';
 
 export const hongxunOptionsSchema = z.object({
   /** §2 `createBy`: customer identifier, issued by Hongxun. */

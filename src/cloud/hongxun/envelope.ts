@@ -5,9 +5,8 @@
  */
 import { z } from 'zod';
 import type { HongxunOptions } from './config.js';
-import { type HongxunEnvelope, type HongxunResponse, hongxunEnvelopeSchema, hongxunResponseSchema } from './schemas.js';
-import { canonicalJson, hongxunSign, hongxunSignMatches } from './signer.js';
-import { formatHongxunTime, parseHongxunTime } from './time.js';
+import { formatHongxunTime, type HongxunEnvelope, type HongxunResponse, hongxunEnvelopeSchema, hongxunResponseSchema, parseHongxunTime } from './schemas.js';
+import { hongxunJson, hongxunSign, hongxunSignMatches } from './signer.js';
 
 /**
  * `nowMs`: the local clock now. `clockOffsetMs`: Hongxun's clock minus ours,
@@ -39,7 +38,7 @@ export function buildHongxunEnvelope<R>(request: R, options: HongxunEnvelopeOpti
   const json = { nulls: options.jsonNulls };
   const sign = hongxunSign({ createBy: options.createBy, dataSource: options.dataSource, request, timestamp }, options.sk, { ...json, hexCase: options.signHexCase });
   const envelope: HongxunEnvelope<R> = { createBy: options.createBy, dataSource: options.dataSource, sign, timestamp, request };
-  return { envelope, body: canonicalJson(envelope, json) };
+  return { envelope, body: hongxunJson(envelope, json) };
 }
 
 export type HongxunVerdict =

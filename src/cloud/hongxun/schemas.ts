@@ -7,12 +7,12 @@
  * receiver keeps the raw body separately. The response is a `looseObject`.
  */
 import { z } from 'zod';
-import { HONGXUN_TIME_PATTERN } from './time.js';
+import { formatWallClock, parseWallClock, WALL_CLOCK_PATTERN } from '../common/wall-clock.js';
 
 export const HONGXUN_CONTENT_TYPE = 'application/json';
 
 /** §2: `yyyy-MM-dd HH:mm:ss`. */
-export const hongxunTimeSchema = z.string().regex(HONGXUN_TIME_PATTERN, 'yyyy-MM-dd HH:mm:ss');
+export const hongxunTimeSchema = z.string().regex(WALL_CLOCK_PATTERN, 'yyyy-MM-dd HH:mm:ss');
 
 /** §2 request envelope around a business body (`request` is an object or an array, per interface). */
 export function hongxunEnvelopeSchema<T extends z.ZodType>(request: T) {
@@ -99,3 +99,39 @@ export const hongxunSignForRequestSchema = z.object({
 export type HongxunSignForRequest = z.infer<typeof hongxunSignForRequestSchema>;
 
 export const hongxunSignForEnvelopeSchema = hongxunEnvelopeSchema(hongxunSignForRequestSchema);
+
+/*
+ * Hongxun wall-clock text `yyyy-MM-dd HH:mm:ss` (docs/vendors/hongxun.md §2, example
+ * `2011-06-16 13:23:30`), written and read by common/wall-clock.ts at a fixed
+ * UTC offset (§8: "regardless of the kiosk OS zone").
+ */
+
+export interface HongxunTimeZone {
+  /** For logs and README only. */
+  readonly label: string;
+  /** Minutes east of UTC; constant, so DST-free by construction. */
+  readonly utcOffsetMinutes: number;
+}
+
+/** Default zone. The doc does not state one (§2, inference: China time). */
+// UNVERIFIED: docs/vendors/hongxun.md §2 (timestamp time zone not stated; UTC+8 assumed)
+export const HONGXUN_DEFAULT_TIME_ZONE: HongxunTimeZone = Object.freeze({ label: 'Asia/Shanghai', utcOffsetMinutes: 480 });
+
+/**
+ * Formats `epochMs + offsetMs` as `yyyy-MM-dd HH:mm:ss` in `tz`.
+ * `offsetMs` is the measured server clock minus the local clock (positive
+ * when Hongxun's clock is ahead), so the text is what Hongxun's clock read at
+ * that instant; the server accepts 10 minutes of error (§2). Milliseconds are
+ * truncated. Throws RangeError outside years 0000–9999 or for a non-finite input.
+ */
+export function formatHongxunTime(epochMs: number, offsetMs: number, tz: HongxunTimeZone = HONGXUN_DEFAULT_TIME_ZONE): string {
+  return formatWallClock(epochMs + offsetMs, tz.utcOffsetMinutes);
+}
+
+/**
+ * Reads `yyyy-MM-dd HH:mm:ss` in `tz` back to epoch ms (on the sender's
+ * clock). Null for text that is not that format or not a real date.
+ */
+export function parseHongxunTime(text: string, tz: HongxunTimeZone = HONGXUN_DEFAULT_TIME_ZONE): number | null {
+  return parseWallClock(text, tz.utcOffsetMinutes);
+}

@@ -9,11 +9,10 @@
  * invents a value. The page gives no URL and no direction (§7.8, §9.3).
  */
 import { z } from 'zod';
-import type { OutboundEventOf } from '../outbound-event.js';
+import type { OutboundEventOf } from '../common/outbound-event.js';
 import type { HongxunOptions } from './config.js';
 import { type BuiltHongxunEnvelope, type HongxunClock, buildHongxunEnvelope } from './envelope.js';
-import { type HongxunSignForProduct, type HongxunSignForRequest, hongxunSignForRequestSchema } from './schemas.js';
-import { formatHongxunTime } from './time.js';
+import { formatHongxunTime, type HongxunSignForProduct, type HongxunSignForRequest, hongxunSignForRequestSchema } from './schemas.js';
 
 /** What only the order owner knows: §7.8 fields our event does not carry. */
 export interface HongxunSignForFacts {

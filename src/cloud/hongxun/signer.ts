@@ -5,6 +5,7 @@
  * Pure: no clock, no I/O.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json.js';
 
 export interface HongxunJsonOptions {
   /** See `HongxunOptions.jsonNulls`; default `keep`. */
@@ -16,31 +17,13 @@ export interface HongxunJsonOptions {
  * (the order of Java's String.compareTo, hence of a sorted fastjson map),
  * array order kept (§3, inference: only keys are sorted), no whitespace.
  * Members whose value is `undefined` are left out, as JSON.stringify does.
- * Throws TypeError for values JSON cannot represent (non-finite numbers,
- * bigint, functions, symbols).
+ * The shared writer (common/canonical-json.ts) with JSON.stringify's leniency.
+ * Throws CanonicalJsonError (a TypeError) for values JSON cannot represent
+ * (non-finite numbers, bigint, functions, symbols, non-plain objects, cycles).
  */
 // UNVERIFIED: docs/vendors/hongxun.md §3 / §9.2 (SerializableUtil.marshal: compactness, numbers, non-ASCII unknown)
-export function canonicalJson(value: unknown, options: HongxunJsonOptions = {}): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`cannot sign non-finite number ${value}`);
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v, options))).join(',')}]`;
-      const obj = value as Record<string, unknown>;
-      const members = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined && !(options.nulls === 'omit' && obj[k] === null))
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k], options)}`);
-      return `{${members.join(',')}}`;
-    }
-    default:
-      throw new TypeError(`cannot sign a ${typeof value}`);
-  }
+export function hongxunJson(value: unknown, options: HongxunJsonOptions = {}): string {
+  return canonicalJson(value, { undefined: 'omit', nulls: options.nulls ?? 'keep', loneSurrogates: 'escape' });
 }
 
 export interface HongxunSignInput {
@@ -59,7 +42,7 @@ export interface HongxunSignOptions extends HongxunJsonOptions {
 
 /** The string that is hashed. It contains the secret: never log it. */
 export function hongxunSignBase(input: HongxunSignInput, sk: string, options: HongxunSignOptions = {}): string {
-  return [input.createBy, input.dataSource, canonicalJson(input.request, options), sk, input.timestamp].join('&');
+  return [input.createBy, input.dataSource, hongxunJson(input.request, options), sk, input.timestamp].join('&');
 }
 
 /** §3: MD5 over the UTF-8 bytes (charset not stated, §9.2, inference) as hex. */

@@ -1,6 +1,6 @@
 import { assertNever } from '../../shared/domain.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { OutboundEvent } from '../outbound-event.js';
+import type { OutboundEvent } from '../common/outbound-event.js';
 import { DEFAULT_BASE_MS, nextRetryDelayMs, type BackoffOptions } from './backoff.js';
 import { classifyError } from './classify.js';
 import type { DeliverableRow, DeliveryOutcome, Destination, DestinationHealth, OutboxPort } from './ports.js';

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '../outbound-event.js';
+import type { OutboundEvent } from '../common/outbound-event.js';
 
 /**
  * What the sync engine needs from the outbox. src/main implements it over the

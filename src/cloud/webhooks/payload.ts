@@ -1,5 +1,5 @@
 import type { DomainEventType, EventPayload } from '../../shared/events.js';
-import type { OutboundEvent } from '../outbound-event.js';
+import type { OutboundEvent } from '../common/outbound-event.js';
 import { signWebhook, type WebhookHeaders, type WebhookSecret } from './standard-webhooks.js';
 
 /**

@@ -12,8 +12,8 @@
  */
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { ClockOffset } from '../clock-offset.js';
-import { httpSend, httpUrl, isLoopback, type HttpAnswer } from '../http/send.js';
+import type { ClockOffset } from '../common/clock-offset.js';
+import { httpSend, httpUrl, isHttpsUnlessLoopback, type HttpAnswer } from '../common/http.js';
 import { parseRetryAfter } from '../sync/backoff.js';
 import { classifyError, httpReason } from '../sync/classify.js';
 import type { YopointOptions } from './config.js';
@@ -21,7 +21,7 @@ import type { YopointBizFor, YopointDataFor, YopointMethod } from './endpoints.j
 import { YopointError, yopointRefusalCode } from './errors.js';
 import { buildYopointRequest, cabinetOrderListBiz, parseYopointResponse, type YopointRequest } from './gateway.js';
 import type { YopointEnvelope, YopointOrder } from './schemas.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../common/redact.js';
 
 export type YopointClientOptions = Pick<
   YopointOptions,
@@ -59,7 +59,7 @@ export class YopointClient {
   /** Throws RangeError when `gatewayUrl` is not http(s), or is plain http to a host other than loopback (§1: HTTPS only). */
   constructor(options: YopointClientOptions, deps: YopointClientDeps) {
     const url = httpUrl(options.gatewayUrl, 'yopoint gateway');
-    if (url.protocol !== 'https:' && !isLoopback(url.hostname)) throw new RangeError('yopoint gateway: url must be https (plain http only to a loopback mock)');
+    if (!isHttpsUnlessLoopback(url)) throw new RangeError('yopoint gateway: url must be https (plain http only to a loopback mock)');
     this.#options = options;
     this.#url = url;
     this.#clock = deps.clock;

@@ -1,7 +1,7 @@
 import { AituoClient } from '../../cloud/aituo/client.js';
 import { AituoWaitingOrdersSource } from '../../cloud/aituo/code-source.js';
 import { AITUO_EVENT_TYPES, AituoPushDestination } from '../../cloud/aituo/destination.js';
-import { ClockOffset } from '../../cloud/clock-offset.js';
+import { ClockOffset } from '../../cloud/common/clock-offset.js';
 import { DingshangClient } from '../../cloud/dingshang/client.js';
 import { DingshangCodeSource } from '../../cloud/dingshang/code-source.js';
 import { callbackAuthFor } from '../../cloud/dingshang/config.js';

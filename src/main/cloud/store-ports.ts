@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '../../cloud/outbound-event.js';
+import type { OutboundEvent } from '../../cloud/common/outbound-event.js';
 import type { DeliverableRow, InboxPort, OutboxPort } from '../../cloud/sync/ports.js';
 import { eventPayloadSchemas, type DomainEventType } from '../../shared/events.js';
 import type { Logger } from '../../shared/logger.js';

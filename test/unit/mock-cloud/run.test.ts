@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OutboundEventOf } from '../../../src/cloud/outbound-event.js';
+import type { OutboundEventOf } from '../../../src/cloud/common/outbound-event.js';
 import { webhookRequestFor } from '../../../src/cloud/webhooks/payload.js';
 import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
 

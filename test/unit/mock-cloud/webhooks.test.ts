@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundEventOf } from '../../../src/cloud/outbound-event.js';
+import type { OutboundEventOf } from '../../../src/cloud/common/outbound-event.js';
 import { StandardWebhookDestination } from '../../../src/cloud/webhooks/destination.js';
 import { webhookRequestFor } from '../../../src/cloud/webhooks/payload.js';
 import { signWebhook, StandardWebhookError } from '../../../src/cloud/webhooks/standard-webhooks.js';

@@ -8,7 +8,7 @@ import {
   employeeReturnPush,
 } from '../../../../src/cloud/aituo/mapper.js';
 import { aituoPushBodySchema, aituoPushConfigSchema, type AituoPushConfig } from '../../../../src/cloud/aituo/schemas.js';
-import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 import { DOMAIN_EVENT_TYPES } from '../../../../src/shared/events.js';
 
 const base = { cabinetId: 'CAB-1', occurredAt: 1_700_000_000_000 };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aituoConfigSchema, type AituoConfigInput } from '../../../../src/cloud/aituo/config.js';
 import { AITUO_EVENT_TYPES, AituoPushDestination, type AituoPushDestinationDeps } from '../../../../src/cloud/aituo/destination.js';
-import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 import { AITUO_MOCK_PUSH_PATH, aituoMock, type AituoMockOptions } from '../../../../tools/mock-cloud/aituo.js';
 import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CanonicalJsonError, canonicalJson } from '../../../../src/cloud/channel/canonical-json.js';
+import { CanonicalJsonError, canonicalJson } from '../../../../src/cloud/common/canonical-json.js';
 
 /** RFC 8785 vectors: §3.2.4 (the worked example with its UTF-8 hex), §3.2.3 (sorting), Appendix B (numbers). */
 

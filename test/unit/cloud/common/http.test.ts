@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpSend, keepAliveAgent } from '../../../../src/cloud/http/send.js';
+import { httpSend, keepAliveAgent } from '../../../../src/cloud/common/http.js';
 import { classifyError } from '../../../../src/cloud/sync/classify.js';
 
 describe('httpSend over node:http (real server on 127.0.0.1)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../../src/cloud/redact.js';
+import { redactSecrets } from '../../../../src/cloud/common/redact.js';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of each secret, leaves values shorter than the minimum and absent ones alone', () => {

@@ -6,7 +6,7 @@ import { DingshangCodeSource } from '../../../../src/cloud/dingshang/code-source
 import { callbackAuthFor, type DingshangConfig, type DingshangConfigInput } from '../../../../src/cloud/dingshang/config.js';
 import { DingshangDestination } from '../../../../src/cloud/dingshang/destination.js';
 import { tradeIdForEvent } from '../../../../src/cloud/dingshang/mapper.js';
-import { ClockOffset } from '../../../../src/cloud/clock-offset.js';
+import { ClockOffset } from '../../../../src/cloud/common/clock-offset.js';
 import { dingshangMock, type DingshangMockOptions } from '../../../../tools/mock-cloud/dingshang.js';
 import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 import { APP_ID, APP_KEY, APP_SECRET, dsConfig, MACHINE_NO, pickedUp, tinyServer, TOKEN, type TinyServer } from './helpers.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 import { dingshangConfigSchema, type DingshangConfig, type DingshangConfigInput } from '../../../../src/cloud/dingshang/config.js';
 
 export const APP_ID = 'dsaaa73cee5b4efce9';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent, OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 import {
   cacheCodesFromProducts,
   cancelAllCodesRequest,

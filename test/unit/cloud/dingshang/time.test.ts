@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime, unixSeconds } from '../../../../src/cloud/dingshang/time.js';
+import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../../../../src/cloud/dingshang/schemas.js';
+import { unixSeconds } from '../../../../src/cloud/dingshang/signer.js';
 
 describe('dingshang time values', () => {
   it('timestamp is whole Unix seconds as text (§1)', () => {

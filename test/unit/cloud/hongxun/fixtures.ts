@@ -4,7 +4,7 @@
  * hand-following Appendix 1 and hashed with `printf '%s' '<base>' | md5sum`
  * (UTF-8), independently of the code under test.
  */
-import type { OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 
 export const CREDENTIALS = { createBy: 'CK001', dataSource: 'KIOSK', sk: 'hx-test-sk' } as const;
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClockOffset } from '../../../../src/cloud/clock-offset.js';
+import { ClockOffset } from '../../../../src/cloud/common/clock-offset.js';
 import { hongxunSignForConfigSchema, type HongxunSignForConfigInput } from '../../../../src/cloud/hongxun/config.js';
 import { HONGXUN_EVENT_TYPES, HongxunSignForDestination, type HongxunSignForDestinationDeps } from '../../../../src/cloud/hongxun/destination.js';
-import { parseHongxunTime } from '../../../../src/cloud/hongxun/time.js';
-import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
+import { parseHongxunTime } from '../../../../src/cloud/hongxun/schemas.js';
+import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';
 import { HONGXUN_MOCK_CODES, HONGXUN_MOCK_SIGN_FOR_PATH, hongxunMock } from '../../../../tools/mock-cloud/hongxun.js';
 import { startMockCloud, type RunningMockCloud } from '../../../../tools/mock-cloud/server.js';
 import { CREDENTIALS, pickedUpEvent } from './fixtures.js';

@@ -1,33 +1,33 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hongxunSign, hongxunSignBase, hongxunSignMatches } from '../../../../src/cloud/hongxun/signer.js';
+import { hongxunJson, hongxunSign, hongxunSignBase, hongxunSignMatches } from '../../../../src/cloud/hongxun/signer.js';
 import { CREDENTIALS, VECTOR_BASE, VECTOR_CANONICAL_JSON, VECTOR_REQUEST, VECTOR_SIGN, VECTOR_TIMESTAMP } from './fixtures.js';
 
 const input = { createBy: CREDENTIALS.createBy, dataSource: CREDENTIALS.dataSource, request: VECTOR_REQUEST, timestamp: VECTOR_TIMESTAMP };
 
-describe('canonicalJson (Appendix 1: keys sorted at every level)', () => {
+describe('hongxunJson (Appendix 1: keys sorted at every level)', () => {
   it('sorts nested keys, keeps array order, adds no whitespace', () => {
-    expect(canonicalJson(VECTOR_REQUEST)).toBe(VECTOR_CANONICAL_JSON);
-    expect(canonicalJson({ b: [{ z: 1, a: 2 }, 3], a: { d: true, c: 'x' } })).toBe('{"a":{"c":"x","d":true},"b":[{"a":2,"z":1},3]}');
+    expect(hongxunJson(VECTOR_REQUEST)).toBe(VECTOR_CANONICAL_JSON);
+    expect(hongxunJson({ b: [{ z: 1, a: 2 }, 3], a: { d: true, c: 'x' } })).toBe('{"a":{"c":"x","d":true},"b":[{"a":2,"z":1},3]}');
   });
 
   it('sorts by code unit: upper case before lower case', () => {
-    expect(canonicalJson({ b: 1, B: 2, a: 3, _: 4 })).toBe('{"B":2,"_":4,"a":3,"b":1}');
+    expect(hongxunJson({ b: 1, B: 2, a: 3, _: 4 })).toBe('{"B":2,"_":4,"a":3,"b":1}');
   });
 
   it('writes non-ASCII text raw, escapes what JSON must', () => {
-    expect(canonicalJson({ s: '快递柜 "x"\n' })).toBe('{"s":"快递柜 \\"x\\"\\n"}');
+    expect(hongxunJson({ s: '快递柜 "x"\n' })).toBe('{"s":"快递柜 \\"x\\"\\n"}');
   });
 
   it('keeps null members by default, drops them with nulls=omit, skips undefined', () => {
     const v = { w: null, q: 1, u: undefined, list: [null] };
-    expect(canonicalJson(v)).toBe('{"list":[null],"q":1,"w":null}');
-    expect(canonicalJson(v, { nulls: 'omit' })).toBe('{"list":[null],"q":1}');
+    expect(hongxunJson(v)).toBe('{"list":[null],"q":1,"w":null}');
+    expect(hongxunJson(v, { nulls: 'omit' })).toBe('{"list":[null],"q":1}');
   });
 
   it('refuses values JSON cannot carry', () => {
-    expect(() => canonicalJson({ n: Number.NaN })).toThrow(TypeError);
-    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    expect(() => hongxunJson({ n: Number.NaN })).toThrow(TypeError);
+    expect(() => hongxunJson({ n: 1n })).toThrow(TypeError);
   });
 });
 

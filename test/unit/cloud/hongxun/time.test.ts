@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HONGXUN_DEFAULT_TIME_ZONE, formatHongxunTime, parseHongxunTime } from '../../../../src/cloud/hongxun/time.js';
+import { HONGXUN_DEFAULT_TIME_ZONE, formatHongxunTime, parseHongxunTime } from '../../../../src/cloud/hongxun/schemas.js';
 
 const utc = (iso: string): number => Date.parse(iso);
 

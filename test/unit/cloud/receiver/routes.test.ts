@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSign, toSignParams } from '../../../../src/cloud/dingshang/signer.js';
-import { canonicalJson, contentKey } from '../../../../src/cloud/receiver/content-key.js';
+import { canonicalJson } from '../../../../src/cloud/common/canonical-json.js';
+import { contentKey } from '../../../../src/cloud/receiver/content-key.js';
 import { ReceiverError } from '../../../../src/cloud/receiver/errors.js';
 import { callbackRoutes, dingshangRoute, yopointRoute, type RouteVerdict } from '../../../../src/cloud/receiver/routes.js';
 import { DS_CALLBACK, DS_TOKEN, formBody, NOW, ORDER_PAID_BIZ, SENT_S, yopointForm, yopointOptions } from './helpers.js';

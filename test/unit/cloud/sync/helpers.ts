@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';
 import type { DeliverableRow, OutboxPort } from '../../../../src/cloud/sync/ports.js';
 import { eventPayloadSchemas, type DomainEventType } from '../../../../src/shared/events.js';
 import type { Logger } from '../../../../src/shared/logger.js';
@@ -89,6 +89,26 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * Polls until `done` holds; throws with `what` only when `progress` has not
+ * moved for `stallMs`. The budget follows the work, not the machine's speed:
+ * a slow machine still advances, a stuck drainer does not.
+ */
+export async function waitWhileProgressing(what: string, progress: () => number, done: () => boolean, stallMs = 10_000): Promise<void> {
+  let last = progress();
+  let movedAt = Date.now();
+  while (!done()) {
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`${what}: no progress for ${stallMs} ms (stuck at ${now})`);
+    }
     await sleep(5);
   }
 }

@@ -1,4 +1,4 @@
-import type { OutboundEventOf } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEventOf } from '../../../../src/cloud/common/outbound-event.js';
 
 /** A sealed code as secrets.ts writes it (the tests never open it). */
 export const SEALED = 'v1.c2VhbGVk.Y29kZQ.dGFn';

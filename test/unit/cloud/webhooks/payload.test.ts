@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { OutboundEvent } from '../../../../src/cloud/outbound-event.js';
+import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';
 import { serializeWebhookPayload, webhookPayloadFor, webhookRequestFor } from '../../../../src/cloud/webhooks/payload.js';
 import { verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
 import { SEALED, storedEvent } from './fixtures.js';

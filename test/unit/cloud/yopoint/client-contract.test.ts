@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClockOffset } from '../../../../src/cloud/clock-offset.js';
+import { ClockOffset } from '../../../../src/cloud/common/clock-offset.js';
 import { YopointClient, yopointOrderPage } from '../../../../src/cloud/yopoint/client.js';
 import { yopointOptionsSchema, type YopointOptionsInput } from '../../../../src/cloud/yopoint/config.js';
 import { YopointError } from '../../../../src/cloud/yopoint/errors.js';
