@@ -144,24 +144,22 @@ describe('SyncEngine with webhook receivers on 127.0.0.1', () => {
   it('stop() mid-flight aborts the request and leaves the row pending, untouched', async () => {
     const id = recordTestEvent(db, 'P1', [A]);
     const ra = await startReceiver(SECRET_A, () => 'hang');
-    const e = startEngine({ a: ra.url }, { attemptTimeoutMs: 10_000 });
+    // An attempt timeout longer than the test's own: stop() can only return by aborting.
+    const e = startEngine({ a: ra.url }, { attemptTimeoutMs: 10 * 60_000 });
     await waitFor('request in flight', () => ra.requests === 1);
-    const t0 = Date.now();
     await e.stop();
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(getOutboxRow(db, id, A)).toMatchObject({ state: 'pending', attempts: 0, lastError: null });
     expect(healthOf(e, A).state).toBe('idle');
   });
 
   it('wake() sends a just-committed event at once, long before the next poll', async () => {
     const ra = await startReceiver(SECRET_A, () => 'apply');
-    const e = startEngine({ a: ra.url }, { pollMs: 60_000 });
+    // A poll interval longer than the test's own: only wake() can send the event.
+    const e = startEngine({ a: ra.url }, { pollMs: 10 * 60_000 });
     await sleep(30);
     const id = recordTestEvent(db, 'P1', [A]);
-    const t0 = Date.now();
     e.wake();
-    await waitFor('applied', () => ra.hasApplied(id), 1000);
-    expect(Date.now() - t0).toBeLessThan(500);
+    await waitFor('applied', () => ra.hasApplied(id));
     await waitFor('marked', () => getOutboxRow(db, id, A)?.state === 'delivered');
     expect(healthOf(e, A)).toMatchObject({ state: 'online', lastDeliveredAt: expect.any(Number) });
   });
