@@ -40,7 +40,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 /**
  * The ready line is written before runStartCommand installs its SIGTERM
- * handler (src/main/cli/start.ts), so a SIGTERM sent the instant it is read
+ * handler (src/main/start.ts), so a SIGTERM sent the instant it is read
  * can hit Node's default action. Wait a moment before stopping the agent.
  */
 const STOP_AFTER_READY_MS = 250;

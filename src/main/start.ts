@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
-import { launchElectron, type ElectronLaunch } from '../launch/electron-launch.js';
-import { createLogger } from '../logging.js';
-import { runAgent } from '../run-agent.js';
-import { startBrowserUi, type BrowserUi } from '../ui/browser-ui.js';
-import { APP_VERSION } from '../version.js';
+import type { Config } from './config/schema.js';
+import { launchElectronShell, type ElectronShell } from './launch/electron-launch.js';
+import { createLogger } from './logging.js';
+import { runAgent } from './run-agent.js';
+import { resolveUid } from './screen-endpoint.js';
+import { startBrowserUi, type BrowserUi } from './ui/browser-ui.js';
+import { APP_VERSION } from './version.js';
 
 export type ShellChoice = Config['ui']['shell'];
 
@@ -25,61 +26,112 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+export interface AgentOptions {
+  json: boolean;
+  /** `--endpoint-file`: the screen's endpoint file for a screen running as another user (0640, its folder's group). */
+  endpointFile?: string | undefined;
+  /** `--screen-user` (names or uids): the screen's session users, served besides `ui.allowedUids`. */
+  screenUsers: readonly string[];
+}
+
 /**
- * `cabinet-kiosk start`: the kiosk in the best shell this machine has. The
- * Electron window when its binary is there (fetched on first start when the
- * network allows); otherwise browser mode, in this process, saying why; or
- * headless with `--ui none`. Prints one banner a person can act on (or, with
- * --json, one `ready` line for scripts, tests and benchmarks).
+ * `cabinet-kiosk agent`: the service. The only process that holds the serial
+ * port, the database, the secrets and the cloud links; it serves the screen
+ * contract on its authenticated 127.0.0.1 endpoint (browser mode's server:
+ * peer uid, Host/Origin, one-time ticket, session token) and the CLI on its
+ * control socket, and needs no display. The screen (the Electron shell or
+ * Chromium in kiosk mode) runs apart, as the kiosk session's user, and finds
+ * the endpoint in the endpoint file.
+ */
+export async function runAgentCommand(config: Config, opts: AgentOptions): Promise<number> {
+  const screenUids = opts.screenUsers.map((u) => resolveUid(u));
+  const signalled = untilSignal();
+  return serve(config, { json: opts.json, screen: 'none', endpoint: { endpointFile: opts.endpointFile, screenUids }, fellBack: [], signalled });
+}
+
+/**
+ * `cabinet-kiosk start`: the one-command demo, agent and screen together.
+ * The agent runs in this process and serves the screen contract; the screen
+ * is its client: the Electron window when its binary is there (fetched on
+ * first start when the network allows), otherwise Chromium in kiosk mode,
+ * saying why; or none with `--ui none`. Prints one banner a person can act
+ * on (or, with --json, one `ready` line for scripts, tests and benchmarks).
  */
 export async function runStartCommand(config: Config, opts: StartOptions): Promise<number> {
   // Listen before anything starts: a SIGTERM during boot or right at the ready
   // line must still stop the agent cleanly (and its simulator's socat with it).
   const signalled = untilSignal();
-  const fellBack: string[] = [];
-  if (opts.shell === 'auto' || opts.shell === 'electron') {
-    const electron: ElectronLaunch = await launchElectron(config, signalled);
-    if (electron.ran) return electron.exitCode;
-    if (opts.shell === 'electron') {
-      process.stderr.write(`error [hardware-unavailable]: cannot open the Electron window: ${electron.reason}\n  hint: use --ui browser, or install the Electron binary (npm start fetches it when online)\n`);
-      return 3;
-    }
-    fellBack.push(`Electron window unavailable: ${electron.reason}; using browser mode`);
-  }
-  return runInProcess(config, opts, fellBack, signalled);
+  const screen: ScreenChoice = opts.shell === 'none' ? 'none' : opts.shell === 'browser' ? 'browser' : opts.shell === 'electron' ? 'electron' : 'auto';
+  return serve(config, { json: opts.json, screen, openBrowser: opts.openBrowser, endpoint: opts.shell === 'none' ? null : {}, fellBack: [], signalled });
 }
 
-async function runInProcess(config: Config, opts: StartOptions, fellBack: string[], signalled: Promise<NodeJS.Signals>): Promise<number> {
+type ScreenChoice = 'auto' | 'electron' | 'browser' | 'none';
+
+interface ServeOptions {
+  json: boolean;
+  /** Which screen this process opens beside the agent. */
+  screen: ScreenChoice;
+  openBrowser?: boolean;
+  /** The contract endpoint (null: none at all, `start --ui none`). */
+  endpoint: { endpointFile?: string | undefined; screenUids?: readonly number[] } | null;
+  fellBack: string[];
+  signalled: Promise<NodeJS.Signals>;
+}
+
+async function serve(config: Config, opts: ServeOptions): Promise<number> {
+  const { fellBack, signalled } = opts;
   // Under systemd (no TTY) logs go to stdout for the journal; at a terminal the banner is enough.
   const logger = await createLogger(config, { stdout: !opts.json && !process.stdout.isTTY });
-  for (const reason of fellBack) logger.warn({ reason }, 'shell fallback');
   const running = await runAgent(config, logger, { jobs: true });
   let ui: BrowserUi | undefined;
+  let shell: ElectronShell | undefined;
   try {
-    if (opts.shell !== 'none') ui = await startBrowserUi(running.agent, { openBrowser: opts.openBrowser, log: logger.child({ module: 'main/ui' }) });
+    if (opts.endpoint) {
+      const openChromium = opts.screen === 'browser' && opts.openBrowser !== false;
+      ui = await startBrowserUi(running.agent, { openBrowser: openChromium, log: logger.child({ module: 'main/ui' }), ...opts.endpoint });
+      if (opts.screen === 'auto' || opts.screen === 'electron') {
+        shell = await launchElectronShell(ui.urlFile);
+        if (!shell.ran && opts.screen === 'electron') {
+          process.stderr.write(`error [hardware-unavailable]: cannot open the Electron window: ${shell.reason}\n  hint: use --ui browser, or install the Electron binary (npm start fetches it when online)\n`);
+          await ui.close();
+          await running.stop();
+          logger.flush();
+          return 3;
+        }
+        if (!shell.ran) {
+          fellBack.push(`Electron window unavailable: ${shell.reason}; using browser mode`);
+          logger.warn({ reason: shell.reason }, 'shell fallback');
+          if (opts.openBrowser !== false) ui.openBrowser();
+        }
+      }
+    }
   } catch (err) {
+    await ui?.close();
     await running.stop();
     throw err;
   }
-  if (ui?.browserNotOpened) fellBack.push(`no kiosk browser opened: ${ui.browserNotOpened}`);
+  if (ui?.browserNotOpened && opts.screen !== 'none' && !shell?.ran) fellBack.push(`no kiosk browser opened: ${ui.browserNotOpened}`);
   const coldStartMs = Math.round(process.uptime() * 1000);
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   const { agent } = running;
-  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe, ui: ui ? 'browser' : 'none' }, 'agent ready');
+  const shellName = shell?.ran ? 'electron' : opts.screen === 'none' ? (ui ? 'endpoint' : 'none') : ui ? 'browser' : 'none';
+  logger.info({ coldStartMs, rssMb, hardware: agent.hardware.describe, ui: shellName }, 'agent ready');
   if (opts.json) {
     // The ready line goes to the calling script's stdout, so it may carry a live one-time address;
     // run `start --json` under a supervisor only if its stdout is not a shared log.
-    const uiLine = ui ? { shell: 'browser', url: ui.launchUrl(), urlFile: ui.urlFile, browser: ui.browserPath } : { shell: 'none' };
+    const uiLine = ui ? { shell: shellName, url: ui.launchUrl(), urlFile: ui.urlFile, browser: ui.browserPath } : { shell: 'none' };
     process.stdout.write(JSON.stringify({ event: 'ready', pid: process.pid, coldStartMs, rssMb, socket: running.socketPath, hardware: agent.hardware.describe, database: config.database, ui: uiLine, fellBack }) + '\n');
   } else {
-    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, fellBack, tty: process.stdout.isTTY === true }));
+    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, shell: shellName, fellBack, tty: process.stdout.isTTY === true }));
   }
-  const signal = await signalled;
-  logger.info({ signal }, 'stopping');
+  // The demo ends with its window (closed, or the shell gone); the service, and browser mode, on a signal.
+  const ended = await Promise.race([signalled.then((signal) => ({ signal, code: 0 })), shell?.ran ? shell.exited.then((code) => ({ signal: null, code })) : new Promise<never>(() => {})]);
+  logger.info({ signal: ended.signal, shellExit: ended.signal ? undefined : ended.code }, 'stopping');
+  if (shell?.ran && ended.signal) shell.child.kill(ended.signal);
   await ui?.close();
   await running.stop();
   logger.flush();
-  return 0;
+  return ended.code;
 }
 
 interface BannerFacts {
@@ -88,6 +140,7 @@ interface BannerFacts {
   quickOk: boolean;
   ms: number;
   ui: BrowserUi | undefined;
+  shell: string;
   fellBack: string[];
   /** A person reads stdout; otherwise it is a log (systemd's journal), which must never hold a ticket. */
   tty: boolean;
@@ -100,7 +153,7 @@ export function screenLine(ui: Pick<BrowserUi, 'launchUrl' | 'urlFile'>, tty: bo
 
 function banner(config: Config, f: BannerFacts): string {
   const cli = 'npx cabinet-kiosk' + (config.source === 'embedded defaults' ? '' : ` --config ${config.source}`);
-  const shell = f.ui ? 'browser mode' : 'headless';
+  const shell = { electron: 'Electron window', browser: 'browser mode', endpoint: 'agent service: the screen connects to it', none: 'headless' }[f.shell] ?? f.shell;
   const lines = [
     `cabinet-kiosk ${APP_VERSION} ready in ${f.ms} ms: cabinet ${config.cabinet.id}, ${config.compartments.length} compartments (${shell})`,
     `  locks:    ${f.hardware}`,
@@ -108,7 +161,7 @@ function banner(config: Config, f: BannerFacts): string {
     `  control:  ${f.socket}`,
     `  logs:     ${join(config.dataDir, 'logs')}`,
   ];
-  if (f.ui) lines.push(`  screen:   ${screenLine(f.ui, f.tty)}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
+  if (f.ui && f.shell !== 'electron') lines.push(`  screen:   ${screenLine(f.ui, f.tty)}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
   for (const reason of f.fellBack) lines.push(`  note:     ${reason}`);
   if (config.staff.demoPins) lines.push(`  staff:    demo PINs: courier ${config.staff.courierPin}, technician ${config.staff.technicianPin} (simulator only)`);
   const unset = (['courier', 'technician'] as const).filter((r) => config.staff[`${r}Pin`] === null);
@@ -121,7 +174,7 @@ function banner(config: Config, f: BannerFacts): string {
     `  ${cli} status               doors read from the boards, parcels, outbox`,
     `  ${cli} open <compartment>   technician open`,
     '',
-    'Ctrl+C stops the agent.',
+    f.shell === 'electron' ? 'Closing the window or Ctrl+C stops the agent.' : 'Ctrl+C stops the agent.',
     '',
   );
   return lines.join('\n');

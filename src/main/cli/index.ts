@@ -14,7 +14,7 @@ import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
 import { runSimulateCommand } from './simulate.js';
-import { runStartCommand, type ShellChoice } from './start.js';
+import { runAgentCommand, runStartCommand, type ShellChoice } from '../start.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const;
 /** The audit actor is the OS user running the command; this text is only recorded beside it. */
@@ -51,6 +51,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       exitCode = await withConfig(globals(), (config) =>
         runStartCommand(config, { json: globals().json === true, shell: opts.headless ? 'none' : (opts.ui ?? config.ui.shell), openBrowser: opts.browser !== false }),
       );
+    });
+
+  program
+    .command('agent')
+    .description('run the agent service: lock boards, database, secrets, cloud; serves the screen contract and the CLI, opens no screen')
+    .option('--endpoint-file <file>', 'write the screen\'s one-time address here, 0640 with the folder\'s group (default <dataDir>/screen-url, 0600)')
+    .option('--screen-user <user...>', 'the screen\'s session user (name or uid), served besides ui.allowedUids')
+    .action(async (opts: { endpointFile?: string; screenUser?: string[] }) => {
+      exitCode = await withConfig(globals(), (config) => runAgentCommand(config, { json: globals().json === true, endpointFile: opts.endpointFile, screenUsers: opts.screenUser ?? [] }));
     });
 
   program.command('status').description('each compartment: door read from the boards, parcel, service flag; outbox').action(control('status', () => ({})));

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { startSimulator, type FaultOptions } from '../../drivers/index.js';
 import type { BoardProtocol } from '../../shared/domain.js';
 import { silentLogger } from '../../shared/logger.js';
-import { untilSignal } from './start.js';
+import { untilSignal } from '../start.js';
 
 export interface SimulateOptions {
   protocol: BoardProtocol;

@@ -1,12 +1,14 @@
 import type { BrowserWindow, IpcMain } from 'electron';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type PushedEvent } from '../../shared/contract.js';
-import type { ContractSession, EventSink } from '../ui/contract-host.js';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/contract.js';
 import { isTrustedSender } from './ipc-guard.js';
 import type { ShellLog } from './shell-log.js';
 
-/** The part of ContractHost the bridge needs. */
-export interface SessionSource {
-  openSession(sink: EventSink): ContractSession;
+/** The part of AgentLink (agent-link.ts) the bridge needs: the agent's contract, over its WebSocket. */
+export interface ContractLink {
+  call(envelope: unknown): Promise<unknown>;
+  onEvent(sink: (event: unknown) => void): () => void;
+  /** Ends the agent-side session (its staff login) and opens a new one. */
+  reset(): void;
 }
 
 /** What an untrusted sender gets back: the contract's own refusal, and nothing about why. */
@@ -19,27 +21,24 @@ export interface ContractBridge {
 }
 
 /**
- * Carries the contract between the kiosk window and the agent: calls in on
- * `kiosk:call` (from the window's own app frames only), pushed events out on
- * `kiosk:event`. An IPC reply is the call's result (`{ ok, value }` or
- * `{ ok: false, error }`): `invoke` pairs it with its call, so the envelope id
- * has no job here (the renderer's ElectronBridge expects exactly this).
- * One ContractSession per loaded page: a crash or a reload starts a new one,
- * so a staff login never outlives the page it was made on.
+ * Relays the contract between the kiosk window and the agent: calls in on
+ * `kiosk:call` (from the window's own app frames only) go out over the
+ * agent link, pushed events come back on `kiosk:event`. The shell holds no
+ * agent: it parses nothing and decides nothing, the agent does both. An IPC
+ * reply is the call's result (`{ ok, value }` or `{ ok: false, error }`):
+ * `invoke` pairs it with its call (the renderer's ElectronBridge expects
+ * exactly this). A crash or a reload of the page resets the agent-side
+ * session, so a staff login never outlives the page it was made on.
  */
-export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; host: SessionSource; log: ShellLog }): ContractBridge {
-  const { ipcMain, window, host, log } = deps;
+export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; link: ContractLink; log: ShellLog }): ContractBridge {
+  const { ipcMain, window, link, log } = deps;
   const contents = window.webContents;
   const windowContentsId = contents.id;
-  const send = (event: PushedEvent) => {
+  const unsubscribe = link.onEvent((event) => {
     if (window.isDestroyed() || contents.isDestroyed() || contents.isCrashed()) return;
     contents.send(IPC_EVENT_CHANNEL, event);
-  };
-  let session = host.openSession(send);
-  const reset = () => {
-    session.close();
-    session = host.openSession(send);
-  };
+  });
+  const reset = () => link.reset();
 
   ipcMain.handle(IPC_CALL_CHANNEL, (event, envelope: unknown) => {
     const frame = event.senderFrame;
@@ -47,7 +46,7 @@ export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; 
       log.warn({ senderId: event.sender.id, frameUrl: frame?.url ?? null }, 'refused a contract call from an untrusted sender');
       return NOT_AUTHORISED_RESULT;
     }
-    return session.handle(envelope).then((reply) => reply.result);
+    return link.call(envelope);
   });
   contents.on('render-process-gone', reset);
   contents.on('did-start-navigation', (details) => {
@@ -58,7 +57,7 @@ export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; 
     reset,
     close: () => {
       ipcMain.removeHandler(IPC_CALL_CHANNEL);
-      session.close();
+      unsubscribe();
     },
   };
 }

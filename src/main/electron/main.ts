@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, BrowserWindow as ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session } from 'electron';
-import type { KioskAgent } from './agent-startup.js';
+import { screenUrlFileFor } from '../screen-endpoint.js';
+import { AgentLink } from './agent-link.js';
 import { serveAppRequest } from './app-protocol.js';
-import { bridgeContract } from './ipc-bridge.js';
+import { bridgeContract, type ContractLink } from './ipc-bridge.js';
 import { createKioskWindow } from './kiosk-window.js';
 import { hardenWebContents, lockDownSession } from './lockdown.js';
 import { usePrivateUmask } from '../data-dir.js';
 import { bootLog, type ShellLog } from './shell-log.js';
-import { startupFailure } from './startup-failure.js';
 import { APP_SCHEME } from './window-options.js';
 
 /** The Electron APIs the shell uses; tests pass a fake. */
@@ -24,8 +24,8 @@ export interface ElectronMain {
 
 export interface KioskAppDeps {
   electron: ElectronMain;
-  /** Loads config, starts the agent and its contract host (agent-startup.ts); throws when it cannot. */
-  startAgent: () => Promise<KioskAgent>;
+  /** The agent's contract, over its WebSocket (agent-link.ts); connects when started. */
+  connectAgent: () => AgentConnection;
   /** The built renderer (`dist/renderer`). */
   rendererDir: string;
   /** The compiled preload (`dist/main/electron/preload.cjs`). */
@@ -33,18 +33,21 @@ export interface KioskAppDeps {
   env: NodeJS.ProcessEnv;
   /** Where SIGINT/SIGTERM arrive; `process` outside tests. */
   signals?: Pick<NodeJS.Process, 'once'>;
-  stderr?: (line: string) => void;
-  /** Used until the agent's logger exists; JSON lines on stderr by default. */
-  bootLog?: ShellLog;
+  /** JSON lines on stderr (the journal) by default. */
+  log?: ShellLog;
+}
+
+/** An AgentLink as the shell holds it. */
+export interface AgentConnection extends ContractLink {
+  start(): unknown;
+  close(): void;
 }
 
 export interface RunningKiosk {
   window: BrowserWindow;
-  agent: KioskAgent;
+  link: AgentConnection;
 }
 
-/** A hung agent stop must not keep a dead kiosk on screen: quit anyway after this. */
-const STOP_TIMEOUT_MS = 10_000;
 /** Set (to 1) on a developer machine to get DevTools and the shortcuts back; a packaged app ignores it. */
 export const DEV_ENV = 'CABINET_KIOSK_DEV';
 
@@ -57,17 +60,19 @@ export function isProduction(isPackaged: boolean, env: NodeJS.ProcessEnv): boole
 }
 
 /**
- * The Electron shell: everything up to the first await runs before `ready`
- * (scheme privileges, single-instance lock, hardening of every webContents);
- * then the agent and the window. Resolves with the window, or null when this
- * instance quits (another one runs) or the agent failed (the app exits 3, or
- * 78 when better-sqlite3 has no build for Electron's ABI).
+ * The Electron shell: a window and a bridge, nothing more. No agent, no
+ * database, no serial port: it runs as the kiosk session's user and reaches
+ * the agent service over the agent's authenticated local WebSocket (the
+ * endpoint file names it), so escaping the window gives what the touchscreen
+ * gives, and a renderer or GPU crash never touches the lock bus. Everything
+ * up to the first await runs before `ready` (scheme privileges,
+ * single-instance lock, hardening of every webContents). Resolves with the
+ * window, or null when this instance quits (another one runs).
  */
 export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | null> {
   const { app, ipcMain, Menu, powerSaveBlocker, protocol, session } = deps.electron;
   const signals = deps.signals ?? process;
-  const stderr = deps.stderr ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  let log: ShellLog = deps.bootLog ?? bootLog();
+  const log: ShellLog = deps.log ?? bootLog();
   const currentLog = () => log;
 
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -79,18 +84,10 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
 
   let window: BrowserWindow | null = null;
   let quitting = false;
-  let stopped = false;
-  let stopping: Promise<void> | undefined;
   let blockerId: number | undefined;
-  const agentStarting = deps.startAgent();
-  const stopAll = () =>
-    (stopping ??= (async () => {
-      if (blockerId !== undefined) powerSaveBlocker.stop(blockerId);
-      const agent = await agentStarting.catch(() => null);
-      if (agent) await stopWithin(agent.stop(), STOP_TIMEOUT_MS).catch((err: unknown) => log.error({ err }, 'agent did not stop cleanly'));
-    })().finally(() => {
-      stopped = true;
-    }));
+  // Connect while Electron gets ready; the link retries until the agent answers.
+  const link = deps.connectAgent();
+  link.start();
 
   app.on('second-instance', () => {
     if (!window || window.isDestroyed()) return;
@@ -100,27 +97,16 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, currentLog));
   app.on('child-process-gone', (_event, details) => log.warn({ type: details.type, reason: details.reason, exitCode: details.exitCode }, 'child process gone'));
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', (event) => {
+  app.on('before-quit', () => {
     quitting = true;
-    if (stopped) return;
-    // Hold the quit until the agent has released the serial port and the database.
-    event.preventDefault();
-    void stopAll().then(() => app.quit());
+    if (blockerId !== undefined) powerSaveBlocker.stop(blockerId);
+    blockerId = undefined;
+    link.close();
   });
   signals.once('SIGTERM', () => app.quit());
   signals.once('SIGINT', () => app.quit());
 
-  let agent: KioskAgent;
-  try {
-    [agent] = await Promise.all([agentStarting, app.whenReady()]);
-  } catch (err) {
-    // agent-startup.ts has logged it to the agent's log when it got that far; the launcher shows this line.
-    const failure = startupFailure(err, process.versions.electron);
-    stderr(failure.line);
-    app.exit(failure.exitCode);
-    return null;
-  }
-  log = agent.log;
+  await app.whenReady();
   if (quitting) return null;
 
   lockDownSession(session.defaultSession, currentLog);
@@ -131,21 +117,13 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
   const production = isProduction(app.isPackaged, deps.env);
   const win = createKioskWindow({ BrowserWindow: deps.electron.BrowserWindow, preloadPath: deps.preloadPath, production, log, quitting: () => quitting });
   window = win;
-  const bridge = bridgeContract({ ipcMain, window: win, host: agent.host, log });
+  const bridge = bridgeContract({ ipcMain, window: win, link, log });
   win.on('closed', () => {
     bridge.close();
     window = null;
   });
   log.info({ production }, 'kiosk window open');
-  return { window: win, agent };
-}
-
-function stopWithin(stop: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`agent stop took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([stop, late]).finally(() => clearTimeout(timer));
+  return { window: win, link };
 }
 
 // Only Electron's main process starts the shell: importing this file elsewhere (tests) has no effect.
@@ -153,8 +131,7 @@ if (process.versions.electron && process.type === 'browser') {
   usePrivateUmask();
   void startKioskApp({
     electron: { app, BrowserWindow: ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session },
-    // Imported on demand: the agent's module graph loads while Electron gets ready.
-    startAgent: async () => (await import('./agent-startup.js')).startKioskAgent({ argv: process.argv, env: process.env }),
+    connectAgent: () => new AgentLink({ endpointFile: screenUrlFileFor(process.argv, process.env), log: bootLog() }),
     rendererDir: fileURLToPath(new URL('../../renderer/', import.meta.url)),
     preloadPath: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
     env: process.env,

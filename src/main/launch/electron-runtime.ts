@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -42,45 +41,6 @@ function installedBinary(pkgDir: string): string | null {
   if (!existsSync(pathTxt)) return null;
   const binary = join(pkgDir, 'dist', readFileSync(pathTxt, 'utf8').trim());
   return existsSync(binary) ? binary : null;
-}
-
-/**
- * better-sqlite3 links against V8, so Electron needs its own build while the
- * CLI, the tests and browser mode keep Node's. The Electron build is fetched
- * once (better-sqlite3's published prebuild for this Electron, via its own
- * prebuild-install) into the data folder's cache and handed to the store as
- * `nativeBinding`; node_modules is never rebuilt in place. Packaged builds do
- * not need this: electron-builder rebuilds the module for Electron.
- */
-export async function electronSqliteBinding(electronVersion: string, cacheDir: string): Promise<Found<{ path: string }>> {
-  const target = join(cacheDir, `electron-${electronVersion}-${process.platform}-${process.arch}`, 'better_sqlite3.node');
-  if (existsSync(target)) return { ok: true, path: target };
-  let pkgDir: string;
-  let prebuildInstall: string;
-  try {
-    pkgDir = dirname(require.resolve('better-sqlite3/package.json'));
-    prebuildInstall = join(dirname(createRequire(join(pkgDir, 'package.json')).resolve('prebuild-install/package.json')), 'bin.js');
-  } catch {
-    return { ok: false, reason: 'better-sqlite3 or its prebuild-install is not installed' };
-  }
-  // prebuild-install works in a package folder: give it a scratch copy of the manifest, not node_modules.
-  const scratch = mkdtempSync(join(tmpdir(), 'ck-sqlite-electron-'));
-  try {
-    copyFileSync(join(pkgDir, 'package.json'), join(scratch, 'package.json'));
-    await run(process.execPath, [prebuildInstall, '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch, '--platform', process.platform], {
-      cwd: scratch,
-      timeout: FETCH_TIMEOUT_MS,
-    });
-    const built = join(scratch, 'build', 'Release', 'better_sqlite3.node');
-    if (!existsSync(built)) return { ok: false, reason: 'prebuild-install reported success but left no better_sqlite3.node' };
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(built, target);
-    return { ok: true, path: target };
-  } catch (err) {
-    return { ok: false, reason: `no better-sqlite3 build for Electron ${electronVersion} (${firstLine(err)})` };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
 }
 
 function firstLine(err: unknown): string {

@@ -54,6 +54,8 @@ export interface BrowserServerOptions {
   /** Which local users may connect (the kernel's answer for each TCP connection). */
   peers: PeerGuard;
   log: PinoLogger;
+  /** Where session tokens (as digests) survive an agent restart (SessionKeys); memory only when absent. */
+  sessionsFile?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export interface BrowserServerOptions {
  * even when they read a ticket from Chromium's argv.
  */
 export async function startBrowserServer(opts: BrowserServerOptions): Promise<BrowserServer> {
-  const keys = new SessionKeys();
+  const keys = new SessionKeys(opts.sessionsFile);
   const server = createServer();
   const wss = new WebSocketServer({
     noServer: true,

@@ -1,16 +1,17 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
 import { KioskError } from '../../shared/errors.js';
 import type { Agent } from '../agent.js';
+import { SCREEN_URL_FILE } from '../screen-endpoint.js';
 import { startBrowserServer } from './browser-server.js';
 import { ContractHost } from './contract-host.js';
 import { findChromium, openKioskBrowser, type KioskBrowser } from './open-browser.js';
 import { allowedUidsFor, PeerGuard } from './peer-guard.js';
 
-/** In the data folder, mode 0600: an unused one-time address of the screen, for a person to open. */
-export const SCREEN_URL_FILE = 'screen-url';
+/** In the data folder, 0600: the digests of the screens' session tokens, so a restarted agent takes its screens back. */
+export const SCREEN_SESSIONS_FILE = 'screen-sessions.json';
 
 /** The built renderer (vite writes it to dist/renderer, beside dist/main). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
@@ -18,12 +19,14 @@ export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta
 export interface BrowserUi {
   /** A new one-time address of the screen (its ticket is good for one page): for a terminal or a --json caller, never a log. */
   launchUrl(): string;
-  /** `<dataDir>/screen-url` (0600): always holds an unused address; rewritten each time its ticket is used. */
+  /** `<dataDir>/screen-url` (0600), or the endpoint file (0640, its folder's group): always holds an unused address; rewritten each time its ticket is used. */
   urlFile: string;
   /** The Chromium opened in kiosk mode, or null. */
-  browserPath: string | null;
+  readonly browserPath: string | null;
   /** Why no browser was opened (no display, none installed, --no-browser), for the banner. */
-  browserNotOpened: string | null;
+  readonly browserNotOpened: string | null;
+  /** Opens Chromium in kiosk mode now (`start` when the Electron window cannot open); a no-op when one is open. */
+  openBrowser(): void;
   close(): Promise<void>;
 }
 
@@ -31,23 +34,40 @@ export interface BrowserUi {
  * Browser mode: the contract host, the 127.0.0.1 server and, where there is a
  * display and a Chromium, the kiosk browser pointed at it.
  */
-export async function startBrowserUi(agent: Agent, opts: { openBrowser: boolean; log: PinoLogger; rendererDir?: string }): Promise<BrowserUi> {
+export interface BrowserUiOptions {
+  openBrowser: boolean;
+  log: PinoLogger;
+  rendererDir?: string;
+  /**
+   * The endpoint file for a screen running as another user (`agent
+   * --endpoint-file`): written 0640 and given its folder's group (the kiosk
+   * session's group), so that group alone reads it. Default
+   * `<dataDir>/screen-url`, 0600, for a screen running as the agent's user.
+   */
+  endpointFile?: string;
+  /** Users served besides `ui.allowedUids` (or the agent's own uid): the screen's session user (`agent --screen-user`). */
+  screenUids?: readonly number[];
+}
+
+export async function startBrowserUi(agent: Agent, opts: BrowserUiOptions): Promise<BrowserUi> {
   const rendererDir = opts.rendererDir ?? RENDERER_DIR;
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new KioskError('internal', `the kiosk screen is not built (${rendererDir}index.html is missing): run \`npm run build\``);
   }
   const host = new ContractHost(agent, 'browser', opts.log);
-  const peers = new PeerGuard(allowedUidsFor(agent.config.ui.allowedUids), opts.log);
-  const server = await startBrowserServer({ host, rendererDir, port: agent.config.ui.port, peers, log: opts.log }).catch((err: unknown) => {
+  const peers = new PeerGuard([...new Set([...allowedUidsFor(agent.config.ui.allowedUids), ...(opts.screenUids ?? [])])], opts.log);
+  const sessionsFile = join(agent.config.dataDir, SCREEN_SESSIONS_FILE);
+  const server = await startBrowserServer({ host, rendererDir, port: agent.config.ui.port, peers, log: opts.log, sessionsFile }).catch((err: unknown) => {
     host.close();
     throw err;
   });
-  const urlFile = join(agent.config.dataDir, SCREEN_URL_FILE);
+  const urlFile = opts.endpointFile ?? join(agent.config.dataDir, SCREEN_URL_FILE);
+  const forGroup = opts.endpointFile !== undefined;
   let closed = false;
   const writeUrlFile = (): void => {
     if (closed) return;
     try {
-      writePrivate(urlFile, server.launchUrl(writeUrlFile) + '\n');
+      writeEndpoint(urlFile, server.launchUrl(writeUrlFile) + '\n', forGroup);
     } catch (err) {
       opts.log.warn({ err, file: urlFile }, 'browser mode: cannot write the screen address file');
     }
@@ -56,7 +76,8 @@ export async function startBrowserUi(agent: Agent, opts: { openBrowser: boolean;
   let browser: KioskBrowser | undefined;
   let browserPath: string | null = null;
   let browserNotOpened: string | null = 'started with --no-browser';
-  if (opts.openBrowser) {
+  const openBrowser = (): void => {
+    if (browser || closed) return;
     const found = findChromium(agent.config.ui.browserPath);
     if ('path' in found) {
       browserPath = found.path;
@@ -65,12 +86,18 @@ export async function startBrowserUi(agent: Agent, opts: { openBrowser: boolean;
     } else {
       browserNotOpened = found.reason;
     }
-  }
+  };
+  if (opts.openBrowser) openBrowser();
   return {
     launchUrl: () => server.launchUrl(),
     urlFile,
-    browserPath,
-    browserNotOpened,
+    get browserPath() {
+      return browserPath;
+    },
+    get browserNotOpened() {
+      return browserNotOpened;
+    },
+    openBrowser,
     close: async () => {
       closed = true;
       browser?.stop();
@@ -82,10 +109,20 @@ export async function startBrowserUi(agent: Agent, opts: { openBrowser: boolean;
   };
 }
 
-/** Written aside and renamed: a reader never sees half an address, nor a moment of a wider mode. */
-function writePrivate(file: string, text: string): void {
+/**
+ * Written aside and renamed: a reader never sees half an address, nor a
+ * moment of a wider mode. For the screen's group: 0640 and the folder's group
+ * (chown to a group the agent's user is in; the agent unit makes it so), set
+ * on the aside file before the rename.
+ */
+function writeEndpoint(file: string, text: string, forGroup: boolean): void {
   const aside = `${file}.${process.pid}.tmp`;
   rmSync(aside, { force: true });
   writeFileSync(aside, text, { mode: 0o600, flag: 'wx' });
+  if (forGroup) {
+    const gid = statSync(dirname(file)).gid;
+    if (statSync(aside).gid !== gid) chownSync(aside, -1, gid);
+    chmodSync(aside, 0o640);
+  }
   renameSync(aside, file);
 }

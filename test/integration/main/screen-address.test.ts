@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { screenLine } from '../../../src/main/cli/start.js';
+import { screenLine } from '../../../src/main/start.js';
 import { assertBuilt, BIN } from '../../helpers/cli.js';
 
 /**

@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../../src/main/config/load-config.js';
-import { configFileFromArgv, type KioskAgent } from '../../../src/main/electron/agent-startup.js';
-import { isProduction, startKioskApp } from '../../../src/main/electron/main.js';
-import { startupFailure } from '../../../src/main/electron/startup-failure.js';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import { isProduction, startKioskApp, type AgentConnection } from '../../../src/main/electron/main.js';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/window-options.js';
-import type { ContractHost, EventSink } from '../../../src/main/ui/contract-host.js';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract.js';
 import { fakeElectron, FakeWebContents, type FakeElectron } from './fake-electron.js';
 
@@ -39,43 +37,40 @@ beforeAll(() => {
 afterAll(() => rmSync(rendererDir, { recursive: true, force: true }));
 afterEach(() => vi.useRealTimers());
 
-interface FakeSession {
-  sink: EventSink;
-  handle: ReturnType<typeof vi.fn>;
-  close: ReturnType<typeof vi.fn>;
-}
-
-function fakeAgent() {
-  const sessions: FakeSession[] = [];
-  const host = {
-    openSession: vi.fn((sink: EventSink) => {
-      const session: FakeSession = { sink, handle: vi.fn(async (envelope: { id: number }) => ({ id: envelope.id, result: { ok: true, value: null } })), close: vi.fn() };
-      sessions.push(session);
-      return session;
+/** The agent link as the shell sees it: calls answered `{ ok: true }`, events pushed by the test. */
+function fakeLink() {
+  const sinks = new Set<(event: unknown) => void>();
+  const link = {
+    start: vi.fn(),
+    close: vi.fn(),
+    reset: vi.fn(),
+    call: vi.fn(async (_envelope: unknown): Promise<unknown> => ({ ok: true, value: null })),
+    onEvent: vi.fn((sink: (event: unknown) => void) => {
+      sinks.add(sink);
+      return () => void sinks.delete(sink);
     }),
+    push: (event: unknown) => {
+      for (const sink of sinks) sink(event);
+    },
   };
-  const agent: KioskAgent = { log: silent, host: host as unknown as ContractHost, stop: vi.fn(async () => undefined) };
-  return { agent, sessions };
+  return link;
 }
 
-async function start(opts: { singleInstance?: boolean; isPackaged?: boolean; env?: NodeJS.ProcessEnv; startAgent?: () => Promise<KioskAgent> } = {}) {
+async function start(opts: { singleInstance?: boolean; isPackaged?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const fake: FakeElectron = fakeElectron(opts);
-  const { agent, sessions } = fakeAgent();
+  const link = fakeLink();
   const signals = new EventEmitter();
-  const stderr = vi.fn();
-  const startAgent = vi.fn(opts.startAgent ?? (async () => agent));
+  const connectAgent = vi.fn((): AgentConnection => link);
   const running = await startKioskApp({
     electron: fake.api,
-    startAgent,
+    connectAgent,
     rendererDir,
     preloadPath: '/opt/kiosk/dist/main/electron/preload.cjs',
     env: opts.env ?? {},
     signals: signals as unknown as Pick<NodeJS.Process, 'once'>,
-    stderr,
-    bootLog: silent,
+    log: silent,
   });
-  const current = () => sessions[sessions.length - 1]!;
-  return { fake, agent, sessions, current, signals, stderr, startAgent, running };
+  return { fake, link, signals, connectAgent, running };
 }
 
 const event = () => ({ preventDefault: vi.fn() });
@@ -96,11 +91,18 @@ describe('startKioskApp: before ready', () => {
     expect(registered).toBeLessThan(fake.app.whenReady.mock.invocationCallOrder[0]!);
   });
 
-  it('quits without starting the agent or a window when another instance holds the lock', async () => {
-    const { fake, startAgent, running } = await start({ singleInstance: false });
+  it('connects to the agent once, while Electron gets ready', async () => {
+    const { fake, connectAgent, link } = await start();
+    expect(connectAgent).toHaveBeenCalledTimes(1);
+    expect(link.start).toHaveBeenCalledTimes(1);
+    expect(link.start.mock.invocationCallOrder[0]!).toBeLessThan(fake.app.whenReady.mock.invocationCallOrder[0]!);
+  });
+
+  it('quits without connecting or opening a window when another instance holds the lock', async () => {
+    const { fake, connectAgent, running } = await start({ singleInstance: false });
     expect(fake.app.requestSingleInstanceLock).toHaveBeenCalled();
     expect(fake.app.quit).toHaveBeenCalled();
-    expect(startAgent).not.toHaveBeenCalled();
+    expect(connectAgent).not.toHaveBeenCalled();
     expect(fake.protocol.handle).not.toHaveBeenCalled();
     expect(running).toBeNull();
   });
@@ -305,9 +307,9 @@ describe('startKioskApp: IPC', () => {
     return { ...started, reply };
   }
 
-  it('forwards a call from the kiosk window to its contract session, answering with the result', async () => {
-    const { reply, current } = await invoke();
-    expect(current().handle).toHaveBeenCalledWith(envelope);
+  it('relays a call from the kiosk window to the agent, answering with the agent\'s result', async () => {
+    const { reply, link } = await invoke();
+    expect(link.call).toHaveBeenCalledWith(envelope);
     expect(reply).toEqual({ ok: true, value: null });
   });
 
@@ -317,98 +319,63 @@ describe('startKioskApp: IPC', () => {
     ['a lookalike host', { url: 'app://evil/index.html' }],
     ['a frame already gone', { url: null }],
   ])('refuses a call from %s', async (_name, from) => {
-    const { reply, sessions } = await invoke(from);
+    const { reply, link } = await invoke(from);
     expect(reply).toEqual({ ok: false, error: { code: 'not-authorised' } });
-    for (const session of sessions) expect(session.handle).not.toHaveBeenCalled();
+    expect(link.call).not.toHaveBeenCalled();
   });
 
-  it('pushes events to the window on kiosk:event', async () => {
-    const { fake, current } = await start();
-    current().sink({ type: 'staff-ended' });
+  it('pushes the agent\'s events to the window on kiosk:event', async () => {
+    const { fake, link } = await start();
+    link.push({ type: 'staff-ended' });
     expect(fake.window().webContents.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, { type: 'staff-ended' });
     fake.window().webContents.crashed = true;
-    current().sink({ type: 'staff-ended' });
+    link.push({ type: 'staff-ended' });
     expect(fake.window().webContents.send).toHaveBeenCalledTimes(1);
   });
 
-  it('starts a fresh session (no staff login) after a renderer crash or a page load', async () => {
-    const { fake, sessions } = await start();
-    const first = sessions[0]!;
+  it('starts a fresh agent session (no staff login) after a renderer crash or a page load', async () => {
+    const { fake, link } = await start();
     fake.window().webContents.emit('render-process-gone', event(), { reason: 'crashed', exitCode: 1 });
-    expect(first.close).toHaveBeenCalled();
-    expect(sessions).toHaveLength(2);
+    expect(link.reset).toHaveBeenCalledTimes(1);
     fake.window().webContents.emit('did-start-navigation', { ...event(), isMainFrame: true, isSameDocument: false, url: 'app://kiosk/index.html' });
-    expect(sessions[1]!.close).toHaveBeenCalled();
-    expect(sessions).toHaveLength(3);
+    expect(link.reset).toHaveBeenCalledTimes(2);
     fake.window().webContents.emit('did-start-navigation', { ...event(), isMainFrame: true, isSameDocument: true, url: 'app://kiosk/index.html#pickup' });
-    expect(sessions).toHaveLength(3);
+    expect(link.reset).toHaveBeenCalledTimes(2);
   });
 
-  it('drops the handler and the session when the window closes', async () => {
-    const { fake, current } = await start();
+  it('drops the handler and the event relay when the window closes', async () => {
+    const { fake, link } = await start();
     fake.window().emit('closed');
     expect(fake.ipcMain.removeHandler).toHaveBeenCalledWith(IPC_CALL_CHANNEL);
-    expect(current().close).toHaveBeenCalled();
+    link.push({ type: 'staff-ended' });
+    expect(fake.window().webContents.send).not.toHaveBeenCalled();
   });
 });
 
-describe('startKioskApp: agent start failures', () => {
-  it('exits 3 with one stderr line when the agent cannot start', async () => {
-    const { fake, stderr, running } = await start({
-      startAgent: async () => {
-        throw new ConfigError('config-invalid', 'invalid configuration in /etc/kiosk.yaml:\n  serial.path: Required');
-      },
-    });
-    expect(running).toBeNull();
-    expect(fake.app.exit).toHaveBeenCalledWith(3);
-    expect(stderr).toHaveBeenCalledTimes(1);
-    expect(stderr.mock.calls[0]![0]).toMatch(/^cabinet-kiosk: the agent could not start: invalid configuration in \/etc\/kiosk.yaml:; serial.path: Required$/);
-    expect(fake.BrowserWindow.created.length).toBe(0);
-  });
-
-  it('exits 78 when better-sqlite3 has no build for Electron (so the launcher falls back)', async () => {
-    const dlopen = Object.assign(new Error("The module 'better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 140."), { code: 'ERR_DLOPEN_FAILED' });
-    const { fake, stderr } = await start({
-      startAgent: async () => {
-        throw new Error('cannot open the database', { cause: dlopen });
-      },
-    });
-    expect(fake.app.exit).toHaveBeenCalledWith(78);
-    expect(stderr).toHaveBeenCalledTimes(1);
-    expect(stderr.mock.calls[0]![0]).toMatch(/^cabinet-kiosk: better-sqlite3 will not load in Electron .*CABINET_KIOSK_SQLITE_BINDING.*NODE_MODULE_VERSION 115/);
-  });
-
-  it('tells an ABI mismatch from other failures by the loader code or NODE_MODULE_VERSION, through wrapping causes', () => {
-    const abi = new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 115');
-    expect(startupFailure(abi, '45.4.1').exitCode).toBe(78);
-    expect(startupFailure(new Error('open failed', { cause: new Error('wrapped', { cause: abi }) }), '45.4.1').exitCode).toBe(78);
-    expect(startupFailure(Object.assign(new Error('invalid ELF header'), { code: 'ERR_DLOPEN_FAILED' }), '45.4.1').exitCode).toBe(78);
-    expect(startupFailure(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' }), '45.4.1').exitCode).toBe(3);
-    expect(startupFailure('a string', undefined)).toEqual({ exitCode: 3, line: 'cabinet-kiosk: the agent could not start: a string' });
-  });
-});
-
-describe('configFileFromArgv', () => {
-  it('reads --config FILE or --config=FILE after Electron’s own arguments, else leaves it to $CABINET_KIOSK_CONFIG', () => {
-    expect(configFileFromArgv(['/usr/lib/electron', '/opt/kiosk/dist/main/electron/main.js', '--config', '/etc/kiosk.yaml'])).toBe('/etc/kiosk.yaml');
-    expect(configFileFromArgv(['/opt/kiosk/cabinet-kiosk', '--config=site.yml'])).toBe('site.yml');
-    expect(configFileFromArgv(['/usr/lib/electron', 'main.js'])).toBeUndefined();
+describe('the shell holds no agent', () => {
+  it('main.ts reaches no agent, store, driver, cloud or core module, and no other adapter of src/main', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const result = await cruise(['src/main/electron/main.ts'], {
+      doNotFollow: { path: 'node_modules' },
+      tsPreCompilationDeps: true,
+      enhancedResolveOptions: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+      baseDir: root,
+    } as never);
+    const reached = (result.output as ICruiseResult).modules.map((m) => m.source).filter((m) => m.startsWith('src/'));
+    expect(reached).toContain('src/main/electron/agent-link.ts');
+    const forbidden = reached.filter((m) => /^src\/(store|drivers|cloud|core)\/|^src\/main\/(agent|run-agent|hardware|secrets|data-lock)\.ts$|^src\/main\/(ui|cli|control|config|kiosk)\//.test(m));
+    expect(forbidden).toEqual([]);
   });
 });
 
 describe('startKioskApp: quitting', () => {
-  it('holds the first quit until the agent has stopped, then quits for real', async () => {
-    const { fake, agent } = await start();
+  it('closes the agent link and lets the display sleep; nothing to wait for (the agent runs on)', async () => {
+    const { fake, link } = await start();
     const first = event();
     fake.app.emit('before-quit', first);
-    expect(first.preventDefault).toHaveBeenCalled();
-    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled());
-    expect(agent.stop).toHaveBeenCalledTimes(1);
+    expect(first.preventDefault).not.toHaveBeenCalled();
+    expect(link.close).toHaveBeenCalledTimes(1);
     expect(fake.powerSaveBlocker.stop).toHaveBeenCalledWith(42);
-    const second = event();
-    fake.app.emit('before-quit', second);
-    expect(second.preventDefault).not.toHaveBeenCalled();
-    expect(agent.stop).toHaveBeenCalledTimes(1);
   });
 
   it('quits on SIGTERM, SIGINT and when the window is gone', async () => {
@@ -420,4 +387,3 @@ describe('startKioskApp: quitting', () => {
     }
   });
 });
-

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { offeredCredential } from '../../../src/main/ui/browser-server.js';
 import { SessionKeys } from '../../../src/main/ui/session-keys.js';
@@ -26,6 +29,25 @@ describe('browser mode tickets and session tokens', () => {
     expect(keys.isSession('guess')).toBe(false);
     expect(keys.redeem('guess')).toBeNull();
     expect(new SessionKeys().isSession(token)).toBe(false);
+  });
+
+  it('session tokens outlive a restart as digests in a 0600 file; tickets do not, and the file holds no token', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-keys-'));
+    try {
+      const file = join(dir, 'screen-sessions.json');
+      const before = new SessionKeys(file);
+      const ticket = before.issueTicket();
+      const spare = before.issueTicket();
+      const token = before.redeem(ticket)!;
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).not.toContain(token);
+      const after = new SessionKeys(file);
+      expect(after.isSession(token)).toBe(true);
+      expect(after.redeem(spare)).toBeNull();
+      expect(after.isSession(readFileSync(file, 'utf8').slice(2, 66))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads the offered credential from the subprotocols, a ticket before a token', () => {
