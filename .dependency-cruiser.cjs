@@ -15,6 +15,14 @@ module.exports = {
       to: { path: `^src/(?!shared/|${layer}/)` },
     })),
     {
+      name: 'cloud-has-one-entry',
+      comment:
+        'Outside src/cloud, the cloud layer is imported through src/cloud/index.ts only: src/main wires what it exports, and the mock clouds (tools/mock-cloud) take the wire formats it re-exports for them. Inside src/cloud, modules import one another directly.',
+      severity: 'error',
+      from: { path: '^(src|tools)/', pathNot: '^src/cloud/' },
+      to: { path: '^src/cloud/', pathNot: '^src/cloud/index\\.ts$' },
+    },
+    {
       name: 'mock-cloud-speaks-only-wire-formats',
       comment:
         'The mock vendor clouds (tools/mock-cloud) reuse the wire formats of src/cloud (signers, schemas) and nothing of the agent. ' +

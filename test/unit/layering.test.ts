@@ -21,9 +21,11 @@ describe('layer map (docs/architecture.md §2)', () => {
     expect(await violations(root, ['src', 'tools'])).toEqual([]);
   });
 
-  it('catches a driver importing the store and an impure shared module', async () => {
+  it('catches a driver importing the store, an impure shared module and a reach past src/cloud/index.ts', async () => {
     const found = await violations(fileURLToPath(new URL('../fixtures/layering-bad', import.meta.url)));
     expect(found).toContain('drivers-stays-in-its-lane: src/drivers/leaky.ts → src/store/thing.ts');
     expect(found.some((v) => v.startsWith('shared-is-pure: src/shared/impure.ts'))).toBe(true);
+    expect(found).toContain('cloud-has-one-entry: src/main/deep.ts → src/cloud/vendor/client.ts');
+    expect(found.filter((v) => v.includes('src/cloud/index.ts'))).toEqual([]);
   });
 });

@@ -17,8 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX } from '../../src/cloud/aituo/envelope.js';
-import { aituoPushBodySchema } from '../../src/cloud/aituo/schemas.js';
+import { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX, aituoPushBodySchema } from '../../src/cloud/index.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { cabinetMessageSchema, signCommand, type CommandResult, type Heartbeat, type SignedCommand, type UnsignedCommand } from '../../src/cloud/channel/command.js';
+import { cabinetMessageSchema, type CommandResult, type Heartbeat, signCommand, type SignedCommand, type UnsignedCommand } from '../../src/cloud/index.js';
 
 export interface MockChannelOptions {
   /** Commands are signed with it. */

@@ -9,8 +9,7 @@ import type { VendorFactory } from './server.js';
 import type { LedgerEntry } from './types.js';
 import { webhooksMock } from './webhooks.js';
 import { yopointMock } from './yopoint.js';
-import { notifyUrlFor } from '../../src/cloud/dingshang/config.js';
-import { isLoopback } from '../../src/cloud/common/http.js';
+import { isLoopback, notifyUrlFor } from '../../src/cloud/index.js';
 import type { Config } from '../../src/main/config/schema.js';
 
 export interface MockCloudCommandOptions {
@@ -39,6 +38,8 @@ export async function runMockCloudCommand(config: Config, opts: MockCloudCommand
   const running = await runMockCloudProcess({ factories, stateFile, host: opts.host, port, ...(faults ? { faults } : {}), stdout: { write: () => undefined } });
   const channel = await startChannelMock(config);
   running.cloud.ledger.onApply((entry, verdict) => print(opts.json, arrival(entry, verdict)));
+  // Every request, with its fault, for a script reading --json (the chaos test checks Retry-After with it).
+  if (opts.json) running.cloud.onRequest((r) => print(true, { request: true, ...r }));
   const vendors = factories.length;
   print(opts.json, { ready: true, url: running.cloud.url, vendors, channel: channel?.url ?? null, stateFile });
   if (!opts.json) {

@@ -15,13 +15,7 @@
  * Control actions (POST /_mock/dingshang/<action>): `create-codes`,
  * `add-product`, `cancel-code`, `use-code`, `send-delivery-callback`, `reset`.
  */
-import { jsonObject } from '../../src/cloud/dingshang/callback.js';
-import { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from '../../src/cloud/dingshang/endpoints.js';
-import { DS_ERROR } from '../../src/cloud/dingshang/errors.js';
-import { codeExternalId } from '../../src/cloud/dingshang/mapper.js';
-import { readSignedBody } from '../../src/cloud/dingshang/request.js';
-import { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from '../../src/cloud/dingshang/schemas.js';
-import { computeSign, toSignParams, type SignValueMode } from '../../src/cloud/dingshang/signer.js';
+import { codeExternalId, computeSign, DEFAULT_UTC_OFFSET_MINUTES, DS_ERROR, type EndpointName, ENDPOINTS, formatDsDateTime, jsonObject, matchEndpoint, OPEN_API_BASE_PATH, parseDsDateTime, readSignedBody, type SignValueMode, toSignParams } from '../../src/cloud/index.js';
 import { DingshangMockState, type MockCode, type MockProduct } from './dingshang-state.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';

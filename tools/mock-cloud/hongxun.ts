@@ -19,8 +19,7 @@
  * for that order), `reset`.
  */
 import { z } from 'zod';
-import { verifyHongxunEnvelope } from '../../src/cloud/hongxun/envelope.js';
-import { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema, type HongxunTimeZone } from '../../src/cloud/hongxun/schemas.js';
+import { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema, type HongxunTimeZone, verifyHongxunEnvelope } from '../../src/cloud/index.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 

@@ -1,6 +1,10 @@
 import type { LedgerEntry, LedgerOrder, MockLedger } from './types.js';
 
-/** Per vendor: what was applied (in arrival order) and how many duplicates arrived. */
+/**
+ * Per vendor: every application (in arrival order; a key applied again, by a
+ * mock whose dedupe missed it, is listed again) and how many duplicates
+ * arrived and were refused.
+ */
 export interface LedgerSummary {
   applied: LedgerEntry[];
   duplicates: number;
@@ -33,7 +37,9 @@ export interface LedgerReport {
   applied: LedgerReportEntry[];
   /** Requests for a key already applied: counted, not applied again. */
   duplicates: number;
-  /** Keys present more than once in `applied`: the dedupe itself failed (must stay empty). */
+  /** Every application counted, refused duplicates not included: `applied.length`. */
+  applications: number;
+  /** Keys applied more than once (listed more than once in `applied`): the dedupe failed (must stay empty). */
   appliedTwice: string[];
   outOfOrder: OutOfOrderStream[];
 }
@@ -71,10 +77,15 @@ export class MemoryLedger implements MockLedger {
     return this.#seen.get(vendor)?.has(key) ?? false;
   }
 
-  /** Replays an entry read back from a state file (no duplicate counting). */
+  /**
+   * Replays an application read back from a state file (no duplicate
+   * counting). Each one counts, even for a key already replayed: two apply
+   * lines for one key mean it was applied twice (by two mock processes on one
+   * file, or a dedupe that lost its state), and the report must say so.
+   */
   protected restore(entry: LedgerEntry, duplicates = 0): void {
     this.restoreDuplicates(entry.vendor, duplicates);
-    if (!this.has(entry.vendor, entry.key)) this.#add(entry);
+    this.#add(entry);
   }
 
   /** Replays duplicate counts read back from a state file. */
@@ -132,7 +143,7 @@ export function ledgerReport(summary: LedgerSummary): LedgerReport {
     }
   }
   const appliedTwice = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
-  return { applied, duplicates: summary.duplicates, appliedTwice, outOfOrder };
+  return { applied, duplicates: summary.duplicates, applications: applied.length, appliedTwice, outOfOrder };
 }
 
 /**

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertNever } from '../../src/shared/domain.js';
-import { FaultInjector, FaultPlanError, type FaultConfig } from './faults.js';
+import { FaultInjector, FaultPlanError, type FaultConfig, type FaultKind } from './faults.js';
 import { MemoryLedger } from './ledger.js';
 import { FileLedger } from './ledger-file.js';
 import type { CallbackSender, MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
@@ -43,8 +43,25 @@ export interface RunningMockCloud {
   server: Server;
   ledger: MemoryLedger;
   faults: FaultInjector;
+  /**
+   * Told of every vendor request as its fault is decided, before it is
+   * handled (an arrival log: a test checks from it when each retry came).
+   * Returns the unsubscribe.
+   */
+  onRequest(listener: (arrival: MockArrival) => void): () => void;
   /** Releases held (timed-out) requests, closes every connection and a ledger opened from `stateFile`. */
   close(): Promise<void>;
+}
+
+/** One vendor request as it arrived: `at` is the time the vendor mock sees (`receivedAt`). */
+export interface MockArrival {
+  vendor: string;
+  method: string;
+  path: string;
+  at: number;
+  fault: FaultKind;
+  /** Of a 429 (`fault: 'throttle'`): the Retry-After it answers, seconds. */
+  retryAfterSeconds?: number;
 }
 
 export type VendorFactory = (ctx: MockVendorContext) => MockVendor;
@@ -99,6 +116,7 @@ async function listen(
   const closing = new AbortController();
   /** Requests a `timeout` fault holds without answering. */
   const held = new Set<ServerResponse>();
+  const arrivalListeners = new Set<(arrival: MockArrival) => void>();
 
   const server = createServer((req, res) => {
     void route(req, res).catch((err: unknown) => {
@@ -125,6 +143,9 @@ async function listen(
     };
 
     const decision = faults.decide(vendor.name);
+    const arrival: MockArrival = { vendor: vendor.name, method: request.method, path: request.path, at: request.receivedAt, fault: decision.kind };
+    if (decision.kind === 'throttle') arrival.retryAfterSeconds = decision.retryAfterSeconds;
+    for (const listener of arrivalListeners) listener(arrival);
     if (decision.delayMs > 0) {
       try {
         await sleep(decision.delayMs, undefined, { signal: closing.signal });
@@ -201,6 +222,10 @@ async function listen(
     server,
     ledger,
     faults,
+    onRequest: (listener) => {
+      arrivalListeners.add(listener);
+      return () => arrivalListeners.delete(listener);
+    },
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_TOLERANCE_SECONDS, StandardWebhookError, verifyWebhook, webhookSecretKey, type WebhookSecret } from '../../src/cloud/webhooks/standard-webhooks.js';
+import { DEFAULT_TOLERANCE_SECONDS, StandardWebhookError, verifyWebhook, type WebhookSecret, webhookSecretKey } from '../../src/cloud/index.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendor, MockVendorContext } from './types.js';
 

@@ -6,11 +6,7 @@
  * passes the instant.
  */
 import type { z } from 'zod';
-import type { YopointOptions } from '../../src/cloud/yopoint/config.js';
-import { type YopointNotifyMethod, yopointNotifications } from '../../src/cloud/yopoint/endpoints.js';
-import { YOPOINT_NOTIFY_SIGNED_FIELDS } from '../../src/cloud/yopoint/notify.js';
-import { YOPOINT_CONTENT_TYPE } from '../../src/cloud/yopoint/schemas.js';
-import { YOPOINT_SIGN_TYPE, yopointSign, yopointTimestamp } from '../../src/cloud/yopoint/signer.js';
+import { YOPOINT_CONTENT_TYPE, YOPOINT_NOTIFY_SIGNED_FIELDS, YOPOINT_SIGN_TYPE, yopointNotifications, type YopointNotifyMethod, type YopointOptions, yopointSign, yopointTimestamp } from '../../src/cloud/index.js';
 
 export type YopointNotifySenderOptions = Pick<YopointOptions, 'appid' | 'appSecret' | 'timestampUnit' | 'emptyValues'>;
 

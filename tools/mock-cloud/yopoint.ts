@@ -20,19 +20,8 @@
  *    byte-identical repeat counts as a duplicate.
  */
 import { z } from 'zod';
-import { isYopointNotifyMethod, type YopointNotifyMethod, YOPOINT_NOTIFY_METHODS } from '../../src/cloud/yopoint/endpoints.js';
-import { decodeYopointForm } from '../../src/cloud/yopoint/notify.js';
+import { cabinetListBizSchema, cabinetOpenDoorBizSchema, cabinetOrderGetBizSchema, cabinetOrderListBizSchema, decodeYopointForm, isYopointNotifyMethod, YOPOINT_NOTIFY_METHODS, YOPOINT_SIGN_TYPE, type YopointNotifyMethod, type YopointOrder, yopointOrderSchema, yopointRequestParamsSchema, yopointSign, yopointSignMatches, yopointTimestampToMs } from '../../src/cloud/index.js';
 import { buildYopointNotification, type YopointNotifyBizInput } from './yopoint-notify.js';
-import {
-  cabinetListBizSchema,
-  cabinetOpenDoorBizSchema,
-  cabinetOrderGetBizSchema,
-  cabinetOrderListBizSchema,
-  type YopointOrder,
-  yopointOrderSchema,
-  yopointRequestParamsSchema,
-} from '../../src/cloud/yopoint/schemas.js';
-import { YOPOINT_SIGN_TYPE, yopointSign, yopointSignMatches, yopointTimestampToMs } from '../../src/cloud/yopoint/signer.js';
 import type { VendorFactory } from './server.js';
 import type { MockRequest, MockResponse, MockVendorContext } from './types.js';
 

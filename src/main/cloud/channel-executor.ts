@@ -1,5 +1,4 @@
-import type { ChannelCommand, CommandResult, HeartbeatFacts } from '../../cloud/channel/command.js';
-import type { ChannelCommandExecutor } from '../../cloud/channel/command-processor.js';
+import type { ChannelCommand, ChannelCommandExecutor, CommandResult, HeartbeatFacts } from '../../cloud/index.js';
 import { KioskError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Kiosk } from '../../core/kiosk.js';

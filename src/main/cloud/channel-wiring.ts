@@ -1,5 +1,4 @@
-import { CommandChannel } from '../../cloud/channel/channel-client.js';
-import type { HeartbeatFacts } from '../../cloud/channel/command.js';
+import { CommandChannel, type HeartbeatFacts } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
 import * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';

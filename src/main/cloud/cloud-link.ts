@@ -1,9 +1,5 @@
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { CommandChannel, ChannelState } from '../../cloud/channel/channel-client.js';
-import { callbackRoutes, type CallbackRoutesConfig } from '../../cloud/receiver/routes.js';
-import { CallbackReceiver, type ReceivedCallback } from '../../cloud/receiver/server.js';
-import { SyncEngine } from '../../cloud/sync/sync-engine.js';
-import type { CodeSource, DestinationHealth } from '../../cloud/sync/ports.js';
+import { CallbackReceiver, callbackRoutes, type CallbackRoutesConfig, type ChannelState, type CodeSource, type CommandChannel, type DestinationHealth, type ReceivedCallback, SyncEngine } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';

@@ -1,5 +1,4 @@
-import { retryDelayMs } from '../../cloud/sync/backoff.js';
-import type { ReceiverAddress } from '../../cloud/receiver/server.js';
+import { type ReceiverAddress, retryDelayMs } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
 
 /** The part of the alarm registry (src/main/alarms.ts) the keeper raises and clears. */

@@ -1,5 +1,4 @@
-import type { OutboundEvent } from '../../cloud/common/outbound-event.js';
-import type { DeliverableRow, InboxPort, OutboxPort } from '../../cloud/sync/ports.js';
+import type { DeliverableRow, InboxPort, OutboundEvent, OutboxPort } from '../../cloud/index.js';
 import { eventPayloadSchemas, type DomainEventType } from '../../shared/events.js';
 import type { Logger } from '../../shared/logger.js';
 import * as store from '../../store/index.js';

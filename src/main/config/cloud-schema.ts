@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { aituoConfigSchema } from '../../cloud/aituo/config.js';
-import { dingshangConfigSchema } from '../../cloud/dingshang/config.js';
-import { hongxunSignForConfigSchema } from '../../cloud/hongxun/config.js';
-import { yopointOptionsSchema } from '../../cloud/yopoint/config.js';
+import { claimedDestinationNames, VENDOR_CONFIG_SHAPE, type WebhookSettings } from '../../cloud/index.js';
 import { durationMs } from '../../shared/duration.js';
 
 /**
@@ -21,22 +18,6 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const destinationName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and hyphens, starting with a letter');
-
-const webhookSchema = z
-  .object({
-    /** The outbox destination name, e.g. `webhook-acme`; unique across `cloud`. */
-    name: destinationName,
-    url: z.string().url(),
-    /** Standard Webhooks secret, `whsec_<base64>`. */
-    secret: z.string().startsWith('whsec_'),
-    /** Send the plain pickup code of a stored parcel (for a backend that texts it); https only. */
-    includePickupCode: z.boolean().default(false),
-    /** One delivery attempt; a backend slower than 5 minutes is down. */
-    timeoutMs: ms(10_000, 5 * MINUTE),
-  })
-  .strict();
-
 const syncSchema = z
   .object({
     /** Rows read per page: the most a drainer holds in memory. */
@@ -114,15 +95,12 @@ const channelSchema = z
 
 export const cloudSchema = z
   .object({
-    webhooks: z.array(webhookSchema).default([]),
-    /** Dingshang Open API: pickup codes pulled into the cache, used codes reported, delivery callbacks (docs/vendors/dingshang.md). src/cloud/dingshang/README.md. */
-    dingshang: dingshangConfigSchema.optional(),
-    /** Aituo smart-locker merchant pushes 1001–1003 (docs/vendors/aituo.md §3), and the unverified 3.1 calls under `api`. src/cloud/aituo/README.md lists every key. */
-    aituo: aituoConfigSchema.optional(),
-    /** Hongxun sign-for push after a pickup (docs/vendors/hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */
-    hongxun: hongxunSignForConfigSchema.optional(),
-    /** Yopoint operator platform: gateway credentials; its notifications arrive at the receiver. src/cloud/yopoint/README.md. */
-    yopoint: yopointOptionsSchema.optional(),
+    /**
+     * The vendors (src/cloud/registry.ts): `webhooks`, `dingshang`, `aituo`,
+     * `hongxun`, `yopoint`, each off unless configured; each vendor's README
+     * lists its keys.
+     */
+    ...VENDOR_CONFIG_SHAPE,
     sync: syncSchema.default(syncSchema.parse({})),
     codePull: codePullSchema.default(codePullSchema.parse({})),
     /** Leave out to accept no vendor callbacks. */
@@ -138,11 +116,8 @@ export const cloudSchema = z
       if (names.has(name)) ctx.addIssue({ code: 'custom', path, message: `destination name "${name}" is used twice` });
       names.add(name);
     };
-    cloud.webhooks.forEach((w, i) => claim(w.name, ['webhooks', i, 'name']));
-    if (cloud.dingshang) claim(cloud.dingshang.name, ['dingshang', 'name']);
-    if (cloud.aituo) claim(cloud.aituo.name, ['aituo', 'name']);
-    if (cloud.hongxun) claim(cloud.hongxun.name, ['hongxun', 'name']);
+    for (const { name, path } of claimedDestinationNames(cloud)) claim(name, path);
   });
 
 export type CloudConfig = z.output<typeof cloudSchema>;
-export type WebhookSettings = z.output<typeof webhookSchema>;
+export type { WebhookSettings };
