@@ -4,11 +4,18 @@
 # Idempotent: dpkg runs it on every install and upgrade ("configure"), and it
 # may be run again by hand. It replaces electron-builder's default postinst,
 # so it repeats that one's steps first (the /usr/bin link, chrome-sandbox,
-# AppArmor profile), then sets the kiosk up:
-#   - system user cabinet-kiosk (home = state dir /var/lib/cabinet-kiosk), in dialout
+# AppArmor profile), then sets the kiosk up as two processes, two users:
+#   - system user cabinet-kiosk runs the agent (cabinet-kiosk-agent.service):
+#     no login shell, in dialout, owns the 0700 data dir /var/lib/cabinet-kiosk
+#   - user cabinet-screen is the kiosk session (display manager autologin) and
+#     runs the window (cabinet-kiosk-screen.service): in video/render/audio,
+#     never in dialout, no access to /var/lib/cabinet-kiosk; its group may read
+#     the agent's endpoint file /run/cabinet-kiosk/screen-url
 #   - udev rule for USB-serial adapters
 #   - /etc/cabinet-kiosk/config.yaml from the default, only when absent
-#   - systemd unit: installed, enabled on first install, (re)started
+#   - both units: installed, enabled on first install, (re)started
+#   - migration from the single unit cabinet-kiosk.service (agent and window as
+#     one process, one user) of earlier versions
 #
 # electron-builder expands ${...} macros (a dollar sign, a brace, letters)
 # in this file and fails on unknown ones: write variables as $NAME only.
@@ -19,11 +26,16 @@ RES_DIR=$APP_DIR/resources
 EXE=cabinet-kiosk
 SVC_USER=cabinet-kiosk
 STATE_DIR=/var/lib/cabinet-kiosk
+SCREEN_USER=cabinet-screen
+SCREEN_HOME=/var/lib/cabinet-screen
 CONF_DIR=/etc/cabinet-kiosk
 CONF_FILE=$CONF_DIR/config.yaml
-UNIT=cabinet-kiosk.service
+AGENT_UNIT=cabinet-kiosk-agent.service
+SCREEN_UNIT=cabinet-kiosk-screen.service
+OLD_UNIT=cabinet-kiosk.service
 UNIT_DIR=/lib/systemd/system
 UDEV_RULE=/etc/udev/rules.d/99-cabinet-kiosk.rules
+LIGHTDM_CONF=/etc/lightdm/lightdm.conf.d/50-cabinet-kiosk.conf
 
 warn() { echo "cabinet-kiosk: warning: $*" >&2; }
 
@@ -69,39 +81,88 @@ if apparmor_status --enabled >/dev/null 2>&1; then
     fi
 fi
 
-# --- service user ----------------------------------------------------------
+# --- migration from the single unit ----------------------------------------
+
+# Earlier versions ran agent and window as one unit, as user cabinet-kiosk,
+# who was also the autologin user. Stop and remove that unit; the new units
+# below take over (the data folder, the configuration and the user stay).
+migrated=no
+if [ -e "$UNIT_DIR/$OLD_UNIT" ]; then
+    migrated=yes
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl stop "$OLD_UNIT" 2>/dev/null || true
+    fi
+    if command -v systemctl >/dev/null 2>&1; then
+        systemctl disable "$OLD_UNIT" 2>/dev/null || true
+    fi
+    rm -f "$UNIT_DIR/$OLD_UNIT"
+    echo "cabinet-kiosk: replaced $OLD_UNIT by $AGENT_UNIT (agent, user $SVC_USER) and $SCREEN_UNIT (window, user $SCREEN_USER)"
+fi
+
+# --- the agent's user --------------------------------------------------------
 
 # Group dialout owns the serial ports on Debian/Ubuntu; create it elsewhere.
 if ! getent group dialout >/dev/null; then
     groupadd --system dialout
 fi
 
-# A system account without a password. It is also the user the display
-# manager logs in automatically (docs/INSTALL.md), hence a real shell and its
-# home in the service's state directory, where the X session writes
-# ~/.Xauthority for the service to read.
+# A system account without a password or a login shell: nobody logs in as
+# the agent. Its home is the data folder.
 if ! getent passwd "$SVC_USER" >/dev/null; then
     useradd --system --user-group \
         --home-dir "$STATE_DIR" --no-create-home \
-        --shell /bin/bash \
-        --comment "cabinet-kiosk parcel cabinet" \
+        --shell /usr/sbin/nologin \
+        --comment "cabinet-kiosk agent" \
         "$SVC_USER"
 fi
 usermod -a -G dialout "$SVC_USER"
-svc_home=$(getent passwd "$SVC_USER" | cut -d: -f6)
-if [ "$svc_home" != "$STATE_DIR" ]; then
-    warn "user $SVC_USER exists with home $svc_home, not $STATE_DIR: the X session's ~/.Xauthority is not where the service looks (XAUTHORITY in cabinet-kiosk.service)"
-fi
-# GPU and sound devices for the window, where those groups exist.
+# An earlier version made it the autologin user: no shell, no GPU, sound or
+# video groups any more (the window runs as the screen user now).
+usermod --shell /usr/sbin/nologin "$SVC_USER"
 for grp in video render audio; do
-    if getent group "$grp" >/dev/null; then
-        usermod -a -G "$grp" "$SVC_USER"
+    if getent group "$grp" | cut -d: -f4 | tr ',' '\n' | grep -qx "$SVC_USER"; then
+        gpasswd -d "$SVC_USER" "$grp" >/dev/null || warn "could not take $SVC_USER out of group $grp"
     fi
 done
 
-# Created here as well as by systemd (StateDirectory=) so that the autologin
-# session finds its home before the service first starts.
-install -d -m 0750 -o "$SVC_USER" -g "$SVC_USER" "$STATE_DIR"
+# The data folder: the agent's alone (the agent also keeps it 0700 at every start).
+install -d -m 0700 -o "$SVC_USER" -g "$SVC_USER" "$STATE_DIR"
+chmod 0700 "$STATE_DIR"
+# Left from the single-unit days: the X session's cookie of the old autologin user.
+rm -f "$STATE_DIR/.Xauthority"
+
+# --- the kiosk session's user (the screen) -----------------------------------
+
+# The user the display manager logs in; it runs the window. A real shell (the
+# display manager starts its session through it), its home outside the data
+# folder. Never in dialout.
+if ! getent passwd "$SCREEN_USER" >/dev/null; then
+    useradd --system --user-group \
+        --home-dir "$SCREEN_HOME" --create-home \
+        --shell /bin/bash \
+        --comment "cabinet-kiosk touchscreen session" \
+        "$SCREEN_USER"
+fi
+install -d -m 0750 -o "$SCREEN_USER" -g "$SCREEN_USER" "$SCREEN_HOME"
+# GPU and sound devices for the window, where those groups exist.
+for grp in video render audio; do
+    if getent group "$grp" >/dev/null; then
+        usermod -a -G "$grp" "$SCREEN_USER"
+    fi
+done
+if getent group dialout | cut -d: -f4 | tr ',' '\n' | grep -qx "$SCREEN_USER"; then
+    gpasswd -d "$SCREEN_USER" dialout >/dev/null || warn "could not take $SCREEN_USER out of dialout"
+fi
+# The agent gives its endpoint file to the screen's group: it must be in it
+# (the agent unit also says SupplementaryGroups=cabinet-screen).
+usermod -a -G "$SCREEN_USER" "$SVC_USER"
+
+# The LightDM drop-in that INSTALL.md has technicians write: an earlier
+# version logged the agent's user in; the window's user is the one now.
+if [ -f "$LIGHTDM_CONF" ] && grep -q "^autologin-user=$SVC_USER\$" "$LIGHTDM_CONF"; then
+    sed -i "s/^autologin-user=$SVC_USER\$/autologin-user=$SCREEN_USER/" "$LIGHTDM_CONF"
+    echo "cabinet-kiosk: $LIGHTDM_CONF now logs in $SCREEN_USER (reboot to apply)"
+fi
 
 # --- serial access: udev rule ----------------------------------------------
 
@@ -120,16 +181,17 @@ if [ ! -e "$CONF_FILE" ]; then
     echo "cabinet-kiosk: wrote $CONF_FILE (demo cabinet on the simulator); edit it for the real cabinet"
 fi
 
-# --- systemd unit ------------------------------------------------------------
+# --- systemd units -------------------------------------------------------------
 
-# The unit file is absent on a first install and after a remove: only then is
-# the service enabled, so that a technician's `systemctl disable` survives
-# upgrades.
-first_setup=no
-if [ ! -e "$UNIT_DIR/$UNIT" ]; then
-    first_setup=yes
-fi
-install -D -m 0644 "$RES_DIR/linux/$UNIT" "$UNIT_DIR/$UNIT"
+# A unit file absent (first install, after a remove, or coming from the single
+# unit) is enabled; otherwise a technician's `systemctl disable` survives upgrades.
+enable_units=""
+for unit in "$AGENT_UNIT" "$SCREEN_UNIT"; do
+    if [ ! -e "$UNIT_DIR/$unit" ] || [ "$migrated" = yes ]; then
+        enable_units="$enable_units $unit"
+    fi
+    install -D -m 0644 "$RES_DIR/linux/$unit" "$UNIT_DIR/$unit"
+done
 
 if command -v systemctl >/dev/null 2>&1; then
     systemd_running=no
@@ -137,16 +199,20 @@ if command -v systemctl >/dev/null 2>&1; then
         systemd_running=yes
         systemctl daemon-reload || warn "systemctl daemon-reload failed"
     fi
-    if [ "$first_setup" = yes ]; then
+    for unit in $enable_units; do
         # Only creates the symlink: works in a chroot (image builds) as well.
-        systemctl enable "$UNIT" || warn "could not enable $UNIT"
-    fi
-    if [ "$systemd_running" = yes ] && systemctl --quiet is-enabled "$UNIT" 2>/dev/null; then
-        # No-block: the unit waits up to a minute for the X server.
-        systemctl --no-block restart "$UNIT" || warn "could not start $UNIT"
+        systemctl enable "$unit" || warn "could not enable $unit"
+    done
+    if [ "$systemd_running" = yes ]; then
+        for unit in "$AGENT_UNIT" "$SCREEN_UNIT"; do
+            if systemctl --quiet is-enabled "$unit" 2>/dev/null; then
+                # No-block: the screen waits up to a minute for the X server.
+                systemctl --no-block restart "$unit" || warn "could not start $unit"
+            fi
+        done
     fi
 else
-    warn "systemd not found: start $APP_DIR/$EXE yourself (docs/INSTALL.md)"
+    warn "systemd not found: start '$APP_DIR/$EXE agent' as $SVC_USER and '$APP_DIR/$EXE' as $SCREEN_USER yourself (INSTALL.md)"
 fi
 
 exit 0

@@ -12,8 +12,9 @@
 #     the cloud, the audit log and the generated cabinet secret. Purging a
 #     package never deletes parcels without asking; remove it by hand once the
 #     data is no longer needed: sudo rm -rf /var/lib/cabinet-kiosk
-#   - the user cabinet-kiosk: it owns those files; deleting it would leave
-#     them to whatever account gets its uid next (Debian keeps system users).
+#   - the users cabinet-kiosk (it owns those files; deleting it would leave
+#     them to whatever account gets its uid next) and cabinet-screen (the
+#     kiosk session's user, perhaps logged in right now). Debian keeps system users.
 # No brace-style variables here either (see after-install.sh).
 set -e
 
@@ -21,25 +22,29 @@ APP_DIR=/opt/cabinet-kiosk
 EXE=cabinet-kiosk
 STATE_DIR=/var/lib/cabinet-kiosk
 CONF_DIR=/etc/cabinet-kiosk
-UNIT=cabinet-kiosk.service
+UNITS="cabinet-kiosk-screen.service cabinet-kiosk-agent.service cabinet-kiosk.service"
 UNIT_DIR=/lib/systemd/system
 UDEV_RULE=/etc/udev/rules.d/99-cabinet-kiosk.rules
 
 systemd_running() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
 
 remove_app() {
-    if systemd_running; then
-        # Normally stopped by the prerm already.
-        systemctl stop "$UNIT" 2>/dev/null || true
-    fi
-    if command -v systemctl >/dev/null 2>&1; then
-        systemctl disable "$UNIT" 2>/dev/null || true
-    fi
-    # Installed by the postinst, not by dpkg: remove it here.
-    rm -f "$UNIT_DIR/$UNIT"
+    for unit in $UNITS; do
+        if systemd_running; then
+            # Normally stopped by the prerm already.
+            systemctl stop "$unit" 2>/dev/null || true
+        fi
+        if command -v systemctl >/dev/null 2>&1; then
+            systemctl disable "$unit" 2>/dev/null || true
+        fi
+        # Installed by the postinst, not by dpkg: remove them here.
+        rm -f "$UNIT_DIR/$unit"
+    done
     if systemd_running; then
         systemctl daemon-reload || true
-        systemctl reset-failed "$UNIT" 2>/dev/null || true
+        for unit in $UNITS; do
+            systemctl reset-failed "$unit" 2>/dev/null || true
+        done
     fi
 
     # electron-builder's default postrm: the /usr/bin link ...
@@ -76,7 +81,7 @@ case "$1" in
         if command -v udevadm >/dev/null 2>&1 && [ -d /run/udev ]; then
             udevadm control --reload-rules || true
         fi
-        echo "cabinet-kiosk: kept $STATE_DIR (parcel database) and the user cabinet-kiosk; delete them by hand when no longer needed"
+        echo "cabinet-kiosk: kept $STATE_DIR (parcel database) and the users cabinet-kiosk and cabinet-screen; delete them by hand when no longer needed"
         ;;
     upgrade|failed-upgrade|abort-upgrade)
         ;;

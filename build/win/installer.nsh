@@ -1,22 +1,33 @@
 ; cabinet-kiosk: additions to electron-builder's NSIS installer (nsis.include).
 ;
-; The installer is per-machine (nsis.perMachine: Program Files, HKLM). After
-; the files are in place it:
+; The installer is per-machine (nsis.perMachine: Program Files, HKLM). As on
+; Linux, the kiosk is two processes run by two accounts:
+;   - the agent, a Windows service "cabinet-kiosk-agent" run by its virtual
+;     account NT SERVICE\cabinet-kiosk-agent through WinSW
+;     (resources\win\cabinet-kiosk-agent.exe + .xml): the only process with
+;     the serial port, the database and the secret; restarted on failure
+;   - the kiosk window, started at every logon of the kiosk user
+;     (HKLM\...\CurrentVersion\Run): a client of the agent over 127.0.0.1
+;
+; After the files are in place it:
 ;   - writes C:\ProgramData\cabinet-kiosk\config.yaml from
 ;     resources\config.default.yaml, only when that file does not exist yet,
 ;     with "database:" pointing at C:\ProgramData\cabinet-kiosk\kiosk.db
-;   - lets local users modify C:\ProgramData\cabinet-kiosk (the app runs as
-;     the kiosk's autologon user and creates its database, logs and secret there)
+;   - installs and starts the service (when WinSW is in the build; otherwise
+;     it says so and the agent must be installed as a service by hand:
+;     INSTALL.md section 6)
+;   - locks C:\ProgramData\cabinet-kiosk down: full control for SYSTEM and
+;     Administrators, modify for the service account, nothing for Users, no
+;     inherited entries; Users may read C:\ProgramData\cabinet-kiosk\screen
+;     alone, where the agent writes the window's one-time address (screen-url)
 ;   - sets the machine environment variable CABINET_KIOSK_CONFIG to that file
-;     (the app, started from anywhere, and its CLI find it)
-;   - starts the app at every logon: value "cabinet-kiosk" under
+;     (the agent and its CLI find it)
+;   - starts the window at every logon: value "cabinet-kiosk" under
 ;     HKLM\Software\Microsoft\Windows\CurrentVersion\Run
-; The uninstaller removes the Run value and the variable, and keeps
-; C:\ProgramData\cabinet-kiosk (the parcel database). An update runs the old
-; uninstaller first (${isUpdated}): then it removes nothing.
-;
-; Windows does not restart the app after a crash the way systemd's
-; Restart=always does on Linux; docs/INSTALL.md says what to use instead.
+; The uninstaller stops the service (also before an update replaces the
+; files), and, unless this is an update (${isUpdated}), removes the service,
+; the Run value and the variable. It keeps C:\ProgramData\cabinet-kiosk
+; (the parcel database).
 
 !include LogicLib.nsh
 !include WinMessages.nsh
@@ -25,6 +36,9 @@
 !define CK_RUN_VALUE "cabinet-kiosk"
 !define CK_ENV_KEY "SYSTEM\CurrentControlSet\Control\Session Manager\Environment"
 !define CK_ENV_VALUE "CABINET_KIOSK_CONFIG"
+!define CK_SERVICE "cabinet-kiosk-agent"
+; WinSW renamed to the service's name, beside its XML.
+!define CK_WRAPPER "$INSTDIR\resources\win\cabinet-kiosk-agent.exe"
 
 ; C:\ProgramData\cabinet-kiosk (from %ProgramData%) into VAR.
 !macro ckDataDir VAR
@@ -44,9 +58,7 @@
 
   !insertmacro ckDataDir $R0
   CreateDirectory "$R0"
-  ; BUILTIN\Users (S-1-5-32-545): modify, inherited by files and folders.
-  nsExec::Exec 'icacls "$R0" /grant *S-1-5-32-545:(OI)(CI)M /T /Q'
-  Pop $R1
+  CreateDirectory "$R0\screen"
 
   ; The default configuration, copied line by line with the database moved
   ; into ProgramData. Never overwrites the technician's file.
@@ -80,7 +92,34 @@
   WriteRegExpandStr HKLM "${CK_ENV_KEY}" "${CK_ENV_VALUE}" "$R0\config.yaml"
   SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=5000
 
-  ; Autostart at logon (any user: the kiosk PC logs its kiosk user on automatically).
+  ; The agent as a service (its virtual account exists once the service does).
+  ${If} ${FileExists} "${CK_WRAPPER}"
+    nsExec::Exec '"${CK_WRAPPER}" install'
+    Pop $R1
+  ${Else}
+    DetailPrint "cabinet-kiosk: WinSW is not in this build (resources\win\cabinet-kiosk-agent.exe): install the agent as a service by hand (INSTALL.md)"
+  ${EndIf}
+
+  ; ProgramData\cabinet-kiosk: SYSTEM (S-1-5-18) and Administrators
+  ; (S-1-5-32-544) full control, the service's account modify, no inherited
+  ; entries, so BUILTIN\Users (S-1-5-32-545) get nothing: not the database,
+  ; not cabinet.secret, not the logs, not the control pipe's folder.
+  nsExec::Exec 'icacls "$R0" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F "NT SERVICE\${CK_SERVICE}:(OI)(CI)M" /T /Q'
+  Pop $R1
+  ; An earlier version let Users modify the folder: take that entry away.
+  nsExec::Exec 'icacls "$R0" /remove:g *S-1-5-32-545 /T /Q'
+  Pop $R1
+  ; The window (any logged-on user) reads its one-time address, and only that.
+  nsExec::Exec 'icacls "$R0\screen" /grant *S-1-5-32-545:(OI)(CI)R /Q'
+  Pop $R1
+
+  ${If} ${FileExists} "${CK_WRAPPER}"
+    nsExec::Exec '"${CK_WRAPPER}" start'
+    Pop $R1
+  ${EndIf}
+
+  ; The window at logon (any user: the kiosk PC logs its kiosk user on
+  ; automatically). It finds the agent through ProgramData\cabinet-kiosk\screen\screen-url.
   WriteRegStr HKLM "${CK_RUN_KEY}" "${CK_RUN_VALUE}" '"$INSTDIR\${APP_EXECUTABLE_FILENAME}"'
 
   Pop $R4
@@ -91,7 +130,16 @@
 !macroend
 
 !macro customUnInstall
+  ; Stopped in any case: an update cannot replace the files of a running agent.
+  ${If} ${FileExists} "${CK_WRAPPER}"
+    nsExec::Exec '"${CK_WRAPPER}" stop'
+    Pop $0
+  ${EndIf}
   ${IfNot} ${isUpdated}
+    ${If} ${FileExists} "${CK_WRAPPER}"
+      nsExec::Exec '"${CK_WRAPPER}" uninstall'
+      Pop $0
+    ${EndIf}
     DeleteRegValue HKLM "${CK_RUN_KEY}" "${CK_RUN_VALUE}"
     DeleteRegValue HKLM "${CK_ENV_KEY}" "${CK_ENV_VALUE}"
     SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=5000

@@ -118,27 +118,6 @@ function listFiles(dir: string, pred: (f: string) => boolean, out: string[] = []
   return out;
 }
 
-/** The unit file as section → key → values (a key may repeat). */
-function parseUnit(text: string): Map<string, Map<string, string[]>> {
-  const sections = new Map<string, Map<string, string[]>>();
-  let current: Map<string, string[]> | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[(.+)\]$/.exec(line);
-    if (section) {
-      current = new Map();
-      sections.set(section[1]!, current);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (!current || eq < 0) throw new Error(`unexpected line in unit file: ${line}`);
-    const key = line.slice(0, eq);
-    current.set(key, [...(current.get(key) ?? []), line.slice(eq + 1)]);
-  }
-  return sections;
-}
-
 const isExecutable = (p: string) => (statSync(at(p)).mode & 0o111) === 0o111;
 const bashSyntaxOk = (p: string) => execFileSync('bash', ['-n', at(p)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -226,11 +205,16 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('ships the default configuration, the systemd unit and the udev rule as extra resources, and they exist', () => {
+  it('ships the default configuration, the two systemd units, the udev rule and the Windows service wrapper\'s configuration as extra resources, and they exist', () => {
     const common = mappings(config.extraResources);
     expect(common).toContainEqual({ from: 'resources/config.default.yaml', to: 'config.default.yaml' });
     const linux = mappings(config.linux?.extraResources);
-    expect(linux).toContainEqual({ from: 'build/linux/cabinet-kiosk.service', to: 'linux/cabinet-kiosk.service' });
+    expect(linux).toContainEqual({ from: 'build/linux/cabinet-kiosk-agent.service', to: 'linux/cabinet-kiosk-agent.service' });
+    expect(linux).toContainEqual({ from: 'build/linux/cabinet-kiosk-screen.service', to: 'linux/cabinet-kiosk-screen.service' });
+    const win = mappings(config.win?.extraResources);
+    expect(win).toContainEqual({ from: 'build/win/cabinet-kiosk-agent.xml', to: 'win/cabinet-kiosk-agent.xml' });
+    expect(win).toContainEqual(expect.objectContaining({ from: 'build/win/winsw', to: 'win' }));
+    for (const m of win) expect(existsSync(at(m.from)), m.from).toBe(true);
     expect(linux).toContainEqual({ from: 'build/linux/99-cabinet-kiosk.rules', to: 'linux/99-cabinet-kiosk.rules' });
     // For an install from the extracted AppImage (docs/INSTALL.md).
     expect(linux).toContainEqual({ from: 'build/linux/after-install.sh', to: 'linux/after-install.sh' });
@@ -266,8 +250,8 @@ describe('electron-builder.yml', () => {
     expect(check.include).toContain('tools/**/*.ts');
   });
 
-  it('package.json "main" is the Electron main process, and it is packed', () => {
-    expect(pkg.main).toBe('dist/main/electron/main.js');
+  it('package.json "main" is the app entry (the agent service with `agent`, else the window), and it is packed', () => {
+    expect(pkg.main).toBe('dist/main/app-main.js');
     expect(isPacked(pkg.main!)).toBe(true);
   });
 
@@ -302,13 +286,19 @@ describe('deb maintainer scripts', () => {
     for (const script of [postinst, postrm, prerm]) expect(read(script).match(/\$\{([a-zA-Z]+)\}/g), script).toBeNull();
   });
 
-  it('post-install: system user in dialout, udev rule, config only when absent, systemd unit enabled (without failing where systemd is absent)', () => {
+  it('post-install: the agent\'s system user (no login shell, dialout, 0700 data dir), the screen user outside dialout, udev rule, config only when absent, both units enabled (without failing where systemd is absent)', () => {
     const s = read(postinst);
     expect(s).toMatch(/^set -e$/m);
     expect(s).toMatch(/useradd --system/);
     expect(s).toMatch(/--home-dir "\$STATE_DIR"/);
     expect(s).toMatch(/^STATE_DIR=\/var\/lib\/cabinet-kiosk$/m);
     expect(s).toMatch(/usermod -a -G dialout "\$SVC_USER"/);
+    expect(s).toMatch(/usermod --shell \/usr\/sbin\/nologin "\$SVC_USER"/);
+    expect(s).toMatch(/install -d -m 0700 -o "\$SVC_USER" -g "\$SVC_USER" "\$STATE_DIR"/);
+    expect(s).toMatch(/^SCREEN_USER=cabinet-screen$/m);
+    expect(s).toMatch(/gpasswd -d "\$SCREEN_USER" dialout/);
+    expect(s).not.toMatch(/usermod -a -G dialout "\$SCREEN_USER"/);
+    expect(s).toMatch(/usermod -a -G "\$SCREEN_USER" "\$SVC_USER"/);
     expect(s).toMatch(/^UDEV_RULE=\/etc\/udev\/rules\.d\/99-cabinet-kiosk\.rules$/m);
     expect(s).toMatch(/udevadm control --reload-rules/);
     expect(s).toMatch(/udevadm trigger/);
@@ -316,7 +306,8 @@ describe('deb maintainer scripts', () => {
     expect(s).toMatch(/^CONF_DIR=\/etc\/cabinet-kiosk$/m);
     expect(s).toMatch(/if \[ ! -e "\$CONF_FILE" \]; then\n(?:\s+#.*\n)*\s+install .*config\.default\.yaml" "\$CONF_FILE"\n/);
     expect(s).toMatch(/systemctl daemon-reload/);
-    expect(s).toMatch(/systemctl enable "\$UNIT"/);
+    expect(s).toMatch(/systemctl enable "\$unit"/);
+    expect(s).toMatch(/for unit in "\$AGENT_UNIT" "\$SCREEN_UNIT"; do/);
     expect(s).toMatch(/\[ -d \/run\/systemd\/system \]/);
     // What electron-builder's default postinst did, which this one replaces.
     expect(s).toMatch(/update-alternatives --install "\/usr\/bin\/\$EXE"/);
@@ -329,14 +320,27 @@ describe('deb maintainer scripts', () => {
     expect(s).toMatch(/^APP_DIR=\/opt\/cabinet-kiosk$/m);
     expect(s).toMatch(/^RES_DIR=\$APP_DIR\/resources$/m);
     expect(s).toMatch(/^EXE=cabinet-kiosk$/m);
-    expect(s).toMatch(/^UNIT=cabinet-kiosk\.service$/m);
+    expect(s).toMatch(/^AGENT_UNIT=cabinet-kiosk-agent\.service$/m);
+    expect(s).toMatch(/^SCREEN_UNIT=cabinet-kiosk-screen\.service$/m);
     const resources = [...mappings(config.extraResources), ...mappings(config.linux?.extraResources)].map((m) => m.to);
     for (const used of ['config.default.yaml', 'linux/99-cabinet-kiosk.rules']) {
       expect(resources).toContain(used);
       expect(s).toContain(`"$RES_DIR/${used}"`);
     }
-    expect(resources).toContain('linux/cabinet-kiosk.service');
-    expect(s).toContain('"$RES_DIR/linux/$UNIT"');
+    expect(resources).toContain('linux/cabinet-kiosk-agent.service');
+    expect(resources).toContain('linux/cabinet-kiosk-screen.service');
+    expect(s).toContain('"$RES_DIR/linux/$unit"');
+  });
+
+  it('post-install migrates from the single unit of earlier versions: stops, disables and removes it, and moves the autologin to the screen user', () => {
+    const s = read(postinst);
+    expect(s).toMatch(/^OLD_UNIT=cabinet-kiosk\.service$/m);
+    expect(s).toMatch(/systemctl stop "\$OLD_UNIT"/);
+    expect(s).toMatch(/systemctl disable "\$OLD_UNIT"/);
+    expect(s).toMatch(/rm -f "\$UNIT_DIR\/\$OLD_UNIT"/);
+    expect(s).toMatch(/autologin-user=\$SCREEN_USER/);
+    for (const grp of ['video', 'render', 'audio']) expect(s).toContain(grp);
+    expect(s).toMatch(/gpasswd -d "\$SVC_USER" "\$grp"/);
   });
 
   it('post-remove: stops and disables the service on remove, never deletes the parcel database, does nothing on upgrade', () => {
@@ -345,48 +349,15 @@ describe('deb maintainer scripts', () => {
     expect(s).toMatch(/^\s+remove\|abort-install\|disappear\)\n\s+remove_app$/m);
     expect(s).toMatch(/^\s+purge\)$/m);
     expect(s).toMatch(/^\s+upgrade\|failed-upgrade\|abort-upgrade\)\n\s+;;$/m);
-    expect(s).toMatch(/systemctl stop "\$UNIT"/);
-    expect(s).toMatch(/systemctl disable "\$UNIT"/);
+    expect(s).toMatch(/^UNITS="cabinet-kiosk-screen\.service cabinet-kiosk-agent\.service cabinet-kiosk\.service"$/m);
+    expect(s).toMatch(/systemctl stop "\$unit"/);
+    expect(s).toMatch(/systemctl disable "\$unit"/);
     expect(s).toMatch(/update-alternatives --remove "\$EXE"/);
     for (const line of s.split('\n').filter((l) => /\brm\b/.test(l) && !l.trim().startsWith('#'))) {
       expect(line, 'no rm of the state dir').not.toMatch(/STATE_DIR|\/var\/lib/);
     }
-    expect(read(prerm)).toMatch(/systemctl stop "\$UNIT"/);
-  });
-});
-
-describe('systemd unit build/linux/cabinet-kiosk.service', () => {
-  const unit = parseUnit(read('build/linux/cabinet-kiosk.service'));
-  const get = (section: string, key: string) => unit.get(section)?.get(key) ?? [];
-  const one = (section: string, key: string) => get(section, key).at(-1);
-
-  it('restarts always, as the dedicated user in group dialout, with the packaged config', () => {
-    expect(one('Service', 'Restart')).toBe('always');
-    expect(one('Service', 'RestartSec')).toBe('2');
-    expect(one('Unit', 'StartLimitIntervalSec')).toBe('0');
-    expect(one('Service', 'User')).toBe('cabinet-kiosk');
-    expect(one('Service', 'SupplementaryGroups')?.split(/\s+/)).toContain('dialout');
-    expect(get('Service', 'Environment')).toContain('CABINET_KIOSK_CONFIG=/etc/cabinet-kiosk/config.yaml');
-    expect(one('Service', 'StateDirectory')).toBe('cabinet-kiosk');
-    expect(one('Service', 'WorkingDirectory')).toBe('/var/lib/cabinet-kiosk');
-    expect(one('Service', 'ExecStart')).toContain(`/opt/${config.productName}/${config.executableName}`);
-    expect(one('Service', 'NoNewPrivileges')).toBe('yes');
-    expect(one('Service', 'ProtectSystem')).toBe('full');
-  });
-
-  it('reaches the autologin session’s X display: graphical.target, DISPLAY, the cookie in the user’s home, the X socket through PrivateTmp', () => {
-    expect(one('Unit', 'After')?.split(/\s+/)).toContain('graphical.target');
-    expect(one('Install', 'WantedBy')).toBe('graphical.target');
-    const env = get('Service', 'Environment');
-    expect(env).toContain('DISPLAY=:0');
-    // The post-install makes /var/lib/cabinet-kiosk the user's home: the display manager writes ~/.Xauthority there.
-    expect(env).toContain('XAUTHORITY=/var/lib/cabinet-kiosk/.Xauthority');
-    expect(env).toContain('HOME=/var/lib/cabinet-kiosk');
-    if (one('Service', 'PrivateTmp') === 'yes') {
-      expect(get('Service', 'BindReadOnlyPaths').join(' ')).toMatch(/(^|\s)-?\/tmp\/\.X11-unix(\s|$)/);
-    }
-    // Chromium needs these left alone.
-    for (const key of ['PrivateDevices', 'MemoryDenyWriteExecute', 'RestrictNamespaces', 'PrivateUsers']) expect(get('Service', key), key).toEqual([]);
+    expect(read(prerm)).toMatch(/^UNITS="cabinet-kiosk-screen\.service cabinet-kiosk-agent\.service cabinet-kiosk\.service"$/m);
+    expect(read(prerm)).toMatch(/systemctl stop "\$unit"/);
   });
 });
 
