@@ -13,7 +13,13 @@ import { silentLogger } from '../../src/shared/logger.js';
  * test nobody notices is not running.
  */
 export function requireSocat(): void {
-  if (!socatAvailable()) throw new Error('socat is required for test/integration/drivers (apt-get install socat); these tests do not skip');
+  if (!socatAvailable()) throw new Error('socat is required for the PTY tests (apt-get install socat; .ci/run installs it): they neither skip nor fall back to an in-process port');
+}
+
+/** The simulator transport of a test that means the real PTY: 'pty', or a clear failure when socat is missing (never the in-process mock). */
+export function ptyTransport(): 'pty' {
+  requireSocat();
+  return 'pty';
 }
 
 export interface PtyCabinet {

@@ -13,11 +13,11 @@ import { startBrowserUi, type BrowserUi } from '../../../src/main/ui/browser-ui.
 import { ContractHost } from '../../../src/main/ui/contract-host.js';
 import { allowedUidsFor, PeerGuard } from '../../../src/main/ui/peer-guard.js';
 import { pushedEvent, type PushedEvent } from '../../../src/shared/contract.js';
-import { socatAvailable } from '../../../src/drivers/index.js';
+import { ptyTransport } from '../../helpers/pty.js';
 
 /**
  * Browser mode end to end below the browser: the agent on the simulator (a
- * socat PTY when installed), the real HTTP server on 127.0.0.1 and the
+ * socat PTY: required, no in-process fallback), the real HTTP server on 127.0.0.1 and the
  * contract over a real WebSocket, with its Host, Origin, ticket, token and
  * peer-uid checks (another local user is played by `nobody`).
  */
@@ -26,7 +26,7 @@ function tempConfig() {
   const config = loadConfig({ env: {}, cwd: dir });
   return {
     ...config,
-    simulator: { ...config.simulator, transport: socatAvailable() ? ('pty' as const) : ('mock' as const), autoCloseMs: 150 },
+    simulator: { ...config.simulator, transport: ptyTransport(), autoCloseMs: 150 },
     supervision: { ...config.supervision, activePollMs: 30 },
     lockout: { ...config.lockout, maxFailures: 3 },
     log: { ...config.log, file: false },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { socatAvailable } from '../../../src/drivers/index.js';
+import { ptyTransport } from '../../helpers/pty.js';
 import { loadConfig } from '../../../src/main/config/load-config.js';
 import { AgentLink } from '../../../src/main/electron/agent-link.js';
 import { createLogger } from '../../../src/main/logging.js';
@@ -28,7 +28,7 @@ describe('the screen as a client of the agent (the Electron shell\'s link)', () 
   const base = loadConfig({ env: {}, cwd: root });
   const config = {
     ...base,
-    simulator: { ...base.simulator, transport: socatAvailable() ? ('pty' as const) : ('mock' as const), autoCloseMs: 150 },
+    simulator: { ...base.simulator, transport: ptyTransport(), autoCloseMs: 150 },
     log: { ...base.log, file: false },
   };
   let running: RunningAgent | undefined;
