@@ -120,7 +120,7 @@ async function fill(dbPath: string, n: number): Promise<void> {
 
 /** The bare HTTP exchange the destination makes (same transport, one socket), without store or drainer. */
 async function raw(url: string, n: number): Promise<void> {
-  const { webhookRequestFor } = await import('../src/cloud/webhooks/payload.js');
+  const { webhookRequestFor } = await import('../src/cloud/webhooks/mapper.js');
   const { httpSend, keepAliveAgent } = await import('../src/cloud/common/http.js');
   const target = new URL(url);
   const agent = keepAliveAgent(target);

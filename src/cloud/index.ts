@@ -44,22 +44,22 @@ export { isLoopback } from './common/http.js';
  * vendors' side with the agent's own signers and schemas. The agent itself
  * needs none of these from outside src/cloud.
  */
-export { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX } from './aituo/envelope.js';
+export { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_OPEN_BOX } from './aituo/schemas.js';
 export { aituoPushBodySchema } from './aituo/schemas.js';
 export { jsonObject } from './dingshang/callback.js';
 export { notifyUrlFor } from './dingshang/config.js';
-export { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from './dingshang/endpoints.js';
+export { ENDPOINTS, matchEndpoint, OPEN_API_BASE_PATH, type EndpointName } from './dingshang/schemas.js';
 export { DS_ERROR } from './dingshang/errors.js';
 export { codeExternalId } from './dingshang/mapper.js';
-export { readSignedBody } from './dingshang/request.js';
+export { readSignedBody } from './dingshang/signer.js';
 export { DEFAULT_UTC_OFFSET_MINUTES, formatDsDateTime, parseDsDateTime } from './dingshang/schemas.js';
 export { computeSign, toSignParams, type SignValueMode } from './dingshang/signer.js';
-export { verifyHongxunEnvelope } from './hongxun/envelope.js';
+export { verifyHongxunEnvelope } from './hongxun/signer.js';
 export { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema, type HongxunTimeZone } from './hongxun/schemas.js';
-export { DEFAULT_TOLERANCE_SECONDS, StandardWebhookError, verifyWebhook, webhookSecretKey, type WebhookSecret } from './webhooks/standard-webhooks.js';
+export { DEFAULT_TOLERANCE_SECONDS, StandardWebhookError, verifyWebhook, webhookSecretKey, type WebhookSecret } from './webhooks/signer.js';
 export type { YopointOptions } from './yopoint/config.js';
-export { isYopointNotifyMethod, YOPOINT_NOTIFY_METHODS, yopointNotifications, type YopointNotifyMethod } from './yopoint/endpoints.js';
-export { decodeYopointForm, YOPOINT_NOTIFY_SIGNED_FIELDS } from './yopoint/notify.js';
+export { isYopointNotifyMethod, YOPOINT_NOTIFY_METHODS, yopointNotifications, type YopointNotifyMethod } from './yopoint/schemas.js';
+export { decodeYopointForm, YOPOINT_NOTIFY_SIGNED_FIELDS } from './yopoint/callback.js';
 export {
   cabinetListBizSchema,
   cabinetOpenDoorBizSchema,

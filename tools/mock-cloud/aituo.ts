@@ -46,7 +46,7 @@ type Order = Record<string, string | number>;
 const orderSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 const addOrderSchema = z.object({ list: z.enum(['pickup', 'dropoff']).default('pickup'), order: orderSchema });
 const removeOrderSchema = z.object({ list: z.enum(['pickup', 'dropoff']).default('pickup'), match: orderSchema });
-/** envelope.ts `OTypeJsonEnvelope`: a JSON object of strings. */
+/** src/cloud/aituo/client.ts `OTypeJsonEnvelope`: a JSON object of strings. */
 const callSchema = z.record(z.string(), z.string());
 
 export function aituoMock(options: AituoMockOptions = {}): VendorFactory {

@@ -24,7 +24,7 @@ export interface WebhooksMockOptions {
 
 export const WEBHOOKS_MOCK_NAME = 'webhooks';
 
-// payload.ts: `{ type, timestamp, data }`; only what the ledger needs is required, the rest is kept as received.
+// src/cloud/webhooks/mapper.ts: `{ type, timestamp, data }`; only what the ledger needs is required, the rest is kept as received.
 const payloadSchema = z.looseObject({
   type: z.string().min(1),
   timestamp: z.iso.datetime({ offset: true }),

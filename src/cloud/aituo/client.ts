@@ -1,6 +1,6 @@
 /**
  * The 3.1 calls (merchant → Aituo, docs/vendors/aituo.md §2) over HTTP, through the
- * pluggable envelope of envelope.ts. Everything about the wire is
+ * pluggable envelope below. Everything about the wire is
  * UNVERIFIED (docs/vendors/aituo.md §1: URL, envelope, auth, signature and every field are
  * UNKNOWN; §2: titles only), so this client stays thin: it POSTs what the
  * envelope builds and hands back the answer as JSON, without guessing at a
@@ -8,20 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClockOffset } from '../common/clock-offset.js';
-import { httpSend, httpUrl, type HttpAnswer } from '../common/http.js';
+import { type HttpAnswer, httpSend, httpUrl } from '../common/http.js';
+import { redactSecrets } from '../common/redact.js';
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { AituoApiConfig } from './config.js';
-import { redactSecrets } from '../common/redact.js';
-import {
-  AITUO_GET_WAIT_DROPOFF_ORDER,
-  AITUO_GET_WAIT_PICKUP_ORDER,
-  AITUO_METHODS,
-  AITUO_OPEN_BOX,
-  OTypeJsonEnvelope,
-  type AituoCallEnvelope,
-  type AituoMethod,
-  type AituoSigner,
-} from './envelope.js';
+import { AITUO_GET_WAIT_DROPOFF_ORDER, AITUO_GET_WAIT_PICKUP_ORDER, AITUO_METHODS, AITUO_OPEN_BOX, type AituoCallEnvelope, type AituoMethod, type AituoSigner, OTypeJsonEnvelope } from './schemas.js';
 
 export type AituoClientErrorCode =
   /** 401/403: the credentials (`api.headers`, the signer) are wrong. Do not retry until the config changes. */

@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { durationMs } from '../../shared/duration.js';
-import { AITUO_METHOD_NUMBERS, type AituoMethod } from './envelope.js';
-import { aituoPushConfigSchema } from './schemas.js';
+import { AITUO_METHOD_NUMBERS, type AituoMethod, aituoPushConfigSchema } from './schemas.js';
 
 export const AITUO_DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -79,7 +78,7 @@ export const aituoApiConfigSchema = z
      * each). Default none: every call goes to `baseUrl`, `oType` in the body.
      */
     paths: z.partialRecord(methodNumber, z.string().min(1)).default({}),
-    /** Put `oType` in the body (envelope.ts `OTypeJsonEnvelope`). UNVERIFIED: docs/vendors/aituo.md §1. Default true. */
+    /** Put `oType` in the body (client.ts `OTypeJsonEnvelope`). UNVERIFIED: docs/vendors/aituo.md §1. Default true. */
     includeOType: z.boolean().default(true),
     headers: credentialHeaders,
     timeoutMs,

@@ -4,8 +4,7 @@
  * carries signed commands in and results and heartbeats out (README.md here).
  */
 import { WebSocket, type RawData } from 'ws';
-import type { Logger } from '../../shared/logger.js';
-import { silentLogger } from '../../shared/logger.js';
+import { type Logger, silentLogger } from '../../shared/logger.js';
 import type { InboxPort } from '../sync/ports.js';
 import { retryDelayMs } from '../sync/backoff.js';
 import { DEFAULT_REPLAY_WINDOW_MS, heartbeatSchema, type CommandResult, type Heartbeat, type HeartbeatFacts } from './command.js';

@@ -16,13 +16,11 @@ import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { ClockOffset } from '../common/clock-offset.js';
 import { httpSend, httpUrl, type HttpAnswer } from '../common/http.js';
 import { classifyError, httpReason } from '../sync/classify.js';
-import { DingshangError, DS_AUTH_CODES, type DingshangErrorMeta } from './client-error.js';
+import { DingshangError, DS_AUTH_CODES, type DingshangErrorMeta } from './errors.js';
 import { notifyUrlFor, type DingshangConfig } from './config.js';
-import type { EndpointName, RequestOf, ResponseOf } from './endpoints.js';
+import { type DsOrder, type DsPickupCode, type DsProduct, type EndpointName, envelopeSchema, formatDsDateTime, type ORDER_UPDATE_STATUSES, type RequestOf, type ResponseOf } from './schemas.js';
 import { interpretConsume } from './mapper.js';
-import { buildRequest, parseResponse, type BuiltRequest, type CallInput, type DsCredentials, type DsResponse } from './request.js';
-import { envelopeSchema, formatDsDateTime, type DsOrder, type DsPickupCode, type DsProduct, type ORDER_UPDATE_STATUSES } from './schemas.js';
-import { decodePayload, unixSeconds } from './signer.js';
+import { buildRequest, type BuiltRequest, type CallInput, decodePayload, type DsCredentials, type DsResponse, parseResponse, unixSeconds } from './signer.js';
 import { redactSecrets } from '../common/redact.js';
 
 export type DingshangClientOptions = Pick<

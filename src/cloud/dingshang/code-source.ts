@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { ClockOffset } from '../common/clock-offset.js';
 import type { CodeSource, PulledCode } from '../sync/ports.js';
 import type { DingshangClient } from './client.js';
-import { DingshangError } from './client-error.js';
+import { DingshangError } from './errors.js';
 import type { DingshangConfig } from './config.js';
 import { cacheCodesFromProducts, DINGSHANG_CODE_SOURCE, parseCodeExternalId, type CodeSkipReason } from './mapper.js';
 import type { DsPickupCode, DsProduct } from './schemas.js';

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { durationMs } from '../../shared/duration.js';
 import { isHttpsUnlessLoopback } from '../common/http.js';
-import type { CallbackAuth } from './callback.js';
-import { notifyUrlWithToken } from './callback.js';
+import { type CallbackAuth, notifyUrlWithToken } from './callback.js';
 import { DEFAULT_ALREADY_USED_CODES, DEFAULT_TRADE_ID_FORMAT, TRADE_ID_FORMATS } from './mapper.js';
 import { DEFAULT_UTC_OFFSET_MINUTES, machineNoSchema } from './schemas.js';
 import { DEFAULT_SIGN_VALUE_MODE, SIGN_VALUE_MODES } from './signer.js';

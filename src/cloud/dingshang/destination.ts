@@ -22,9 +22,8 @@ import type { OutboundEvent, OutboundEventOf } from '../common/outbound-event.js
 import { classifyError, classifyHttp } from '../sync/classify.js';
 import type { DeliveryOutcome, Destination } from '../sync/ports.js';
 import type { DingshangClient } from './client.js';
-import { DingshangError } from './client-error.js';
+import { DingshangError, DS_ERROR } from './errors.js';
 import type { DingshangConfig } from './config.js';
-import { DS_ERROR } from './errors.js';
 import { DINGSHANG_CODE_SOURCE, parseCodeExternalId, tradeIdForEvent, tradeIdMatchesEvent } from './mapper.js';
 
 /** The event types this destination sends a request for; src/main queues only these for it. */

@@ -8,18 +8,9 @@
  */
 import { assertNever } from '../../shared/domain.js';
 import type { OutboundEvent } from '../common/outbound-event.js';
-import type { RequestOf, ResponseOf } from './endpoints.js';
+import { consumeRequestSchema, DEFAULT_UTC_OFFSET_MINUTES, type DsPickupCode, type DsProduct, parseDsDateTime, pickupCodeCancelAllRequestSchema, pickupCodeCancelOneRequestSchema, type RequestOf, type ResponseOf } from './schemas.js';
 import { DS_ERROR } from './errors.js';
-import type { DsResponse } from './request.js';
-import {
-  consumeRequestSchema,
-  DEFAULT_UTC_OFFSET_MINUTES,
-  parseDsDateTime,
-  pickupCodeCancelAllRequestSchema,
-  pickupCodeCancelOneRequestSchema,
-  type DsPickupCode,
-  type DsProduct,
-} from './schemas.js';
+import type { DsResponse } from './signer.js';
 
 /** The `source` our code cache and `parcel.picked-up.codeSource` use for Dingshang codes. */
 export const DINGSHANG_CODE_SOURCE = 'dingshang';
@@ -140,7 +131,7 @@ export function consumeInputFromEvent(event: OutboundEvent, format: TradeIdForma
   return { ok: true, value: { code, productId: ref.productId, tradeId: tradeIdForEvent(event.id, format) } };
 }
 
-/** The §6.5 request object (signed later by request.ts). */
+/** The §6.5 request object (signed later by signer.ts `buildRequest`). */
 export function consumeRequest(input: ConsumeInput, ctx: DsConsumeContext): MapResult<RequestOf<'consume'>> {
   const request = {
     machine_no: ctx.machineNo,

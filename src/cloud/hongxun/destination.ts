@@ -12,9 +12,9 @@ import { PushDestination, type BuiltPush } from '../common/push-destination.js';
 import { classifyHttp, httpReason } from '../sync/classify.js';
 import type { DeliveryOutcome } from '../sync/ports.js';
 import type { HongxunSignForConfig } from './config.js';
-import { parseHongxunResponse } from './envelope.js';
+import { parseHongxunResponse } from './signer.js';
 import { HONGXUN_CONTENT_TYPE, parseHongxunTime } from './schemas.js';
-import { buildHongxunSignFor, type HongxunSignForFacts, type HongxunSignForResult } from './sign-for.js';
+import { buildHongxunSignFor, type HongxunSignForFacts, type HongxunSignForResult } from './mapper.js';
 
 /** The event types that become a push; every other type is delivered without a request. */
 export const HONGXUN_EVENT_TYPES: readonly DomainEventType[] = ['parcel.picked-up'];

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { OutboundEventOf } from '../common/outbound-event.js';
 import type { HongxunOptions } from './config.js';
-import { type BuiltHongxunEnvelope, type HongxunClock, buildHongxunEnvelope } from './envelope.js';
+import { type BuiltHongxunEnvelope, type HongxunClock, buildHongxunEnvelope } from './signer.js';
 import { formatHongxunTime, type HongxunSignForProduct, type HongxunSignForRequest, hongxunSignForRequestSchema } from './schemas.js';
 
 /** What only the order owner knows: §7.8 fields our event does not carry. */

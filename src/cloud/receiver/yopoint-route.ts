@@ -19,7 +19,7 @@ import {
   type YopointNotifyOptions,
   type YopointNotifyRejection,
   type YopointNotifyVerdict,
-} from '../yopoint/notify.js';
+} from '../yopoint/callback.js';
 import type { YopointNotifyAnswer } from '../yopoint/schemas.js';
 import { contentKey } from './content-key.js';
 import { ReceiverError } from './errors.js';
@@ -66,7 +66,7 @@ function handleYopoint(body: Uint8Array, options: YopointNotifyOptions, nowMs: n
     verdict: 'accept',
     command: { commandId: inbound.commandId, source: YOPOINT_SOURCE, type: inbound.event.type, receivedAt: nowMs },
     content: inbound,
-    // 0 for a known notification; -1 ERR_UNSUPPORTED for an authentic one we do not handle (notify.ts), recorded all the same.
+    // 0 for a known notification; -1 ERR_UNSUPPORTED for an authentic one we do not handle (yopoint/callback.ts), recorded all the same.
     answer: json(200, yopointNotifyAnswer(verdict)),
   };
 }
@@ -86,7 +86,7 @@ function withSafeKey(inbound: YopointInbound): YopointInbound {
 
 function refuse(verdict: Extract<YopointNotifyVerdict, { ok: false }>): RouteVerdict {
   const status = REFUSAL_STATUS[verdict.reason];
-  // `detail` names a field, a method or a skew, never a value of the secret or the sign (notify.ts).
+  // `detail` names a field, a method or a skew, never a value of the secret or the sign (yopoint/callback.ts).
   return { verdict: 'refuse', status, reason: `${verdict.reason}: ${verdict.detail}`, answer: json(status, yopointNotifyAnswer(verdict)) };
 }
 

@@ -1,7 +1,7 @@
 import { httpUrl, isHttpsUnlessLoopback, keepAliveAgent } from '../common/http.js';
 import { PushDestination, type BuiltPush } from '../common/push-destination.js';
-import { webhookRequestFor, type PickupCodeOption } from './payload.js';
-import { StandardWebhookError, WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNATURE_HEADER, webhookSecretKey } from './standard-webhooks.js';
+import { webhookRequestFor, type PickupCodeOption } from './mapper.js';
+import { StandardWebhookError, WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNATURE_HEADER, webhookSecretKey } from './signer.js';
 
 export type StandardWebhookConfig = PickupCodeOption & {
   /** The outbox destination name, e.g. `webhook-acme`. */
@@ -36,7 +36,7 @@ export class StandardWebhookDestination extends PushDestination<BuiltPush> {
   constructor(config: StandardWebhookConfig, deps: StandardWebhookDeps = {}) {
     if (config.name.length === 0) throw new RangeError('webhook destination name is empty');
     const url = httpUrl(config.url, `webhook ${config.name}`);
-    // payload.ts: the plain code goes to HTTPS endpoints only (loopback is a local relay, not the network).
+    // mapper.ts: the plain code goes to HTTPS endpoints only (loopback is a local relay, not the network).
     if (config.includePickupCode === true && !isHttpsUnlessLoopback(url)) {
       throw new RangeError(`webhook ${config.name}: includePickupCode needs an https url`);
     }

@@ -1,6 +1,6 @@
 import type { DomainEventType, EventPayload } from '../../shared/events.js';
 import type { OutboundEvent } from '../common/outbound-event.js';
-import { signWebhook, type WebhookHeaders, type WebhookSecret } from './standard-webhooks.js';
+import { signWebhook, type WebhookHeaders, type WebhookSecret } from './signer.js';
 
 /**
  * The JSON body we POST for each domain event, in the shape Standard Webhooks

@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import type { YopointOptions } from './config.js';
-import { type YopointNotifyBizFor, type YopointNotifyMethod, isYopointNotifyMethod, yopointNotifications } from './endpoints.js';
-import { type YopointNotifyAnswer, yopointNotifyFormSchema } from './schemas.js';
+import { isYopointNotifyMethod, yopointNotifications, type YopointNotifyAnswer, type YopointNotifyBizFor, yopointNotifyFormSchema, type YopointNotifyMethod } from './schemas.js';
 import { YOPOINT_SIGN_TYPE, yopointSign, yopointSignMatches, yopointTimestampToMs } from './signer.js';
 
 export type YopointNotifyOptions = Pick<YopointOptions, 'appSecret' | 'timestampUnit' | 'emptyValues' | 'notifySignedFields' | 'notifyMaxSkewMs'>;

@@ -6,7 +6,7 @@
  * Vendor field names stop at this file; `raw` keeps the payload as received.
  */
 import { assertNever } from '../../shared/domain.js';
-import type { YopointNotification } from './notify.js';
+import type { YopointNotification } from './callback.js';
 
 export const YOPOINT_SOURCE = 'yopoint';
 

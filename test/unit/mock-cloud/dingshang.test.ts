@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRequest } from '../../../src/cloud/dingshang/request.js';
-import { encodePayload } from '../../../src/cloud/dingshang/signer.js';
+import { buildRequest, encodePayload } from '../../../src/cloud/dingshang/signer.js';
 import { dingshangMock } from '../../../tools/mock-cloud/dingshang.js';
 import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
 

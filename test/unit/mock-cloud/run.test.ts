@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundEventOf } from '../../../src/cloud/common/outbound-event.js';
-import { webhookRequestFor } from '../../../src/cloud/webhooks/payload.js';
+import { webhookRequestFor } from '../../../src/cloud/webhooks/mapper.js';
 import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
 
 /** The mock as its own process: SIGKILLed after an acknowledgement, restarted on the same port and state file. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundEventOf } from '../../../src/cloud/common/outbound-event.js';
 import { StandardWebhookDestination } from '../../../src/cloud/webhooks/destination.js';
-import { webhookRequestFor } from '../../../src/cloud/webhooks/payload.js';
-import { signWebhook, StandardWebhookError } from '../../../src/cloud/webhooks/standard-webhooks.js';
+import { webhookRequestFor } from '../../../src/cloud/webhooks/mapper.js';
+import { signWebhook, StandardWebhookError } from '../../../src/cloud/webhooks/signer.js';
 import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
 import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
 import { webhooksMock } from '../../../tools/mock-cloud/webhooks.js';

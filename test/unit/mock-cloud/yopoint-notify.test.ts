@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { yopointOptionsSchema } from '../../../src/cloud/yopoint/config.js';
-import { decodeYopointForm, verifyYopointNotification } from '../../../src/cloud/yopoint/notify.js';
+import { decodeYopointForm, verifyYopointNotification } from '../../../src/cloud/yopoint/callback.js';
 import { buildYopointNotification } from '../../../tools/mock-cloud/yopoint-notify.js';
 import { CABINET_CHANGED_BIZ } from '../cloud/yopoint/fixtures.js';
 

@@ -9,7 +9,7 @@ import {
   OTypeJsonEnvelope,
   type AituoCallEnvelope,
   type AituoSigner,
-} from '../../../../src/cloud/aituo/envelope.js';
+} from '../../../../src/cloud/aituo/schemas.js';
 
 const ctx = { nowMs: 1_700_000_000_000, requestId: 'req-1' };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyDeliveryCallback } from '../../../../src/cloud/dingshang/callback.js';
 import { DingshangClient } from '../../../../src/cloud/dingshang/client.js';
-import { DingshangError } from '../../../../src/cloud/dingshang/client-error.js';
+import { DingshangError } from '../../../../src/cloud/dingshang/errors.js';
 import { DingshangCodeSource } from '../../../../src/cloud/dingshang/code-source.js';
 import { callbackAuthFor, type DingshangConfig, type DingshangConfigInput } from '../../../../src/cloud/dingshang/config.js';
 import { DingshangDestination } from '../../../../src/cloud/dingshang/destination.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumeResult } from '../../../../src/cloud/dingshang/client.js';
-import { DingshangError, type DingshangErrorMeta } from '../../../../src/cloud/dingshang/client-error.js';
+import { DingshangError, type DingshangErrorMeta } from '../../../../src/cloud/dingshang/errors.js';
 import { DINGSHANG_EVENT_TYPES, DingshangDestination, outcomeOf, type DingshangConsumeClient } from '../../../../src/cloud/dingshang/destination.js';
 import type { DsOrder, DsPickupCode } from '../../../../src/cloud/dingshang/schemas.js';
 import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';

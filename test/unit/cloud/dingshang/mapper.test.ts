@@ -14,9 +14,8 @@ import {
   tradeIdForEvent,
   tradeIdMatchesEvent,
 } from '../../../../src/cloud/dingshang/mapper.js';
-import { buildRequest, parseResponse } from '../../../../src/cloud/dingshang/request.js';
+import { buildRequest, decodePayload, parseResponse, verifySign } from '../../../../src/cloud/dingshang/signer.js';
 import { pickupCodeListDataSchema, productSchema } from '../../../../src/cloud/dingshang/schemas.js';
-import { decodePayload, verifySign } from '../../../../src/cloud/dingshang/signer.js';
 import { consumeOkBody, consumeUsedBody } from './fixtures.js';
 
 const EVENT_ID = '01964f3a-7c2b-7d3e-9a4b-1c2d3e4f5a6b';

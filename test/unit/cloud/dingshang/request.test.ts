@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENDPOINT_NAMES, ENDPOINTS, endpointPath, matchEndpoint } from '../../../../src/cloud/dingshang/endpoints.js';
-import { buildRequest, parseResponse, readSignedBody, type DsCredentials } from '../../../../src/cloud/dingshang/request.js';
-import { computeSign, decodePayload } from '../../../../src/cloud/dingshang/signer.js';
+import { ENDPOINT_NAMES, ENDPOINTS, endpointPath, matchEndpoint } from '../../../../src/cloud/dingshang/schemas.js';
+import { buildRequest, computeSign, decodePayload, type DsCredentials, parseResponse, readSignedBody } from '../../../../src/cloud/dingshang/signer.js';
 import { consumeUsedBody, deliveryOkBody, deliveryUnpaidBody } from './fixtures.js';
 
 const creds: DsCredentials = { appId: 'dsaaa73cee5b4efce9', appSecret: 'secret', appKey: 'kva' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hongxunOptionsSchema } from '../../../../src/cloud/hongxun/config.js';
-import { parseHongxunResponse, verifyHongxunEnvelope } from '../../../../src/cloud/hongxun/envelope.js';
-import { type HongxunSignForFacts, buildHongxunSignFor } from '../../../../src/cloud/hongxun/sign-for.js';
+import { parseHongxunResponse, verifyHongxunEnvelope } from '../../../../src/cloud/hongxun/signer.js';
+import { type HongxunSignForFacts, buildHongxunSignFor } from '../../../../src/cloud/hongxun/mapper.js';
 import { hongxunSignForEnvelopeSchema, hongxunSignForProductSchema } from '../../../../src/cloud/hongxun/schemas.js';
 import {
   CREDENTIALS,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
+import { verifyWebhook } from '../../../../src/cloud/webhooks/signer.js';
 
 /** What the receiver knows about one request when it decides how to answer. */
 export interface RequestInfo {

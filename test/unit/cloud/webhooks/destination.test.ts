@@ -3,8 +3,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';
 import { StandardWebhookDestination, type StandardWebhookConfig } from '../../../../src/cloud/webhooks/destination.js';
-import { serializeWebhookPayload, webhookPayloadFor } from '../../../../src/cloud/webhooks/payload.js';
-import { StandardWebhookError, verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
+import { serializeWebhookPayload, webhookPayloadFor } from '../../../../src/cloud/webhooks/mapper.js';
+import { StandardWebhookError, verifyWebhook } from '../../../../src/cloud/webhooks/signer.js';
 import { WebhookReceiver, type Reply } from '../sync/receiver.js';
 import { SEALED, storedEvent } from './fixtures.js';
 

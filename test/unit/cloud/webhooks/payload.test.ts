@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { OutboundEvent } from '../../../../src/cloud/common/outbound-event.js';
-import { serializeWebhookPayload, webhookPayloadFor, webhookRequestFor } from '../../../../src/cloud/webhooks/payload.js';
-import { verifyWebhook } from '../../../../src/cloud/webhooks/standard-webhooks.js';
+import { serializeWebhookPayload, webhookPayloadFor, webhookRequestFor } from '../../../../src/cloud/webhooks/mapper.js';
+import { verifyWebhook } from '../../../../src/cloud/webhooks/signer.js';
 import { SEALED, storedEvent } from './fixtures.js';
 
 const stored = storedEvent();

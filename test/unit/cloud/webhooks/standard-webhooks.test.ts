@@ -8,7 +8,7 @@ import {
   webhookSignature,
   type IncomingHeaders,
   type StandardWebhookErrorCode,
-} from '../../../../src/cloud/webhooks/standard-webhooks.js';
+} from '../../../../src/cloud/webhooks/signer.js';
 
 /**
  * The example of the Standard Webhooks repository

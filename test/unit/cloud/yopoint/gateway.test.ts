@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { yopointOptionsSchema } from '../../../../src/cloud/yopoint/config.js';
-import { YOPOINT_METHODS, yopointMethods } from '../../../../src/cloud/yopoint/endpoints.js';
-import { buildYopointRequest, cabinetOrderListBiz, parseYopointResponse } from '../../../../src/cloud/yopoint/gateway.js';
-import { yopointRequestParamsSchema } from '../../../../src/cloud/yopoint/schemas.js';
+import { YOPOINT_METHODS, yopointMethods, yopointRequestParamsSchema } from '../../../../src/cloud/yopoint/schemas.js';
+import { buildYopointRequest, cabinetOrderListBiz, parseYopointResponse } from '../../../../src/cloud/yopoint/client.js';
 import { APIFOX_ORDER_GET_RESPONSE, FAILURE_RESPONSE, GITBOOK_ORDER_JSON } from './fixtures.js';
 
 const options = yopointOptionsSchema.parse({ appid: '930859529955', appSecret: 'kiosk-test-secret-0001' });

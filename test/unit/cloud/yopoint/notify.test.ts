@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { yopointOptionsSchema } from '../../../../src/cloud/yopoint/config.js';
 import { mapYopointNotification } from '../../../../src/cloud/yopoint/mapper.js';
-import { decodeYopointForm, verifyYopointNotification, yopointNotifyAnswer } from '../../../../src/cloud/yopoint/notify.js';
+import { decodeYopointForm, verifyYopointNotification, yopointNotifyAnswer } from '../../../../src/cloud/yopoint/callback.js';
 import { yopointNotifyAnswerSchema } from '../../../../src/cloud/yopoint/schemas.js';
 import { yopointSign } from '../../../../src/cloud/yopoint/signer.js';
 import { CABINET_CHANGED_BIZ, CABINET_CHANGED_DOC_STYLE } from './fixtures.js';
