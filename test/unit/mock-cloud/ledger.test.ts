@@ -33,7 +33,7 @@ describe('MemoryLedger', () => {
     ledger.apply(entry('e', null, 1)); // no stream: nothing to order against
     const report = ledger.report('webhooks');
     expect(report.applied[0]).toEqual({ key: 'a', stream: 'p1', kind: 'parcel.stored', at: 1, order: 10 });
-    expect(report).toMatchObject({ duplicates: 0, appliedTwice: [], outOfOrder: [] });
+    expect(report).toMatchObject({ duplicates: 0, applications: 5, appliedTwice: [], outOfOrder: [] });
   });
 
   it('lists a stream whose entries arrived in another order than they occurred', () => {
@@ -81,6 +81,23 @@ describe('FileLedger', () => {
     expect(second.apply(entry('a', 'p1', 10))).toBe('duplicate');
     expect(second.report('webhooks').duplicates).toBe(2);
     second.close();
+  });
+
+  it('counts every application: a key applied again (its dedupe missed) shows in appliedTwice', () => {
+    // Two mock processes on one state file (the old one not dead yet when the
+    // new one starts): neither knows what the other applied, so both apply `a`.
+    const oldMock = FileLedger.open(file);
+    const newMock = FileLedger.open(file);
+    expect(oldMock.apply(entry('a', 'p1', 10))).toBe('fresh');
+    expect(newMock.apply(entry('a', 'p1', 10))).toBe('fresh');
+    expect(newMock.apply(entry('b', 'p1', 11))).toBe('fresh');
+    expect(newMock.apply(entry('b', 'p1', 11))).toBe('duplicate'); // refused: not an application
+    oldMock.close();
+    newMock.close();
+    // What the chaos test reads at the end: the whole file, every application in it.
+    const report = FileLedger.open(file).report('webhooks');
+    expect(report).toMatchObject({ applications: 3, duplicates: 1, appliedTwice: ['a'] });
+    expect(report.applied.map((a) => a.key)).toEqual(['a', 'a', 'b']);
   });
 
   it('ignores a torn last line and cuts it off the file', () => {
