@@ -37,7 +37,7 @@ interface BuilderConfig {
   electronFuses?: Record<string, boolean>;
   linux?: { target?: Array<string | TargetEntry>; extraResources?: Pattern[] };
   deb?: { afterInstall?: string; afterRemove?: string; fpm?: string[]; depends?: string[] };
-  win?: { target?: Array<string | TargetEntry> };
+  win?: { target?: Array<string | TargetEntry>; extraResources?: Pattern[] };
   nsis?: { oneClick?: boolean; perMachine?: boolean; include?: string; runAfterFinish?: boolean };
 }
 
