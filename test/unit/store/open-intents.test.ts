@@ -8,7 +8,7 @@ import {
   resolveOpenIntent,
   unresolvedIntents,
 } from '../../../src/store/index.js';
-import { memoryDb, queryPlan, seedCompartments, T0 } from './helpers.js';
+import { memoryDb, seedCompartments, T0 } from './helpers.js';
 
 describe('open intents', () => {
   it('creates, resolves and lists unresolved ones oldest first', () => {
