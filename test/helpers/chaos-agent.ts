@@ -7,8 +7,10 @@
  * holds `target` of them. Once the file `codesFile` exists (Dingshang codes the
  * test created in the mock: `[{ code, externalId }]`), every other pickup uses
  * the next unused one, so the Dingshang destination has `/consumes` to report.
+ * At `gate` events it waits for that file: the Dingshang pickups do not depend
+ * on how fast the test restarts the mock.
  * It resumes from the database after a kill, so the run's events are exactly
- * the rows in `events`. argv: config file, target, codes file.
+ * the rows in `events`. argv: config file, target, codes file, gate.
  * stdout: {"ready":true,...} once started, {"generated":n} at the end.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,8 +26,9 @@ import type { DomainEventType } from '../../src/shared/events.js';
 import * as store from '../../src/store/index.js';
 import type { NewEvent } from '../../src/store/index.js';
 
-const [configPath = '', targetText = '2000', codesFile = ''] = process.argv.slice(2);
+const [configPath = '', targetText = '2000', codesFile = '', gateText = targetText] = process.argv.slice(2);
 const target = Number(targetText);
+const gate = Number(gateText);
 const config = loadConfig({ file: configPath, env: {} });
 const secret = loadCabinetSecret(config.cabinet.secret, config.dataDir);
 const running = await runAgent(config, await createLogger(config, { stdout: false }), { jobs: false });
@@ -60,6 +63,10 @@ function nextEvent(i: number, at: number): NewEvent {
 }
 
 while (n < target) {
+  if (n >= gate && !existsSync(codesFile)) {
+    await new Promise((r) => setTimeout(r, 50));
+    continue;
+  }
   store.inTransaction(db, () => {
     for (let i = 0; i < 4 && n < target; i++, n++) {
       // Strictly increasing: the receiving mocks check order per parcel by event time.

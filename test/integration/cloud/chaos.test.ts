@@ -20,6 +20,8 @@ const MOCK_CLOUD = fileURLToPath(new URL('../../../tools/mock-cloud/main.ts', im
 const EVENTS = 1400;
 /** Dingshang codes created in the mock after its restart (its code state lives in memory only). */
 const DINGSHANG_CODES = 200;
+/** The generator waits here for those codes (the mock is restarted at 600 events). */
+const CODES_GATE = 700;
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 const RETRY_AFTER_S = 1;
 /**
@@ -126,7 +128,7 @@ describe('sync chaos (issue 4 §6)', () => {
     );
     const socketPath = controlSocketPath(loadConfig({ file: configPath, env: {} }).dataDir);
     const mockArgs = ['--import', 'tsx', MOCK_CLOUD, '--config', configPath, '--json', '--port', String(port), '--state-file', stateFile, '--faults', JSON.stringify(FAULTS)];
-    const agentArgs = ['--import', 'tsx', AGENT, configPath, String(EVENTS), codesFile];
+    const agentArgs = ['--import', 'tsx', AGENT, configPath, String(EVENTS), codesFile, String(CODES_GATE)];
     const reader = (): Database.Database => new Database(dbPath, { readonly: true, fileMustExist: true });
     const query = <T>(sql: string): T => {
       const db = reader();
