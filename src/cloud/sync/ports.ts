@@ -46,34 +46,8 @@ export interface DestinationHealth {
   nextAttemptAt: number | null;
 }
 
-/**
- * A pickup code as a vendor holds it, for the code puller. The plain code is
- * handed to src/main, which hashes it with the cabinet secret before anything
- * is stored (src/cloud never sees the key nor the store).
- */
-export interface PulledCode {
-  /** The vendor's id for the code: the key of the set (`replaceCodesFromSource`). */
-  externalId: string;
-  code: string;
-  compartmentId?: string | null;
-  parcelId?: string | null;
-  validFrom: number;
-  validUntil?: number | null;
-}
-
-/** A vendor that issues pickup codes for this cabinet. */
-export interface CodeSource {
-  /** The pickup-code source name stored with each code, e.g. `dingshang`. */
-  readonly name: string;
-  /**
-   * Every code the vendor currently holds for this cabinet (the whole set: a
-   * code missing from it is cancelled locally). Throws on any failure: a
-   * partial list must never be applied as the whole set.
-   */
-  pullAll(signal: AbortSignal): Promise<PulledCode[]>;
-  /** Withdraws one code upstream (service mode). Absent: this vendor's codes cannot be cancelled from the cabinet. Throws on failure. */
-  cancelCode?(externalId: string, signal?: AbortSignal): Promise<void>;
-}
+/** The code-source port the flows consume (src/core) and the vendors implement: one definition, in src/shared. */
+export type { CodeSource, PulledCode } from '../../shared/code-source.js';
 
 /**
  * Where verified inbound commands (vendor callbacks, channel commands) are

@@ -1,0 +1,31 @@
+/**
+ * A vendor that issues pickup codes for this cabinet, as the code puller
+ * (src/core) consumes it and each vendor's code source (src/cloud)
+ * implements it. Pure types: the plain code is hashed with the cabinet
+ * secret by the puller before anything is stored, so src/cloud never sees
+ * the key nor the store.
+ */
+
+/** One code as a vendor holds it (the whole set is applied at once). */
+export interface PulledCode {
+  /** The vendor's id for the code: the key of the set (`replaceCodesFromSource`). */
+  externalId: string;
+  code: string;
+  compartmentId?: string | null;
+  parcelId?: string | null;
+  validFrom: number;
+  validUntil?: number | null;
+}
+
+export interface CodeSource {
+  /** The pickup-code source name stored with each code, e.g. `dingshang`. */
+  readonly name: string;
+  /**
+   * Every code the vendor currently holds for this cabinet (the whole set: a
+   * code missing from it is cancelled locally). Throws on any failure: a
+   * partial list must never be applied as the whole set.
+   */
+  pullAll(signal: AbortSignal): Promise<PulledCode[]>;
+  /** Withdraws one code upstream (service mode). Absent: this vendor's codes cannot be cancelled from the cabinet. Throws on failure. */
+  cancelCode?(externalId: string, signal?: AbortSignal): Promise<void>;
+}
