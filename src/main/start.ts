@@ -122,7 +122,7 @@ async function serve(config: Config, opts: ServeOptions): Promise<number> {
     const uiLine = ui ? { shell: shellName, url: ui.launchUrl(), urlFile: ui.urlFile, browser: ui.browserPath } : { shell: 'none' };
     process.stdout.write(JSON.stringify({ event: 'ready', pid: process.pid, coldStartMs, rssMb, socket: running.socketPath, hardware: agent.hardware.describe, database: config.database, ui: uiLine, fellBack }) + '\n');
   } else {
-    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, shell: shellName, fellBack, tty: process.stdout.isTTY === true }));
+    process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, shell: shellName, fellBack, journal: stdoutIsJournal() }));
   }
   // The demo ends with its window (closed, or the shell gone); the service, and browser mode, on a signal.
   const ended = await Promise.race([signalled.then((signal) => ({ signal, code: 0 })), shell?.ran ? shell.exited.then((code) => ({ signal: null, code })) : new Promise<never>(() => {})]);
@@ -142,13 +142,24 @@ interface BannerFacts {
   ui: BrowserUi | undefined;
   shell: string;
   fellBack: string[];
-  /** A person reads stdout; otherwise it is a log (systemd's journal), which must never hold a ticket. */
-  tty: boolean;
+  /** stdout goes to systemd's journal, which others read and which must never hold a ticket. */
+  journal: boolean;
 }
 
-/** At a terminal a one-time address to open; in a log only where to find one (the file is the agent user's alone). */
-export function screenLine(ui: Pick<BrowserUi, 'launchUrl' | 'urlFile'>, tty: boolean): string {
-  return tty ? `${ui.launchUrl()}  (good for one page)` : `one-time address in ${ui.urlFile}`;
+/**
+ * Whether stdout is the journal: systemd sets INVOCATION_ID for every unit it
+ * runs and JOURNAL_STREAM when a stream goes to the journal. Elsewhere (a
+ * terminal, a pipe to `tee` or a script) a person or the starting user reads
+ * it, and the address is printed: a ticket read by anyone else is refused by
+ * the peer-uid check anyway (docs/security.md).
+ */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env['INVOCATION_ID'] || env['JOURNAL_STREAM']);
+}
+
+/** To a person, a one-time address to open; in the journal only where to find one (the file is the agent user's alone). */
+export function screenLine(ui: Pick<BrowserUi, 'launchUrl' | 'urlFile'>, journal: boolean): string {
+  return journal ? `one-time address in ${ui.urlFile}` : `${ui.launchUrl()}  (good for one page)`;
 }
 
 function banner(config: Config, f: BannerFacts): string {
@@ -161,7 +172,7 @@ function banner(config: Config, f: BannerFacts): string {
     `  control:  ${f.socket}`,
     `  logs:     ${join(config.dataDir, 'logs')}`,
   ];
-  if (f.ui && f.shell !== 'electron') lines.push(`  screen:   ${screenLine(f.ui, f.tty)}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
+  if (f.ui && f.shell !== 'electron') lines.push(`  screen:   ${screenLine(f.ui, f.journal)}${f.ui.browserPath ? `  (opened in ${f.ui.browserPath})` : ''}`);
   for (const reason of f.fellBack) lines.push(`  note:     ${reason}`);
   if (config.staff.demoPins) lines.push(`  staff:    demo PINs: courier ${config.staff.courierPin}, technician ${config.staff.technicianPin} (simulator only)`);
   const unset = (['courier', 'technician'] as const).filter((r) => config.staff[`${r}Pin`] === null);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { screenLine } from '../../../src/main/start.js';
+import { screenLine, stdoutIsJournal } from '../../../src/main/start.js';
 import { assertBuilt, BIN } from '../../helpers/cli.js';
 
 /**
@@ -27,7 +27,8 @@ describe('the screen address never reaches the journal or the log files', () => 
 
   it('prints the file, not the address; the ticket and the session token it buys appear in no log', async () => {
     assertBuilt();
-    agent = spawn(process.execPath, [BIN, '--config', configPath, 'start', '--no-browser'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As systemd starts a unit: INVOCATION_ID set, stdout the journal.
+    agent = spawn(process.execPath, [BIN, '--config', configPath, 'start', '--no-browser'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INVOCATION_ID: '0123456789abcdef0123456789abcdef' } });
     let stdout = '';
     agent.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     agent.stderr!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -68,9 +69,12 @@ describe('the screen address never reaches the journal or the log files', () => 
     expect(stdout).not.toContain('#ticket=');
   });
 
-  it('at a terminal the banner gives a person the address itself', () => {
+  it('outside the journal (a terminal, a pipe) the banner gives a person the address itself', () => {
     const ui = { launchUrl: () => 'http://127.0.0.1:9/#ticket=abc', urlFile: '/var/lib/cabinet-kiosk/screen-url' };
-    expect(screenLine(ui, true)).toBe('http://127.0.0.1:9/#ticket=abc  (good for one page)');
-    expect(screenLine(ui, false)).toBe('one-time address in /var/lib/cabinet-kiosk/screen-url');
+    expect(screenLine(ui, false)).toBe('http://127.0.0.1:9/#ticket=abc  (good for one page)');
+    expect(screenLine(ui, true)).toBe('one-time address in /var/lib/cabinet-kiosk/screen-url');
+    expect(stdoutIsJournal({ INVOCATION_ID: 'x' })).toBe(true);
+    expect(stdoutIsJournal({ JOURNAL_STREAM: '8:12345' })).toBe(true);
+    expect(stdoutIsJournal({})).toBe(false);
   });
 });
