@@ -30,6 +30,13 @@ export class GuessLedger {
     this.#replay(scope, attempt.at).add(attempt);
   }
 
+  /** The state `attempt` would lead to, without recording it (so its consequences can commit with it). */
+  after(scope: string | undefined, attempt: store.Attempt): LockoutState {
+    const next = this.#replay(scope, attempt.at).clone();
+    next.add(attempt);
+    return next.at(attempt.at);
+  }
+
   #replay(scope: string | undefined, now: number): store.LockoutReplay {
     const key = scope ?? '';
     let replay = this.#replays.get(key);

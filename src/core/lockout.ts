@@ -27,24 +27,24 @@ export function assertNotLockedOut(ctx: FlowContext, g: GuessScope): void {
 
 /**
  * Counts a wrong guess. The one that crosses the limit also queues
- * `keypad.locked-out` and audits it, in the same transaction. Returns the
+ * `keypad.locked-out` and audits it, in the same transaction as the attempt. Returns the
  * error to show: `locked-out` when this guess locked the keypad, else `wrong`.
  */
 export function countWrongGuess(ctx: FlowContext, g: GuessScope, wrong: KioskError, audit?: string): KioskError {
   const at = ctx.clock();
   const before = ctx.guesses.state(g.scope, at);
+  const after = ctx.guesses.after(g.scope, { at, ok: false });
+  const lockedNow = after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil ? after.lockedUntil : null;
+  // One transaction: a crash cannot keep the attempt and lose the lockout it caused.
   store.inTransaction(ctx.db, () => {
     store.recordCodeAttempt(ctx.db, { at, ok: false, source: g.source });
     if (audit) store.appendAudit(ctx.db, { at, actor: g.actor, action: audit, detail: { refused: wrong.code } });
+    if (lockedNow !== null) {
+      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: lockedNow, source: g.source, at } }, at);
+      store.appendAudit(ctx.db, { at, actor: g.actor, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: lockedNow } });
+    }
   });
   ctx.guesses.add(g.scope, { at, ok: false });
-  const after = ctx.guesses.state(g.scope, at);
-  if (after.lockedUntil !== null && after.lockedUntil !== before.lockedUntil) {
-    store.inTransaction(ctx.db, () => {
-      recordEvent(ctx, { type: 'keypad.locked-out', payload: { failures: after.failures, lockedUntil: after.lockedUntil!, source: g.source, at } }, at);
-      store.appendAudit(ctx.db, { at, actor: g.actor, action: 'keypad.locked-out', detail: { failures: after.failures, lockedUntil: after.lockedUntil } });
-    });
-  }
   return after.lockedUntil !== null && after.lockedUntil > at ? lockedOut(g, after.lockedUntil - at) : wrong;
 }
 

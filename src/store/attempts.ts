@@ -148,6 +148,13 @@ export class LockoutReplay {
     };
   }
 
+  /** An independent copy: what the state would be after an attempt, before that attempt is committed. */
+  clone(): LockoutReplay {
+    const copy = new LockoutReplay(this.p);
+    [copy.#level, copy.#lockedUntil, copy.#resetAt, copy.#last, copy.#failures] = [this.#level, this.#lockedUntil, this.#resetAt, this.#last, [...this.#failures]];
+    return copy;
+  }
+
   /** Nothing a success could reset: no failure in the window, no lockout level. */
   get settled(): boolean {
     return this.#level === 0 && this.#lockedUntil === null && this.#failures.length === 0;

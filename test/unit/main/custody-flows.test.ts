@@ -224,6 +224,18 @@ describe('no oracle (invariant 6)', () => {
     expect(f.doors.slept.slice(0, 5)).toEqual(Array(5).fill(f.ctx.policy.refusalFloorMs));
   });
 
+  it('the refusal that locks the keypad commits its keypad.locked-out event in the same transaction as the attempt', async () => {
+    fixture();
+    let transactions = 0;
+    const begin = f.db.sqlite.transaction.bind(f.db.sqlite);
+    Object.assign(f.db.sqlite, { transaction: (fn: (...a: unknown[]) => unknown) => ((transactions++), begin(fn)) });
+    for (let i = 0; i < 4; i++) await failure(f.kiosk.pickup(`00000${i}`, 'keypad'));
+    const counted = transactions;
+    expect((await failure(f.kiosk.pickup('000009', 'keypad'))).code).toBe('locked-out');
+    expect(transactions - counted).toBe(1);
+    expect(events('keypad.locked-out')).toHaveLength(1);
+  });
+
   it('the lockout check reads no log once seeded: 20,000 past attempts cost no query', () => {
     fixture();
     const insert = f.db.sqlite.prepare(`INSERT INTO code_attempts (at, ok, source) VALUES (?, 0, 'keypad')`);

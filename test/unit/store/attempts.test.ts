@@ -6,6 +6,7 @@ import {
   failedAttemptsSince,
   inTransaction,
   lockDelay,
+  LockoutReplay,
   lockoutState,
   STAFF_PIN_SOURCE,
   openDatabase,
@@ -127,5 +128,20 @@ describe('lockout policy', () => {
       { at: 10_000_001, ok: false },
     ];
     expect(computeLockout(attempts, 10_000_001, P)).toEqual({ lockedUntil: null, failures: 2 });
+  });
+});
+
+describe('LockoutReplay', () => {
+  it('a clone predicts the next state and leaves the original untouched', () => {
+    const p = DEFAULT_LOCKOUT_POLICY;
+    const replay = new LockoutReplay(p);
+    for (let i = 0; i < 4; i++) replay.add({ at: 1000 * i, ok: false });
+    const before = replay.at(4000);
+    const next = replay.clone();
+    next.add({ at: 4000, ok: false });
+    expect(next.at(4000).lockedUntil).toBe(4000 + p.baseDelayMs);
+    expect(replay.at(4000)).toEqual(before);
+    replay.add({ at: 4000, ok: false });
+    expect(replay.at(4000)).toEqual(next.at(4000));
   });
 });
