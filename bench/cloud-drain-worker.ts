@@ -61,7 +61,7 @@ async function mock(): Promise<void> {
 }
 
 /**
- * A cabinet's day, as the kiosk records it (src/main/kiosk): a random
+ * A cabinet's day, as the kiosk records it (src/core): a random
  * compartment either takes a parcel (door.closed, then parcel.stored) or gives
  * one up (parcel.picked-up, then door.closed). door.closed carries no parcel
  * id, as in kiosk.ts, so every parcel has two events that must stay in order

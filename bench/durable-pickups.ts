@@ -1,6 +1,6 @@
 /**
  * Durable pickups per second: the completing transaction of a pickup, exactly
- * as src/main/kiosk/pickup.ts commits it (`recordPickup`: resolveOpenIntent,
+ * as src/core/pickup.ts commits it (`recordPickup`: resolveOpenIntent,
  * a success attempt only when recent failures exist, completePickup = transitionParcel + markCodeUsed + recordEvent with one
  * outbox destination + appendAudit), one BEGIN IMMEDIATE … COMMIT each, with
  * the store's pragmas (WAL, synchronous=FULL). The baseline is bare
