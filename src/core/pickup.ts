@@ -90,24 +90,25 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
     if (settled) return settled;
   }
   const attempt = await pulseDoor(ctx, req);
-  const left = recordPickup(ctx, { attempt, req, code: hit.code, typed: code, source, reopened });
+  const left = recordPickup(ctx, { attempt, req, code: hit.code, typed: code, source, reopened, guess });
   return result(attempt, parcel?.id ?? null, reopened, left);
 }
 
 /**
- * The one transaction after the pulse (retried until it lands): the intent
- * resolved, the guess counted right, and the pickup completed, the grace
- * re-open spent, or the open recorded as unconfirmed. Returns the pulses the
- * code has left. Exported so the benchmark measures exactly this commit.
+ * The one transaction after a pickup's pulse (retried until it lands), for a
+ * typed code and the operator's remote pickup alike: the intent resolved, the
+ * guess counted right (a typed code only: `guess`), and the pickup completed,
+ * the grace re-open spent, or the open recorded as unconfirmed. Returns the
+ * pulses the code has left. Exported so the benchmark measures exactly this commit.
  */
 export function recordPickup(
   ctx: FlowContext,
-  p: { attempt: DoorAttempt; req: OpenRequest; code: PickupCode; typed?: string; source: PickupSource; reopened: boolean },
+  p: { attempt: DoorAttempt; req: OpenRequest; code: PickupCode; typed?: string; source: PickupSource; reopened: boolean; guess?: GuessScope },
 ): number {
   const { attempt, req, code } = p;
   const left = opensLeft(code.opens + (attempt.sent ? 1 : 0));
   recordResult(ctx, req, attempt, () => {
-    countRightGuess(ctx, customerGuess(p.source), attempt.at);
+    if (p.guess) countRightGuess(ctx, p.guess, attempt.at);
     if (p.reopened && attempt.sent) {
       // Spent whether it opened or not: the second pulse is the last.
       store.consumeGrace(ctx.db, code.id);

@@ -42,7 +42,9 @@ export async function reconcileOpenIntents(ctx: FlowContext): Promise<ReconcileR
         const ids = { compartmentId: compartment.id, board: compartment.board, lock: compartment.lock };
         recordEvent(ctx, { type: 'door.open-unconfirmed', compartmentId: compartment.id, parcelId: intent.parcelId, payload: { ...ids, kind: intent.kind, door, at } }, at);
       }
-      return intent.kind === 'pickup' ? settlePickup(ctx, intent, opened, at) : checkAfterCrash(ctx, intent, intent.kind, door, at);
+      if (intent.kind !== 'pickup') return checkAfterCrash(ctx, intent, intent.kind, door, at);
+      settlePickup(ctx, intent, opened, at);
+      return false;
     });
     reports.push({ intentId: intent.id, kind: intent.kind, compartmentId: intent.compartmentId, door, result: opened ? 'opened' : 'unknown', needsCheck });
   }
@@ -65,17 +67,16 @@ export async function reconcileOpenIntents(ctx: FlowContext): Promise<ReconcileR
   return reports;
 }
 
-function settlePickup(ctx: FlowContext, intent: OpenIntent, opened: boolean, at: number): boolean {
+function settlePickup(ctx: FlowContext, intent: OpenIntent, opened: boolean, at: number): void {
   const code = intent.codeId !== null ? store.getPickupCode(ctx.db, intent.codeId) : undefined;
-  if (!code) return false;
+  if (!code) return;
   const parcel = intent.parcelId ? store.getParcel(ctx.db, intent.parcelId) : undefined;
   const pending = code.state === 'active' && (!parcel || parcel.state === 'stored');
-  if (!pending) return false;
+  if (!pending) return;
   const req: OpenRequest = { kind: 'pickup', compartmentId: intent.compartmentId, parcelId: intent.parcelId, codeId: intent.codeId, actor: 'system:reconcile' };
   const left = opensLeft(code.opens);
   if (opened) completePickup(ctx, code, req, 'reconciled', at, { graceMs: left > 0 ? ctx.policy.graceMs : 0 });
   else recordUnconfirmed(ctx, code, requireCompartment(ctx, intent.compartmentId), intent.parcelId, { opensUsed: code.opens, opensLeft: left, reason: 'restart between pulse and result' }, at);
-  return false;
 }
 
 /** A non-pickup open cut off by a crash: the compartment waits for a person, if a parcel is (or may be) at stake. */

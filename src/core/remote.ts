@@ -2,8 +2,8 @@ import { KioskError } from '../shared/errors.js';
 import * as store from '../store/index.js';
 import type { Actor, FlowContext, OpenRequest } from './context.js';
 import { MAX_OPENS_PER_CODE } from '../shared/domain.js';
-import { opensLeft, pulseDoor, recordEvent, recordResult, requireCompartment } from './door-open.js';
-import { completePickup, recordUnconfirmed } from './pickup.js';
+import { pulseDoor, recordEvent, requireCompartment } from './door-open.js';
+import { recordPickup } from './pickup.js';
 import type { DoorOpened } from './service.js';
 
 /**
@@ -28,11 +28,8 @@ export async function remotePickup(ctx: FlowContext, parcelId: string, actor: Ac
   if (code.opens >= MAX_OPENS_PER_CODE) throw new KioskError('code-open-limit', `parcel ${parcel.id}'s code has caused its two opens: use a technician open`, { parcelId });
   const req: OpenRequest = { kind: 'pickup', compartmentId: compartment.id, parcelId: parcel.id, codeId: code.id, actor };
   const attempt = await pulseDoor(ctx, req);
-  const left = opensLeft(code.opens + (attempt.sent ? 1 : 0));
-  recordResult(ctx, req, attempt, () => {
-    if (attempt.outcome === 'opened') completePickup(ctx, code, req, 'remote', attempt.at, { graceMs: left > 0 ? ctx.policy.graceMs : 0 });
-    else if (attempt.outcome === 'unknown') recordUnconfirmed(ctx, code, compartment, parcel.id, { opensUsed: MAX_OPENS_PER_CODE - left, opensLeft: left, reason: attempt.driver }, attempt.at);
-  });
+  // No guess to count: the operator named the parcel, nobody typed its code.
+  recordPickup(ctx, { attempt, req, code, source: 'remote', reopened: false });
   return { outcome: attempt.outcome, compartmentId: compartment.id, board: compartment.board, lock: compartment.lock, parcelId: parcel.id };
 }
 

@@ -47,7 +47,7 @@ export class ResultCommits {
 
   /**
    * Commits `fn` in one transaction now, or queues it for retry when the
-   * disk refuses. Returns whether it landed now. Results commit in order: a
+   * disk refuses. Returns false when it was queued. Results commit in order: a
    * new one waits behind any already queued.
    */
   commit(label: string, fn: () => void): boolean {
@@ -58,7 +58,7 @@ export class ResultCommits {
     return false;
   }
 
-  /** Tries the queue now (tests, and the storage check before an open). Resolves to the number still pending. */
+  /** Tries the queue now (the storage check before an open, and the retry timer). Returns the number still pending. */
   flush(): number {
     while (this.#queue.length > 0) {
       const head = this.#queue[0]!;
