@@ -5,7 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/renderer/i18n/messages.js';
 import { fill } from '../../src/renderer/logic/format.js';
 import { JsonLineProcess } from '../helpers/cli.js';
-import { PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { enterCode as enterCodeOn, PINS, screen, startKiosk, tapDigits, withSilentBoard, type KioskUnderTest } from '../helpers/kiosk-browser.js';
 import { useKioskInChromium } from '../helpers/kiosk-suite.js';
 
 /**
@@ -44,28 +44,21 @@ describe('door outcomes and needs-check in Chromium (browser mode, simulated cab
     return (await stored) as { code: string; compartmentId: string; board: number; lock: number };
   }
 
-  async function enterCode(code: string): Promise<void> {
-    if ((await page.locator('main#app').getAttribute('data-screen')) !== 'code') {
-      await page.locator('[data-testid="start-pickup"]').click();
-      await screen(page, 'code');
-    }
-    await tapDigits(page, code);
-    await page.locator('[data-key="ok"]').click();
-  }
+  const enterCode = (code: string) => enterCodeOn(page, code);
 
   it('a pickup whose board never answers says the door may have opened, with its number; the retry opens it; a third try gets the staff contact', async () => {
     const parcel = await deposit('M');
     const before = openFramesFor(parcel.board, parcel.lock);
     // The lock stays shut and the board answers nothing, not even the door reads after the open:
     // the agent cannot tell what the door did.
-    await kiosk.simulatorCommand(`fault still-locked board=${parcel.board} lock=${parcel.lock}`);
-    await kiosk.simulatorCommand(`fault no-reply board=${parcel.board}`);
-    try {
-      await enterCode(parcel.code);
-      await screen(page, 'pickup-outcome', 30_000);
-    } finally {
-      await kiosk.simulatorCommand('fault off');
-    }
+    await withSilentBoard(
+      kiosk,
+      async () => {
+        await enterCode(parcel.code);
+        await screen(page, 'pickup-outcome', 30_000);
+      },
+      parcel,
+    );
     expect(openFramesFor(parcel.board, parcel.lock)).toBe(before + 1);
     await expect(page.locator('[data-testid="door-number"]').textContent()).resolves.toBe(parcel.compartmentId);
     const said = await text();
@@ -99,19 +92,19 @@ describe('door outcomes and needs-check in Chromium (browser mode, simulated cab
   it('a code whose two opens both went unanswered sends the customer to staff, and refuses a third pulse', async () => {
     const parcel = await deposit('S');
     const before = openFramesFor(parcel.board, parcel.lock);
-    await kiosk.simulatorCommand(`fault still-locked board=${parcel.board} lock=${parcel.lock}`);
-    await kiosk.simulatorCommand(`fault no-reply board=${parcel.board}`);
-    try {
-      await enterCode(parcel.code);
-      await screen(page, 'pickup-outcome', 30_000);
-      await page.locator('[data-testid="pickup-retry"]').click();
-      await screen(page, 'code');
-      await enterCode(parcel.code);
-      // The same screen again, now without the keypad: "If it did not open, please contact staff", phone and QR.
-      await page.locator('main#app[data-screen="pickup-outcome"] [data-testid="support"]').waitFor({ timeout: 30_000 });
-    } finally {
-      await kiosk.simulatorCommand('fault off');
-    }
+    await withSilentBoard(
+      kiosk,
+      async () => {
+        await enterCode(parcel.code);
+        await screen(page, 'pickup-outcome', 30_000);
+        await page.locator('[data-testid="pickup-retry"]').click();
+        await screen(page, 'code');
+        await enterCode(parcel.code);
+        // The same screen again, now without the keypad: "If it did not open, please contact staff", phone and QR.
+        await page.locator('main#app[data-screen="pickup-outcome"] [data-testid="support"]').waitFor({ timeout: 30_000 });
+      },
+      parcel,
+    );
     expect(openFramesFor(parcel.board, parcel.lock)).toBe(before + 2);
     await expect(page.locator('[data-testid="door-number"]').textContent()).resolves.toBe(parcel.compartmentId);
     await expect(page.locator('[data-testid="pickup-retry"]').count()).resolves.toBe(0);
@@ -147,14 +140,10 @@ describe('door outcomes and needs-check in Chromium (browser mode, simulated cab
     await page.locator('[data-testid="courier-dropoff"]').click();
     await screen(page, 'dropoff-size');
     const seen = new Set(kiosk.simulator.lines);
-    await kiosk.simulatorCommand('fault still-locked');
-    await kiosk.simulatorCommand('fault no-reply');
-    try {
+    await withSilentBoard(kiosk, async () => {
       await page.locator('[data-size="L"]').click();
       await screen(page, 'check', 30_000);
-    } finally {
-      await kiosk.simulatorCommand('fault off');
-    }
+    });
     const door = await nextOpenFrame(seen);
     const id = (await page.locator('[data-testid="check"]').getAttribute('data-compartment')) ?? '';
     const status = (await kiosk.cli('status')) as { compartments: Array<{ id: string; board: number; lock: number; parcel: { state: string } | null }> };
@@ -173,14 +162,14 @@ describe('door outcomes and needs-check in Chromium (browser mode, simulated cab
     await screen(page, 'service');
     const cell = page.locator(`[data-testid="svc-compartment"][data-compartment="${parcel.compartmentId}"]`);
     await cell.click();
-    await kiosk.simulatorCommand(`fault still-locked board=${parcel.board} lock=${parcel.lock}`);
-    await kiosk.simulatorCommand(`fault no-reply board=${parcel.board}`);
-    try {
-      await page.locator('[data-testid="svc-open"]').click();
-      await page.locator('[data-testid="svc-notice"]').waitFor({ timeout: 30_000 });
-    } finally {
-      await kiosk.simulatorCommand('fault off');
-    }
+    await withSilentBoard(
+      kiosk,
+      async () => {
+        await page.locator('[data-testid="svc-open"]').click();
+        await page.locator('[data-testid="svc-notice"]').waitFor({ timeout: 30_000 });
+      },
+      parcel,
+    );
     await expect(page.locator('[data-testid="svc-notice"]').getAttribute('data-kind')).resolves.toBe('warn');
     await expect(page.locator('[data-testid="svc-notice"]').textContent()).resolves.toBe(fill(zh.svcMaybeOpened, { door: parcel.compartmentId }));
     await expect.poll(() => cell.getAttribute('data-needs-check'), { timeout: 5000 }).toBe('true');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
+import { enterCode as enterCodeOn, PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
 import { useKioskInChromium } from '../helpers/kiosk-suite.js';
 
 /**
@@ -28,14 +28,7 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     return stored as { code: string; compartmentId: string; board: number; lock: number };
   }
 
-  async function enterCode(code: string): Promise<void> {
-    if ((await page.locator('main#app').getAttribute('data-screen')) !== 'code') {
-      await page.locator('[data-testid="start-pickup"]').click();
-      await screen(page, 'code');
-    }
-    await tapDigits(page, code);
-    await page.locator('[data-key="ok"]').click();
-  }
+  const enterCode = (code: string) => enterCodeOn(page, code);
 
   it('a customer picks up with a code: the right lock gets its open frame and the door is shown', async () => {
     await shot('attract-zh');

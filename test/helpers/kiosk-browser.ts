@@ -142,3 +142,28 @@ export async function screen(page: Page, name: string, timeout = 10_000): Promis
 export async function tapDigits(page: Page, digits: string): Promise<void> {
   for (const d of digits) await page.locator(`[data-key="${d}"]`).click();
 }
+
+/** Types a pickup code as a customer would: from the start screen if needed, then OK. */
+export async function enterCode(page: Page, code: string): Promise<void> {
+  if ((await page.locator('main#app').getAttribute('data-screen')) !== 'code') {
+    await page.locator('[data-testid="start-pickup"]').click();
+    await screen(page, 'code');
+  }
+  await tapDigits(page, code);
+  await page.locator('[data-key="ok"]').click();
+}
+
+/**
+ * Runs `act` while a lock stays shut and its board answers nothing (not even
+ * the door reads after an open): the agent cannot tell what the door did.
+ * Without a lock, every lock and board. The faults are cleared however `act` ends.
+ */
+export async function withSilentBoard(kiosk: KioskUnderTest, act: () => Promise<void>, door?: { board: number; lock: number }): Promise<void> {
+  await kiosk.simulatorCommand(door ? `fault still-locked board=${door.board} lock=${door.lock}` : 'fault still-locked');
+  await kiosk.simulatorCommand(door ? `fault no-reply board=${door.board}` : 'fault no-reply');
+  try {
+    await act();
+  } finally {
+    await kiosk.simulatorCommand('fault off');
+  }
+}

@@ -164,27 +164,25 @@ export const SCRIPTS: Record<FlowName, FlowScript> = {
     },
     op: () => ({ method: 'returnParcel', args: [TARGET, 'courier:custody'] }),
   },
-  technician: {
-    name: 'technician',
-    codeFlow: false,
-    // A stored parcel behind the door: what custody is about (an empty compartment has nothing to strand).
-    async setup(c) {
-      Object.assign(c, await storeParcel(c, TARGET));
-      c.from = c.cab.wire.mark();
-    },
-    op: () => ({ method: 'openCompartment', args: [TARGET, 'technician:custody', 'technician'] }),
-  },
-  remote: {
-    name: 'remote',
-    codeFlow: false,
-    // A stored parcel behind the door: what custody is about (an empty compartment has nothing to strand).
-    async setup(c) {
-      Object.assign(c, await storeParcel(c, TARGET));
-      c.from = c.cab.wire.mark();
-    },
-    op: () => ({ method: 'openCompartment', args: [TARGET, 'operator:custody', 'remote'] }),
-  },
+  technician: openWithParcelInside('technician', 'technician:custody'),
+  remote: openWithParcelInside('remote', 'operator:custody'),
 };
+
+/**
+ * A technician's or the operator's open of a compartment with a stored parcel
+ * behind the door: what custody is about (an empty compartment has nothing to strand).
+ */
+function openWithParcelInside(kind: 'technician' | 'remote', actor: string): FlowScript {
+  return {
+    name: kind,
+    codeFlow: false,
+    async setup(c) {
+      Object.assign(c, await storeParcel(c, TARGET));
+      c.from = c.cab.wire.mark();
+    },
+    op: () => ({ method: 'openCompartment', args: [TARGET, actor, kind] }),
+  };
+}
 
 /**
  * What a person does after the faulted call (faults cleared): the customer

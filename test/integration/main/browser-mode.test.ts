@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { ContractHost } from '../../../src/main/ui/contract-host.js';
 import { allowedUidsFor, PeerGuard } from '../../../src/main/ui/peer-guard.js';
 import { pushedEvent, type PushedEvent } from '../../../src/shared/contract.js';
 import { ptyTransport } from '../../helpers/pty.js';
+import { NOBODY, runJsonAs } from '../../helpers/run-as.js';
 
 /**
  * Browser mode end to end below the browser: the agent on the simulator (a
@@ -107,23 +107,8 @@ function probeAs(as: { uid: number; gid: number }, origin: string, protocols: st
       req.on('error', (e) => { console.log(JSON.stringify({ page: page.statusCode, upgrade: e.code })); });
       req.end();
     }).on('error', (e) => console.log(JSON.stringify({ page: e.code })));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code, origin, protocols.join(', ')], { ...as, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', () => {
-      try {
-        resolve(JSON.parse(out) as { page: number; upgrade: number });
-      } catch {
-        reject(new Error(`the probe printed ${JSON.stringify(out)}: ${err}`));
-      }
-    });
-  });
+  return runJsonAs(as, ['-e', code, origin, protocols.join(', ')], 'the probe');
 }
-const NOBODY = { uid: 65534, gid: 65534 };
 const ME = { uid: process.getuid!(), gid: process.getgid!() };
 
 /** Resolves with the close code the server sent, or rejects with the HTTP refusal. */

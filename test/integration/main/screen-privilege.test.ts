@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, JsonLineProcess } from '../../helpers/cli.js';
 import { requireSocat } from '../../helpers/pty.js';
+import { NOBODY, runJsonAs, type Ids } from '../../helpers/run-as.js';
 
 /**
  * Escaping the screen gives nothing: the agent runs as its own user (here
@@ -17,7 +17,6 @@ import { requireSocat } from '../../helpers/pty.js';
  * database, cabinet.secret, the control socket, and the serial device, which
  * has the mode udev gives it (root:dialout 0660; nobody is not in dialout).
  */
-const NOBODY = { uid: 65534, gid: 65534 };
 const DIALOUT_GID = 20;
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -55,22 +54,8 @@ out.contract = await new Promise((resolve) => {
 console.log(JSON.stringify(out));
 `;
 
-function runAs(as: { uid: number; gid: number }, script: string, args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { ...as, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', () => {
-      try {
-        resolve(JSON.parse(out) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`the screen-side client printed ${JSON.stringify(out)}: ${err}`));
-      }
-    });
-  });
+function runAs(as: Ids, script: string, args: string[]): Promise<Record<string, unknown>> {
+  return runJsonAs(as, [script, ...args], 'the screen-side client');
 }
 
 describe('the screen user against a real agent: the contract and nothing else', () => {
@@ -79,6 +64,15 @@ describe('the screen user against a real agent: the contract and nothing else', 
   let agent: JsonLineProcess | undefined;
   let serialDevice: string;
   const paths = { dataDir: '', runDir: '', client: '' };
+  /** What the client tries, in its argument order: the endpoint file, then each thing only the agent may touch. */
+  const probed = (): string[] => [
+    join(paths.runDir, 'screen-url'),
+    paths.dataDir,
+    join(paths.dataDir, 'kiosk.db'),
+    join(paths.dataDir, 'cabinet.secret'),
+    join(paths.dataDir, 'agent.sock'),
+    serialDevice,
+  ];
 
   beforeAll(async () => {
     assertBuilt();
@@ -135,14 +129,7 @@ describe('the screen user against a real agent: the contract and nothing else', 
   });
 
   it('as nobody: the contract answers; the data folder, database, cabinet.secret, control socket and serial device are EACCES', async () => {
-    const got = await runAs(NOBODY, paths.client, [
-      join(paths.runDir, 'screen-url'),
-      paths.dataDir,
-      join(paths.dataDir, 'kiosk.db'),
-      join(paths.dataDir, 'cabinet.secret'),
-      join(paths.dataDir, 'agent.sock'),
-      serialDevice,
-    ]);
+    const got = await runAs(NOBODY, paths.client, probed());
     expect(got).toEqual({
       dataDir: 'EACCES',
       database: 'EACCES',
@@ -154,14 +141,7 @@ describe('the screen user against a real agent: the contract and nothing else', 
   });
 
   it('the same client as the agent\'s user reaches all of it (the refusals above are the modes, not a broken setup)', async () => {
-    const got = await runAs({ uid: 0, gid: 0 }, paths.client, [
-      join(paths.runDir, 'screen-url'),
-      paths.dataDir,
-      join(paths.dataDir, 'kiosk.db'),
-      join(paths.dataDir, 'cabinet.secret'),
-      join(paths.dataDir, 'agent.sock'),
-      serialDevice,
-    ]);
+    const got = await runAs({ uid: 0, gid: 0 }, paths.client, probed());
     expect(got).toMatchObject({ dataDir: 'ok', database: 'ok', secret: 'ok', serial: 'ok', controlSocket: 'ok', contract: { compartments: 8 } });
   });
 });
