@@ -57,8 +57,9 @@ export async function ptyCabinet(o: PtyCabinetOptions): Promise<PtyCabinet> {
   const locks = o.locks ?? 8;
   const boards = addresses.map((address) => ({ address, protocol: o.protocol, locks, ...o.board }));
   const sim = await startSimulator({ boards, autoCloseMs: o.autoCloseMs ?? 0, transport: o.transport ?? 'pty' });
+  // 1 s, not the 300 ms a real board gets: a busy CI machine can hold a PTY reply that long, and a late reply must not turn a happy-path test into a no-reply one.
   const hw = await CabinetHardware.start({
-    serial: { path: sim.agentPath, baudRate: 9600, binding: sim.binding, replyTimeoutMs: 300, ...o.serial },
+    serial: { path: sim.agentPath, baudRate: 9600, binding: sim.binding, replyTimeoutMs: 1000, ...o.serial },
     boards,
     supervision: { pollIntervalMs: 50, activePollMs: 20, ...o.supervision },
     reconnect: { initialDelayMs: 20, maxDelayMs: 100, ...o.reconnect },

@@ -78,7 +78,7 @@ describe('protocol specifics over a real PTY', () => {
     c = await ptyCabinet({ protocol: 'kerong-cu', supervision: { pollIntervalMs: 10_000 } });
     const mark = Date.now();
     expect(await c.hw.open(0, 5)).toEqual({ outcome: 'opened', door: 'open' });
-    expect(c.txSince(mark)).toEqual(['02 04 31 03 3a', '02 00 30 03 35']);
+    expectOnePulseThenReads(c.txSince(mark), '02 04 31 03 3a', '02 00 30 03 35');
   });
 
   it('C: the pulse is board-timed FC05 at 0x0200 + relay, and all relays go off at start (§C.3)', async () => {
@@ -87,9 +87,20 @@ describe('protocol specifics over a real PTY', () => {
     const mark = Date.now();
     await c.hw.open(1, 1);
     // The echo carries no door state, so the door input is read (FC02 from input 1, one bit).
-    expect(c.txSince(mark)).toEqual(['01 05 02 00 00 02 4d b3', '01 02 00 00 00 01 b9 ca']);
+    expectOnePulseThenReads(c.txSince(mark), '01 05 02 00 00 02 4d b3', '01 02 00 00 00 01 b9 ca');
   });
 });
+
+/**
+ * One pulse, then at least one read of the door and nothing else. A read whose
+ * reply is late on a busy machine is read again (the confirm loop), never
+ * answered by a second pulse, so the count of reads is not fixed.
+ */
+function expectOnePulseThenReads(tx: string[], pulse: string, read: string): void {
+  expect(tx[0]).toBe(pulse);
+  expect(tx.length).toBeGreaterThanOrEqual(2);
+  expect(tx.slice(1)).toEqual(Array(tx.length - 1).fill(read));
+}
 
 describe('simulator timing hooks', () => {
   it('emits `frame` when the last request byte is read, and paces replies at paceBaud', async () => {
