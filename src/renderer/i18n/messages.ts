@@ -74,6 +74,11 @@ const en = {
   pickupRetry: 'Type the code again',
   done: 'Done',
   drawingLabel: 'Cabinet front',
+  youAreHere: 'You are here',
+  voiceCloseDoor: 'Please close the door',
+  voiceOn: 'Voice on',
+  voiceOff: 'Voice off',
+  voiceToggleLabel: 'Spoken prompts',
 
   thanksTitle: 'Thank you!',
   thanksHint: 'Have a nice day.',
@@ -328,6 +333,11 @@ const zh: Messages = {
   pickupRetry: '重新输入取件码',
   done: '完成',
   drawingLabel: '柜体示意图',
+  youAreHere: '您在这里',
+  voiceCloseDoor: '请关好柜门',
+  voiceOn: '语音开',
+  voiceOff: '语音关',
+  voiceToggleLabel: '语音提示',
 
   thanksTitle: '谢谢使用！',
   thanksHint: '祝您生活愉快。',
