@@ -1,5 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { buildFonts } from './tools/fonts/build-fonts.js';
+
+/** The screen's fonts, cut to the catalogue's characters, before the stylesheet that loads them is bundled. */
+function kioskFonts(): Plugin {
+  return {
+    name: 'kiosk-fonts',
+    async buildStart() {
+      await buildFonts();
+    },
+  };
+}
 
 /**
  * The kiosk screen: Preact + the shared contract, built to `dist/renderer`.
@@ -13,6 +24,7 @@ export default defineConfig({
   base: './',
   publicDir: false,
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  plugins: [kioskFonts()],
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,
