@@ -9,6 +9,7 @@
  * see the same disk and the same neighbours.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -37,6 +38,8 @@ export interface DurableResult {
   /** WAL frames (pages) written per commit, from 10 commits after a TRUNCATE checkpoint. */
   walPagesPerPickup: number;
   walPagesPerBareInsert: number;
+  /** Where the pickup's WAL pages go: frames per commit by table or index (dbstat), largest first. */
+  walPagesByBtree: Array<{ btree: string; pages: number }>;
   /**
    * Diagnostic, not a target: 300 more of each with synchronous=OFF at the end (no fsync), so
    * FULL − OFF is what the fsync costs and OFF is the CPU + WAL write of the transaction.
@@ -61,7 +64,8 @@ const unusedDoors: Doors = {
 
 export async function runDurablePickups(o: DurableOptions): Promise<DurableResult> {
   const dir = tempDir('durable');
-  const db = store.openDatabase(join(dir.path, 'kiosk.db'));
+  const dbPath = join(dir.path, 'kiosk.db');
+  const db = store.openDatabase(dbPath);
   const bare = new Database(join(dir.path, 'bare.db'));
   try {
     const PROBE = 10;
@@ -119,6 +123,7 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
     bare.pragma('wal_checkpoint(TRUNCATE)');
     for (let i = 0; i < PROBE; i++) pickupTxn();
     for (let i = 0; i < PROBE; i++) bareOnce();
+    const walPagesByBtree = pagesByBtree(db.sqlite, `${dbPath}-wal`, PROBE);
     const walPagesPerPickup = walFrames(db.sqlite) / PROBE;
     const walPagesPerBareInsert = walFrames(bare) / PROBE;
     const pickupMs: number[] = [];
@@ -178,6 +183,7 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
       bareTxnMs: summarize(bareMs),
       walPagesPerPickup,
       walPagesPerBareInsert,
+      walPagesByBtree,
       pickupTxnNoSyncMs: summarize(pickupNoSync),
       bareTxnNoSyncMs: summarize(bareNoSync),
       journalMode,
@@ -188,4 +194,23 @@ export async function runDurablePickups(o: DurableOptions): Promise<DurableResul
     store.closeDatabase(db);
     dir.remove();
   }
+}
+
+/**
+ * Reads the WAL's frame headers (a 32-byte file header, then per frame a
+ * 24-byte header whose first 4 bytes are the page number, big-endian, and the
+ * page) and names each page's table or index through dbstat.
+ */
+function pagesByBtree(sqlite: Database.Database, walPath: string, commits: number): Array<{ btree: string; pages: number }> {
+  const wal = readFileSync(walPath);
+  const pageSize = wal.readUInt32BE(8);
+  const owner = new Map<number, string>();
+  for (const row of sqlite.prepare('SELECT name, pageno FROM dbstat').all() as Array<{ name: string; pageno: number }>) owner.set(row.pageno, row.name);
+  const counts = new Map<string, number>();
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    const page = wal.readUInt32BE(at);
+    const btree = owner.get(page) ?? (page === 1 ? 'sqlite_schema' : 'freelist or new page');
+    counts.set(btree, (counts.get(btree) ?? 0) + 1);
+  }
+  return [...counts].map(([btree, n]) => ({ btree, pages: Math.round((n / commits) * 100) / 100 })).sort((a, b) => b.pages - a.pages);
 }

@@ -203,6 +203,33 @@ function printCloud(c: CloudDrainResult): void {
   console.log(`  bare httpSend loop: ${c.raw.requests.toLocaleString('en')} signed POSTs one at a time to the same mock on one keep-alive socket, ${fmt(c.raw.perS, 0)}/s over ${c.raw.connections} connection(s): the ceiling of one sequential client here`);
 }
 
+/** The pickup commit against a bare insert, same run (docs/architecture.md: the slim pickup commit). */
+function durableRows(durable: DurableResult): MetricRow[] {
+  const rows: MetricRow[] = [];
+  rows.push({
+    metric: 'durable_pickups_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.pickupsPerS, target: null, pass: null,
+    beside: `txn ${ms(durable.pickupTxnMs)} ms (sync=OFF ${ms(durable.pickupTxnNoSyncMs)}); ${fmt(durable.walPagesPerPickup, 1)} WAL pages/commit`,
+    measures: 'one transaction per pickup, the product\'s own recordPickup: resolveOpenIntent + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
+  });
+  rows.push({
+    metric: 'bare_inserts_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.bareInsertsPerS, target: null, pass: null,
+    beside: `txn ${ms(durable.bareTxnMs)} ms (sync=OFF ${ms(durable.bareTxnNoSyncMs)}); ${fmt(durable.walPagesPerBareInsert, 1)} WAL pages/commit`,
+    measures: 'better-sqlite3, one 1-row INSERT per BEGIN IMMEDIATE transaction, same pragmas (WAL, synchronous=FULL, wal_autocheckpoint=10000 as the store sets), same directory, interleaved with the above',
+  });
+  const pagesTarget: Target = { on: 'value', op: '<=', limit: 10 };
+  rows.push({
+    metric: 'wal_pages_per_pickup', variant: 'mean of 10 commits', unit: 'pages', p50: null, p99: null, value: durable.walPagesPerPickup, target: pagesTarget, pass: check(pagesTarget, durable.walPagesPerPickup),
+    beside: durable.walPagesByBtree.map((b) => `${b.btree} ${fmt(b.pages, 2)}`).join(', '),
+    measures: 'WAL frames written by 10 pickup commits after a TRUNCATE checkpoint, divided by 10; beside: the same frames by table or index (dbstat)',
+  });
+  const ratioTarget: Target = { on: 'value', op: '>=', limit: 0.6 };
+  rows.push({
+    metric: 'durable_ratio', variant: 'pickups / bare', unit: '×', p50: null, p99: null, value: durable.ratio, target: ratioTarget, pass: check(ratioTarget, durable.ratio),
+    beside: '', measures: 'durable_pickups_per_s / bare_inserts_per_s, same run',
+  });
+  return rows;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('ui')) {
     // `npm run bench -- ui`: the screen's figures alone.
@@ -214,6 +241,13 @@ async function main(): Promise<void> {
     // `npm run bench -- custody`: the lockout check and the refusal floor alone.
     const rows = custodyRows(runLockoutScaling(), await runRefusalFloor());
     printTable(rows);
+    return;
+  }
+  if (process.argv.includes('durable')) {
+    // `npm run bench -- durable`: the pickup commit alone, with where its WAL pages go.
+    const durable = await runDurablePickups(DURABLE);
+    printTable(durableRows(durable));
+    console.log(`WAL pages per pickup by table or index: ${durable.walPagesByBtree.map((b) => `${b.btree} ${fmt(b.pages, 2)}`).join(', ')}`);
     return;
   }
   if (process.argv.includes('cloud')) {
@@ -294,21 +328,7 @@ async function main(): Promise<void> {
     beside: `HMAC ${fmt(lookup.hashOnlyUs.p50)}, raw probe ${fmt(lookup.rawProbeUs.p50)}, findCodeByHash ${fmt(lookup.findByHashUs.p50)} (p50 µs); wrong ${lookup.wrongVerdicts}`,
     measures: 'findCodeByHash(db, hashPickupCode(secret, code), now) for 10,000 random existing codes, file DB reopened before the loop',
   });
-  rows.push({
-    metric: 'durable_pickups_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.pickupsPerS, target: null, pass: null,
-    beside: `txn ${ms(durable.pickupTxnMs)} ms (sync=OFF ${ms(durable.pickupTxnNoSyncMs)}); ${fmt(durable.walPagesPerPickup, 1)} WAL pages/commit`,
-    measures: 'one transaction per pickup, the product\'s own recordPickup: resolveOpenIntent + completePickup (transitionParcel, markCodeUsed, recordEvent ×1 destination, appendAudit)',
-  });
-  rows.push({
-    metric: 'bare_inserts_per_s', variant: 'sync=FULL, WAL', unit: '/s', p50: null, p99: null, value: durable.bareInsertsPerS, target: null, pass: null,
-    beside: `txn ${ms(durable.bareTxnMs)} ms (sync=OFF ${ms(durable.bareTxnNoSyncMs)}); ${fmt(durable.walPagesPerBareInsert, 1)} WAL pages/commit`,
-    measures: 'better-sqlite3, one 1-row INSERT per BEGIN IMMEDIATE transaction, same pragmas (WAL, synchronous=FULL, wal_autocheckpoint=10000 as the store sets), same directory, interleaved with the above',
-  });
-  const ratioTarget: Target = { on: 'value', op: '>=', limit: 0.5 };
-  rows.push({
-    metric: 'durable_ratio', variant: 'pickups / bare', unit: '×', p50: null, p99: null, value: durable.ratio, target: ratioTarget, pass: check(ratioTarget, durable.ratio),
-    beside: '', measures: 'durable_pickups_per_s / bare_inserts_per_s, same run',
-  });
+  rows.push(...durableRows(durable));
   const coldTarget: Target = { on: 'median', op: '<=', limit: 1500 };
   rows.push({
     metric: 'cold_start_ms', variant: `median of ${cold.runs.length}`, unit: 'ms', p50: null, p99: null, value: cold.coldStartMs, target: coldTarget, pass: check(coldTarget, cold.coldStartMs),
