@@ -26,3 +26,7 @@ export type { SimBoardSpec } from './simulator/board-model.js';
 export { BoardSimulator, FAULT_KINDS } from './simulator/board-simulator.js';
 export type { FaultKind, FaultOptions, SimFrameEvent, SimPulseEvent } from './simulator/board-simulator.js';
 export { socatAvailable } from './simulator/pty.js';
+export { scanBus, protocolsSeen, SCAN_ADDRESSES, SCAN_BAUD_RATES, SCAN_REPLY_TIMEOUT_MS } from './scan.js';
+export type { ScanHit, ScanOptions, ScanResult } from './scan.js';
+export { classifyPortError } from './transport/port-opener.js';
+export type { PortErrorKind } from './transport/port-opener.js';
