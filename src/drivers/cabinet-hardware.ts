@@ -58,6 +58,8 @@ export interface HardwareDiagnostics {
   boards: BoardConfig[];
   stats: BusStats & { reconnects: number };
   lastFrames: Array<{ at: number; dir: 'tx' | 'rx'; hex: string; ok: boolean; note?: string }>;
+  /** Door supervision's idle loop: when it started and last completed a cycle. */
+  supervision: { startedAt: number; lastCycleAt: number | null };
 }
 
 /**
@@ -202,6 +204,7 @@ export class CabinetHardware extends EventEmitter<CabinetHardwareEvents> {
       boards: this.#opts.boards.map((b) => ({ ...b })),
       stats: { ...this.#bus.stats, reconnects: this.#port.reconnects },
       lastFrames: this.#bus.frames(),
+      supervision: this.#supervisor.liveness(),
     };
   }
 

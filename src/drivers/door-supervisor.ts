@@ -58,6 +58,7 @@ export class DoorSupervisor {
   readonly #timers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   readonly #startedAt: number;
   #running = false;
+  #lastCycleAt: number | null = null;
 
   constructor(
     private readonly boards: ReadonlyMap<number, LockBoard>,
@@ -73,6 +74,15 @@ export class DoorSupervisor {
 
   get options(): Readonly<Required<SupervisionOptions>> {
     return this.#opts;
+  }
+
+  /**
+   * When the idle loop last finished a cycle (every board polled, or skipped
+   * while the port is away), and when supervision was made. The service
+   * watchdog tells a hung bus (no cycle for long) from an unplugged one (cycles go on).
+   */
+  liveness(): { startedAt: number; lastCycleAt: number | null } {
+    return { startedAt: this.#startedAt, lastCycleAt: this.#lastCycleAt };
   }
 
   start(): void {
@@ -148,6 +158,7 @@ export class DoorSupervisor {
           await this.#pollBoard(address, board);
         }
       }
+      this.#lastCycleAt = this.clock();
       await this.#sleep(this.#opts.pollIntervalMs);
     }
   }

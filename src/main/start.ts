@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { launchElectronShell, type ElectronShell } from './launch/electron-launch.js';
+import { agentWatchdog } from './health/agent-watchdog.js';
 import { createLogger } from './logging.js';
 import { runAgent } from './run-agent.js';
 import { resolveUid } from './screen-endpoint.js';
@@ -124,9 +125,13 @@ async function serve(config: Config, opts: ServeOptions): Promise<number> {
   } else {
     process.stdout.write(banner(config, { socket: running.socketPath, hardware: agent.hardware.describe, quickOk: agent.quickCheck.ok, ms: coldStartMs, ui, shell: shellName, fellBack, journal: stdoutIsJournal() }));
   }
+  // Under systemd (Type=notify): READY=1 now, then watchdog pings while healthy (src/main/health/).
+  const watchdog = agentWatchdog(agent, logger.child({ module: 'main/watchdog' }));
+  await watchdog?.ready();
   // The demo ends with its window (closed, or the shell gone); the service, and browser mode, on a signal.
   const ended = await Promise.race([signalled.then((signal) => ({ signal, code: 0 })), shell?.ran ? shell.exited.then((code) => ({ signal: null, code })) : new Promise<never>(() => {})]);
   logger.info({ signal: ended.signal, shellExit: ended.signal ? undefined : ended.code }, 'stopping');
+  await watchdog?.stopping();
   if (shell?.ran && ended.signal) shell.child.kill(ended.signal);
   await ui?.close();
   await running.stop();
