@@ -187,6 +187,7 @@ async function drain(dbPath: string, url: string, n: number): Promise<void> {
     },
     markFailed: (eventId, destination, failure) => inner.markFailed(eventId, destination, failure),
     markDead: (eventId, destination, error, now) => inner.markDead(eventId, destination, error, now),
+    markSkipped: (eventId, destination, reason, now) => inner.markSkipped(eventId, destination, reason, now),
   };
   const webhook = new StandardWebhookDestination({ name: DESTINATION, url, secret: secret() });
   let deliverMs = 0;

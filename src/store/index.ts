@@ -77,6 +77,9 @@ export {
   markDelivered,
   markFailed,
   markDead,
+  markSkipped,
+  recordVendorResult,
+  listUnsent,
   retryDead,
   outboxStats,
   pruneDeliveredOutbox,
@@ -88,6 +91,7 @@ export {
   type OutboxRow,
   type OutboxState,
   type OutboxStats,
+  type UnsentRow,
 } from './outbox.js';
 export { recordInbox, getInbox, setInboxResult, pruneInbox, type InboxEntry } from './inbox.js';
 export { appendAudit, listAudit, type AuditEntry, type ListAuditOptions } from './audit.js';

@@ -21,7 +21,12 @@ export interface DomainEvent {
   occurredAt: number;
 }
 
-export const OUTBOX_STATES = ['pending', 'delivered', 'dead'] as const;
+/**
+ * `skipped`: the destination had nothing to send for this event (a type it
+ * does not take, a fact only the order owner has); settled without a
+ * request, the reason in `lastError`. Never retried, never holds its parcel.
+ */
+export const OUTBOX_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 export interface OutboxRow {
@@ -35,6 +40,12 @@ export interface OutboxRow {
   createdAt: number;
   deliveredAt: number | null;
   deadAt: number | null;
+  skippedAt: number | null;
+  /** The vendor's id for what the event became there (Dingshang's order_id), from its acknowledgement. */
+  vendorRef: string | null;
+  /** What the vendor later reported about it (a callback), as it was recorded; null until then. */
+  vendorResult: unknown;
+  vendorResultAt: number | null;
   event: DomainEvent;
 }
 
@@ -73,6 +84,10 @@ const OutboxJoinRow = z
     created_at: epochMs,
     delivered_at: epochMs.nullable(),
     dead_at: epochMs.nullable(),
+    skipped_at: epochMs.nullable(),
+    vendor_ref: z.string().nullable(),
+    vendor_result: z.string().nullable(),
+    vendor_result_at: epochMs.nullable(),
   })
   .transform(
     (r): OutboxRow => ({
@@ -85,13 +100,18 @@ const OutboxJoinRow = z
       createdAt: r.created_at,
       deliveredAt: r.delivered_at,
       deadAt: r.dead_at,
+      skippedAt: r.skipped_at,
+      vendorRef: r.vendor_ref,
+      vendorResult: r.vendor_result === null ? null : fromJson(r.vendor_result, 'outbox', r.event_id),
+      vendorResultAt: r.vendor_result_at,
       event: toEvent(r),
     }),
   );
 
 const EVENT_COLUMNS = 'e.id, e.type, e.parcel_id, e.compartment_id, e.payload, e.occurred_at';
 const OUTBOX_COLUMNS =
-  'o.event_id, o.destination, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.dead_at';
+  'o.event_id, o.destination, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.dead_at, ' +
+  'o.skipped_at, o.vendor_ref, o.vendor_result, o.vendor_result_at';
 
 export interface NewEvent {
   /** Default: a fresh UUIDv7. */
@@ -190,6 +210,8 @@ export interface MarkDeliveredOptions {
    * transaction: its commit decides. Default true.
    */
   fsync?: boolean;
+  /** The vendor's id for what the event became there (its acknowledgement named it), kept for its later callbacks. */
+  vendorRef?: string | undefined;
 }
 
 /**
@@ -200,9 +222,9 @@ export interface MarkDeliveredOptions {
 export function markDelivered(db: Db, eventId: string, destination: string, now: number, options: MarkDeliveredOptions = {}): void {
   const update = () =>
     db
-      .stmt(`UPDATE outbox SET state = 'delivered', delivered_at = @now, dead_at = NULL
+      .stmt(`UPDATE outbox SET state = 'delivered', delivered_at = @now, dead_at = NULL, vendor_ref = coalesce(@vendorRef, vendor_ref)
              WHERE event_id = @eventId AND destination = @destination AND state IN ('pending', 'dead')`)
-      .run({ eventId, destination, now });
+      .run({ eventId, destination, now, vendorRef: options.vendorRef === undefined || options.vendorRef === '' ? null : options.vendorRef });
   const info = options.fsync === false && !db.sqlite.inTransaction ? withoutFsync(db, update) : update();
   if (info.changes === 0) assertRowState(db, eventId, destination, 'delivered', ['delivered']);
 }
@@ -251,6 +273,91 @@ export function markDead(db: Db, eventId: string, destination: string, error: st
   if (info.changes === 0) assertRowState(db, eventId, destination, 'dead', ['dead']);
 }
 
+/**
+ * The destination has nothing to send for this event: settled without a
+ * request, `reason` kept in lastError. Throws StoreError('not-found'), or
+ * StoreError('invalid-transition') unless pending (already skipped: no-op).
+ */
+export function markSkipped(db: Db, eventId: string, destination: string, reason: string, now: number): void {
+  if (reason.length === 0) throw new RangeError('a skip needs its reason');
+  const info = db
+    .stmt(`UPDATE outbox SET state = 'skipped', last_error = @reason, skipped_at = @now
+           WHERE event_id = @eventId AND destination = @destination AND state = 'pending'`)
+    .run({ eventId, destination, reason, now });
+  if (info.changes === 0) assertRowState(db, eventId, destination, 'skipped', ['skipped']);
+}
+
+/**
+ * A vendor's later word about an event it acknowledged (a callback naming
+ * the id its acknowledgement gave, `vendorRef`): kept on that row, the
+ * latest word winning. Returns the row's event id, or null when no row of
+ * `destination` carries that reference (the callback is about something
+ * else, or its row was pruned). Throws TypeError for a result JSON cannot hold.
+ */
+export function recordVendorResult(db: Db, destination: string, vendorRef: string, result: unknown, now: number): string | null {
+  const row = db
+    .stmt(`UPDATE outbox SET vendor_result = @result, vendor_result_at = @now
+           WHERE destination = @destination AND vendor_ref = @vendorRef
+           RETURNING event_id`)
+    .get({ destination, vendorRef, result: toJson(result), now }) as { event_id?: unknown } | undefined;
+  return typeof row?.event_id === 'string' ? row.event_id : null;
+}
+
+export interface UnsentRow {
+  eventId: string;
+  eventType: string;
+  parcelId: string | null;
+  destination: string;
+  state: 'dead' | 'skipped';
+  /** Why it was not sent: the dead-letter reason or the skip's. */
+  reason: string | null;
+  attempts: number;
+  /** now − when the event was queued (≥ 0). */
+  ageMs: number;
+  /** When it went dead or was skipped. */
+  settledAt: number;
+}
+
+const UnsentDbRow = z.object({
+  event_id: z.string(),
+  type: z.string(),
+  parcel_id: z.string().nullable(),
+  destination: z.string(),
+  state: z.enum(['dead', 'skipped']),
+  last_error: z.string().nullable(),
+  attempts: z.number().int(),
+  created_at: epochMs,
+  settled_at: epochMs,
+});
+
+// One statement per state, so each is bounded alone. The IN term repeats the partial index's WHERE word for word: SQLite uses a partial index only for a query whose terms imply it that way.
+const UNSENT_SQL = (['dead', 'skipped'] as const).map(
+  (state) => `SELECT o.event_id, e.type, o.parcel_id, o.destination, o.state, o.last_error, o.attempts, o.created_at,
+                     coalesce(o.dead_at, o.skipped_at) AS settled_at
+              FROM outbox o INDEXED BY outbox_unsent JOIN events e ON e.seq = o.event_seq
+              WHERE o.state IN ('dead', 'skipped') AND o.state = '${state}' ORDER BY o.created_at DESC LIMIT @limit`,
+);
+
+/**
+ * Dead and skipped rows, newest first, at most `limit` (of each state, so a
+ * pile of skips never hides a dead row), for `outbox --json` and service
+ * mode: what a technician has to judge. Throws StoreError('corrupt-row').
+ */
+export function listUnsent(db: ReadDb, now: number, limit: number): UnsentRow[] {
+  const rows = UNSENT_SQL.flatMap((sql) => parseRows(UnsentDbRow, db.stmt(sql).all({ limit }), 'outbox'));
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    eventType: r.type,
+    parcelId: r.parcel_id,
+    destination: r.destination,
+    state: r.state,
+    reason: r.last_error,
+    attempts: r.attempts,
+    ageMs: Math.max(0, now - r.created_at),
+    settledAt: r.settled_at,
+  }));
+}
+
 const StateRow = z.object({ state: z.enum(OUTBOX_STATES) });
 
 /** Throws unless the row exists and is in one of `okStates` (then the no-op was right). */
@@ -283,9 +390,10 @@ export interface OutboxStats {
   pending: number;
   dead: number;
   delivered: number;
+  skipped: number;
   /** now − createdAt of the oldest pending row (≥ 0); null when nothing is pending. */
   oldestPendingAgeMs: number | null;
-  byDestination: Record<string, { pending: number; dead: number }>;
+  byDestination: Record<string, { pending: number; dead: number; skipped: number }>;
 }
 
 const StatRow = z.object({ destination: z.string(), state: z.enum(OUTBOX_STATES), n: z.number().int(), oldest: epochMs });
@@ -297,11 +405,11 @@ export function outboxStats(db: ReadDb, now: number): OutboxStats {
     db.stmt('SELECT destination, state, count(*) AS n, min(created_at) AS oldest FROM outbox GROUP BY destination, state').all(),
     'outbox',
   );
-  const stats: OutboxStats = { pending: 0, dead: 0, delivered: 0, oldestPendingAgeMs: null, byDestination: {} };
+  const stats: OutboxStats = { pending: 0, dead: 0, delivered: 0, skipped: 0, oldestPendingAgeMs: null, byDestination: {} };
   let oldest: number | null = null;
   for (const r of rows) {
     stats[r.state] += r.n;
-    const dest = (stats.byDestination[r.destination] ??= { pending: 0, dead: 0 });
+    const dest = (stats.byDestination[r.destination] ??= { pending: 0, dead: 0, skipped: 0 });
     if (r.state === 'delivered') continue;
     dest[r.state] += r.n;
     if (r.state === 'pending') oldest = oldest === null ? r.oldest : Math.min(oldest, r.oldest);

@@ -7,7 +7,7 @@ import type { AituoConfig } from './config.js';
 import { AITUO_MAPPED_EVENT_TYPES, AituoMappingError, aituoPushFor, type AituoPushRefs, type UnsealCode } from './mapper.js';
 import { aituoPushAck } from './schemas.js';
 
-/** The event types that become a push (docs/vendors/aituo.md §3.2 table); every other type is delivered without a request. */
+/** The event types that become a push (docs/vendors/aituo.md §3.2 table); any other type is skipped (nothing to send). */
 export const AITUO_EVENT_TYPES: readonly DomainEventType[] = AITUO_MAPPED_EVENT_TYPES;
 
 export interface AituoPushDestinationDeps {
@@ -51,9 +51,8 @@ export class AituoPushDestination extends PushDestination<BuiltPush> {
       { name: config.name, url, timeoutMs: config.timeoutMs, now, secrets: Object.values(config.headers) },
       {
         build: (event) => {
-          if (!AITUO_EVENT_TYPES.includes(event.type)) return { kind: 'skip' };
-          const push = aituoPushFor(event, config, { unsealCode: deps.unsealCode }, deps.refsFor?.(event) ?? {});
-          if (push === null) return { kind: 'skip' };
+          const push = AITUO_EVENT_TYPES.includes(event.type) ? aituoPushFor(event, config, { unsealCode: deps.unsealCode }, deps.refsFor?.(event) ?? {}) : null;
+          if (push === null) return { kind: 'skip', reason: `Aituo has no push for ${event.type} (§3.2: 1001–1003 only)` };
           return {
             kind: 'send',
             push: {

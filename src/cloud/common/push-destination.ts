@@ -25,11 +25,12 @@ export interface BuiltPush {
 }
 
 /**
- * What to do with one event: `send` it, `skip` it (a type this vendor is
- * not sent: delivered without a request), or declare it `dead` (the same
- * event and configuration would fail the same way on every attempt).
+ * What to do with one event: `send` it, `skip` it (nothing to send: a type
+ * this vendor is not sent, a fact only the order owner has; settled without
+ * a request, with `reason`), or declare it `dead` (the same event and
+ * configuration would fail the same way on every attempt).
  */
-export type PushPlan<P extends BuiltPush> = { kind: 'send'; push: P } | { kind: 'skip' } | { kind: 'dead'; reason: string };
+export type PushPlan<P extends BuiltPush> = { kind: 'send'; push: P } | { kind: 'skip'; reason: string } | { kind: 'dead'; reason: string };
 
 export interface PushVendor<P extends BuiltPush> {
   /** Called per attempt (a fresh timestamp and signature each time). A throw is permanent: the event goes dead with `buildFailure(err)`. */
@@ -77,7 +78,7 @@ export class PushDestination<P extends BuiltPush> implements Destination {
     } catch (err) {
       plan = { kind: 'dead', reason: this.#vendor.buildFailure(err) };
     }
-    if (plan.kind === 'skip') return { kind: 'delivered' };
+    if (plan.kind === 'skip') return { kind: 'skipped', reason: plan.reason };
     if (plan.kind === 'dead') return { kind: 'dead', reason: this.#redact(plan.reason, []) };
 
     const { push } = plan;

@@ -2,7 +2,8 @@
  * Reports a used Dingshang code with `POST /consumes` (docs/vendors/dingshang.md §6.5;
  * docs/vendors/README.md §1): one call per `parcel.picked-up` event
  * whose code came from the Dingshang code source, `trade_id` = our event id.
- * Every other event is delivered without a request.
+ * Every other event (another type, another source's code) is skipped:
+ * nothing to send, no request, the reason on the row.
  *
  * The code text: §6.5 requires `code`, and `parcel.picked-up` does not carry
  * it (the store keeps codes as keyed hashes; README "What our domain events
@@ -84,7 +85,8 @@ export class DingshangDestination implements Destination {
   }
 
   async deliver(event: OutboundEvent, signal: AbortSignal): Promise<DeliveryOutcome> {
-    if (event.type !== 'parcel.picked-up' || event.payload.codeSource !== DINGSHANG_CODE_SOURCE) return { kind: 'delivered' };
+    if (event.type !== 'parcel.picked-up') return { kind: 'skipped', reason: `Dingshang is told of used codes only (§6.5), not ${event.type}` };
+    if (event.payload.codeSource !== DINGSHANG_CODE_SOURCE) return { kind: 'skipped', reason: `the code used came from ${event.payload.codeSource}, not Dingshang: no /consumes to send (§6.5)` };
     const ref = event.payload.codeExternalId === null ? null : parseCodeExternalId(event.payload.codeExternalId);
     if (ref === null) return { kind: 'dead', reason: 'the event has no Dingshang code id ({product_id}:{id}), so /consumes cannot name the product (§6.5)' };
 
@@ -97,7 +99,8 @@ export class DingshangDestination implements Destination {
       const result = await this.#deps.client.consume({ code, productId: ref.productId, tradeId: tradeIdForEvent(event.id, this.#tradeIdFormat) }, signal);
       if (result.kind === 'consumed') {
         this.#remembered.delete(event.id);
-        return { kind: 'delivered' };
+        // §6.5 answers with the order; its order_id is what the §10 delivery callback names.
+        return { kind: 'delivered', vendorRef: String(result.order.order_id) };
       }
       const outcome = await this.#reconcile(event, result.orderId, signal);
       if (outcome.kind === 'delivered') this.#remembered.delete(event.id);
@@ -168,9 +171,9 @@ export class DingshangDestination implements Destination {
       const order = await this.#deps.client.order(orderId, signal);
       if (tradeIdMatchesEvent(order.trade_id, event.id)) {
         this.#log.info({ eventId: event.id, orderId }, 'dingshang: code already used by this event (an earlier attempt went through)');
-      } else {
-        this.#log.warn({ eventId: event.id, orderId, tradeId: order.trade_id }, 'dingshang: code was already used by another order; delivered, check the order');
+        return { kind: 'delivered', vendorRef: String(orderId) };
       }
+      this.#log.warn({ eventId: event.id, orderId, tradeId: order.trade_id }, 'dingshang: code was already used by another order; delivered, check the order');
       return { kind: 'delivered' };
     } catch (err) {
       const outcome = outcomeOf(err, this.#now());

@@ -16,7 +16,7 @@ import { parseHongxunResponse } from './signer.js';
 import { HONGXUN_CONTENT_TYPE, parseHongxunTime } from './schemas.js';
 import { buildHongxunSignFor, type HongxunSignForFacts, type HongxunSignForResult } from './mapper.js';
 
-/** The event types that become a push; every other type is delivered without a request. */
+/** The event types that become a push; any other type is skipped (nothing to send). */
 export const HONGXUN_EVENT_TYPES: readonly DomainEventType[] = ['parcel.picked-up'];
 
 export interface HongxunSignForDestinationDeps {
@@ -48,9 +48,12 @@ export class HongxunSignForDestination extends PushDestination<HongxunPush> {
       { name: config.name, url, timeoutMs: config.timeoutMs, now, secrets: [config.sk] },
       {
         build: (event) => {
-          if (event.type !== 'parcel.picked-up') return { kind: 'skip' };
+          if (event.type !== 'parcel.picked-up') return { kind: 'skip', reason: `Hongxun takes a sign-for after a pickup only (§7.8), not ${event.type}` };
           // Built per attempt: a fresh timestamp, and the offset measured so far.
           const built = buildHongxunSignFor(event, factsOf(event, config, deps.factsFor), config, { nowMs: now(), clockOffsetMs: clock.offsetMs() });
+          // No order number: this parcel is not a Hongxun order, so there is nothing to sign for. The other
+          // required facts come from configuration (signForDefaults, signer): missing, every event would fail → dead.
+          if (!built.ok && built.reason === 'missing-facts' && built.missing.includes('customerNumber')) return { kind: 'skip', reason: refusal(built) };
           if (!built.ok) return { kind: 'dead', reason: refusal(built) };
           const { sign, timestamp } = built.envelope;
           return { kind: 'send', push: { headers: { 'content-type': HONGXUN_CONTENT_TYPE }, body: built.body, secrets: [sign.toLowerCase(), sign.toUpperCase()], timestamp } };

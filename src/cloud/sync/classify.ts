@@ -6,6 +6,9 @@ import type { DeliveryOutcome } from './ports.js';
  * passes what it read from the answer and the time.
  */
 
+/** What an answer or a throw can come to: never `skipped`, which only a destination that sent nothing decides. */
+export type ClassifiedOutcome = Exclude<DeliveryOutcome, { kind: 'skipped' }>;
+
 /** The part of fetch's `Headers` we read; a plain `new Headers({...})` in tests. */
 export interface HeaderLookup {
   get(name: string): string | null;
@@ -23,7 +26,7 @@ const RETRY_STATUSES = new Set([408, 425, 429]);
  * other 4xx, 3xx (we never follow a redirect with a signed POST: the URL in the
  * config is wrong) and statuses outside 100–599.
  */
-export function classifyHttp(status: number, headers: HeaderLookup, bodyText: string, now: number = Date.now()): DeliveryOutcome {
+export function classifyHttp(status: number, headers: HeaderLookup, bodyText: string, now: number = Date.now()): ClassifiedOutcome {
   if (status >= 200 && status <= 299) return { kind: 'delivered' };
   const reason = httpReason(status, bodyText);
   if (status === 401 || status === 403) return { kind: 'unauthorised', reason };
@@ -64,7 +67,7 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_
  * not a throw, so an unknown throw is not proof the event can never go (the
  * row stays visible with this reason, and the backoff is capped).
  */
-export function classifyError(err: unknown): DeliveryOutcome {
+export function classifyError(err: unknown): ClassifiedOutcome {
   const chain = causeChain(err);
   for (const e of chain) {
     if (e.name === 'TimeoutError') return { kind: 'retry', reason: 'timeout: no answer in time' };

@@ -262,7 +262,7 @@ export class DestinationDrainer {
     const now = this.#now();
     switch (outcome.kind) {
       case 'delivered':
-        this.#outbox.markDelivered(eventId, name, now);
+        this.#outbox.markDelivered(eventId, name, now, outcome.vendorRef);
         this.#answered();
         this.#update({ state: 'online', lastDeliveredAt: now, lastError: null, nextAttemptAt: this.#futureRetryAt(now) });
         this.#log.debug({ eventId, attempt: row.attempts + 1 }, 'event delivered');
@@ -272,6 +272,12 @@ export class DestinationDrainer {
         this.#answered();
         this.#update({ state: 'online', lastError: outcome.reason, nextAttemptAt: this.#futureRetryAt(now) });
         this.#log.warn({ eventId, attempt: row.attempts + 1, reason: outcome.reason }, 'event dead-lettered; its parcel waits until it is retried');
+        return;
+      case 'skipped':
+        // No request went out: says nothing of the destination's health, so neither the state nor the failure count moves.
+        this.#outbox.markSkipped(eventId, name, outcome.reason, now);
+        this.#portFailures = 0;
+        this.#log.debug({ eventId, reason: outcome.reason }, 'nothing to send for this event; skipped');
         return;
       case 'retry':
         this.#failed(row, outcome.reason, outcome.retryAfterMs, now);

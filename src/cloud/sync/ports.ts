@@ -8,9 +8,12 @@ import type { OutboundEvent } from '../common/outbound-event.js';
 export interface OutboxPort {
   /** Up to `limit` due rows of `destination`, oldest first, at most one stuck row per parcel (store.nextDeliverable). */
   nextDeliverable(destination: string, now: number, limit: number): DeliverableRow[];
-  markDelivered(eventId: string, destination: string, now: number): void;
+  /** `vendorRef`: the vendor's id for what the event became there, kept for its later callbacks. */
+  markDelivered(eventId: string, destination: string, now: number, vendorRef?: string): void;
   markFailed(eventId: string, destination: string, failure: { error: string; retryAt: number }): void;
   markDead(eventId: string, destination: string, error: string, now: number): void;
+  /** Nothing to send for this event: settled with the reason, never retried. */
+  markSkipped(eventId: string, destination: string, reason: string, now: number): void;
 }
 
 export interface DeliverableRow {
@@ -21,7 +24,14 @@ export interface DeliverableRow {
 
 /** The answer of one delivery attempt, as the destination classified it. */
 export type DeliveryOutcome =
-  | { kind: 'delivered' }
+  /** Acknowledged; `vendorRef` is the vendor's id for it when the answer named one (Dingshang's order_id). */
+  | { kind: 'delivered'; vendorRef?: string | undefined }
+  /**
+   * Nothing to send: the destination has no request for this event (a type
+   * it does not take, a fact only the order owner has). No request went out;
+   * the row is settled with `reason`, visible, and never retried.
+   */
+  | { kind: 'skipped'; reason: string }
   /** Network, timeout, 5xx, 429: try again later; `retryAfterMs` from a Retry-After header. */
   | { kind: 'retry'; reason: string; retryAfterMs?: number | undefined }
   /** 401/403: the credentials are wrong; the destination pauses until its configuration changes. */

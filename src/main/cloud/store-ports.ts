@@ -65,10 +65,10 @@ export class StoreOutbox implements OutboxPort {
     return rows;
   }
 
-  markDelivered(eventId: string, destination: string, now: number): void {
+  markDelivered(eventId: string, destination: string, now: number, vendorRef?: string): void {
     // `now` can jump back (no RTC battery, NTP): then the row count still bounds the unsynced ones.
     const fsync = this.#unsyncedAcks + 1 >= this.#fsyncEveryRows || Math.abs(now - this.#lastSyncedAckAt) >= this.#fsyncEveryMs;
-    store.markDelivered(this.#db, eventId, destination, now, { fsync });
+    store.markDelivered(this.#db, eventId, destination, now, { fsync, vendorRef });
     if (fsync) {
       this.#unsyncedAcks = 0;
       this.#lastSyncedAckAt = now;
@@ -83,6 +83,10 @@ export class StoreOutbox implements OutboxPort {
 
   markDead(eventId: string, destination: string, error: string, now: number): void {
     store.markDead(this.#db, eventId, destination, error, now);
+  }
+
+  markSkipped(eventId: string, destination: string, reason: string, now: number): void {
+    store.markSkipped(this.#db, eventId, destination, reason, now);
   }
 
   /** The event with its payload parsed, or why it cannot be. */

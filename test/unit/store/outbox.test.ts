@@ -3,7 +3,10 @@ import {
   eventsForParcel,
   getEvent,
   getOutboxRow,
+  listUnsent,
   markDead,
+  markSkipped,
+  recordVendorResult,
   markDelivered,
   markFailed,
   nextDeliverable,
@@ -165,13 +168,59 @@ describe('row state changes', () => {
       pending: 2,
       dead: 1,
       delivered: 1,
+      skipped: 0,
       oldestPendingAgeMs: 900,
-      byDestination: { x: { pending: 1, dead: 0 }, y: { pending: 1, dead: 1 } },
+      byDestination: { x: { pending: 1, dead: 0, skipped: 0 }, y: { pending: 1, dead: 1, skipped: 0 } },
     });
     expect(retryDead(db)).toBe(1);
     expect(pruneDeliveredOutbox(db, T0 + 301)).toBe(1);
     expect(outboxStats(db, T0 + 1000)).toMatchObject({ delivered: 0, pending: 3, oldestPendingAgeMs: 1000 });
     expect(getEvent(db, 'e1')).toBeDefined(); // history stays
-    expect(outboxStats(memoryDb(), T0)).toEqual({ pending: 0, dead: 0, delivered: 0, oldestPendingAgeMs: null, byDestination: {} });
+    expect(outboxStats(memoryDb(), T0)).toEqual({ pending: 0, dead: 0, delivered: 0, skipped: 0, oldestPendingAgeMs: null, byDestination: {} });
+  });
+});
+
+describe('skipped rows, vendor references and the unsent list', () => {
+  it('settles a pending row as skipped with its reason: never offered again, never holding its parcel, counted apart from dead', () => {
+    const db = memoryDb();
+    event(db, 'e1', 'A', T0, ['x']);
+    event(db, 'e2', 'A', T0 + 1, ['x']);
+    markSkipped(db, 'e1', 'x', 'nothing to send', T0 + 5);
+    expect(getOutboxRow(db, 'e1', 'x')).toMatchObject({ state: 'skipped', lastError: 'nothing to send', skippedAt: T0 + 5, attempts: 0 });
+    expect(ids(db, 'x', T0 + 10)).toEqual(['e2']);
+    markSkipped(db, 'e1', 'x', 'again', T0 + 6); // already skipped: no-op
+    expect(getOutboxRow(db, 'e1', 'x')?.lastError).toBe('nothing to send');
+    expect(() => markSkipped(db, 'nope', 'x', 'r', T0)).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => markSkipped(db, 'e2', 'x', '', T0)).toThrow(RangeError);
+    markDelivered(db, 'e2', 'x', T0 + 7);
+    expect(() => markSkipped(db, 'e2', 'x', 'late', T0 + 8)).toThrow(expect.objectContaining({ code: 'invalid-transition' }));
+    expect(outboxStats(db, T0 + 10)).toMatchObject({ skipped: 1, dead: 0, byDestination: { x: { pending: 0, dead: 0, skipped: 1 } } });
+    expect(retryDead(db)).toBe(0); // a skip is not a failure to retry
+  });
+
+  it('keeps the vendor reference of an acknowledgement and files a later result under it', () => {
+    const db = memoryDb();
+    event(db, 'e1', 'A', T0, ['ds', 'x']);
+    markDelivered(db, 'e1', 'ds', T0 + 1, { vendorRef: '60' });
+    markDelivered(db, 'e1', 'x', T0 + 1);
+    expect(getOutboxRow(db, 'e1', 'ds')).toMatchObject({ vendorRef: '60', vendorResult: null, vendorResultAt: null });
+    expect(recordVendorResult(db, 'ds', '60', { outcome: 'failed', failReason: 'Slot Invalid' }, T0 + 9)).toBe('e1');
+    expect(getOutboxRow(db, 'e1', 'ds')).toMatchObject({ vendorResult: { outcome: 'failed', failReason: 'Slot Invalid' }, vendorResultAt: T0 + 9 });
+    expect(recordVendorResult(db, 'ds', '61', { outcome: 'dispensed' }, T0 + 9)).toBeNull();
+    expect(recordVendorResult(db, 'x', '60', { outcome: 'dispensed' }, T0 + 9)).toBeNull();
+  });
+
+  it('lists dead and skipped rows with destination, reason and age, newest first, each state bounded on its own', () => {
+    const db = memoryDb();
+    for (let i = 0; i < 5; i++) event(db, `s${i}`, null, T0 + i, ['x']);
+    event(db, 'd1', 'P', T0 + 10, ['y']);
+    event(db, 'p1', 'Q', T0 + 11, ['y']);
+    for (let i = 0; i < 5; i++) markSkipped(db, `s${i}`, 'x', `no order ${i}`, T0 + 20);
+    markDead(db, 'd1', 'y', 'HTTP 400: bad', T0 + 30);
+    const unsent = listUnsent(db, T0 + 100, 3);
+    expect(unsent).toEqual([
+      { eventId: 'd1', eventType: 'test.event', parcelId: 'P', destination: 'y', state: 'dead', reason: 'HTTP 400: bad', attempts: 1, ageMs: 90, settledAt: T0 + 30 },
+      ...[4, 3, 2].map((i) => ({ eventId: `s${i}`, eventType: 'test.event', parcelId: null, destination: 'x', state: 'skipped', reason: `no order ${i}`, attempts: 0, ageMs: 100 - i, settledAt: T0 + 20 })),
+    ]);
   });
 });

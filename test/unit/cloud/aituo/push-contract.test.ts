@@ -155,10 +155,10 @@ describe('AituoPushDestination → aituo mock (docs/vendors/aituo.md §3.2, §3.
     }
   });
 
-  it('delivers the other event types without a request', async () => {
+  it('skips the other event types, with the reason, without a request', async () => {
     const c = await cloud();
     expect(AITUO_EVENT_TYPES).toEqual(['parcel.stored', 'parcel.returned', 'parcel.picked-up']);
-    expect(await destination(c).deliver(doorClosed, never)).toEqual({ kind: 'delivered' });
+    expect(await destination(c).deliver(doorClosed, never)).toEqual({ kind: 'skipped', reason: 'Aituo has no push for door.closed (§3.2: 1001–1003 only)' });
     expect(await state(c)).toMatchObject({ pushes: 0 });
   });
 

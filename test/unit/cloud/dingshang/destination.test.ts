@@ -48,18 +48,19 @@ const dest = (client: DingshangConsumeClient, codeFor?: () => string | null) =>
   new DingshangDestination({ name: 'dingshang', tradeIdFormat: 'compact-uuid' }, codeFor === undefined ? { client } : { client, codeFor });
 
 describe('DingshangDestination', () => {
-  it('sends only Dingshang pickups; every other event is delivered without a request', async () => {
+  it('sends only Dingshang pickups; every other event is skipped with the reason, without a request', async () => {
     const { client, calls } = scripted({});
     const stored = { ...pickedUp('e1', '131:1'), type: 'door.closed', payload: { compartmentId: 'C01', board: 1, lock: 1, openMs: 1, at: 1 } } as OutboundEvent;
-    expect(await dest(client).deliver(stored, never)).toEqual({ kind: 'delivered' });
-    expect(await dest(client).deliver(pickedUp('e2', '131:1', 'local'), never)).toEqual({ kind: 'delivered' });
+    expect(await dest(client).deliver(stored, never)).toEqual({ kind: 'skipped', reason: 'Dingshang is told of used codes only (§6.5), not door.closed' });
+    expect(await dest(client).deliver(pickedUp('e2', '131:1', 'local'), never)).toEqual({ kind: 'skipped', reason: 'the code used came from local, not Dingshang: no /consumes to send (§6.5)' });
     expect(calls).toEqual([]);
     expect(DINGSHANG_EVENT_TYPES).toEqual(['parcel.picked-up']);
   });
 
   it('finds the code text in §6.3 by record id and consumes with trade_id = the compact event id', async () => {
     const { client, calls } = scripted({ codes: [[listed(7, '11111111'), listed(8)]], consume: [{ kind: 'consumed', order: order('x') }] });
-    expect(await dest(client).deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered' });
+    // The order's id comes back as the row's vendor reference: the §10 delivery callback names it.
+    expect(await dest(client).deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered', vendorRef: '60' });
     expect(calls).toEqual([
       { name: 'codes', arg: 131 },
       { name: 'consume', arg: { code: CODE, productId: 131, tradeId: '0190a1b200007000800000000000000a' } },
@@ -68,7 +69,7 @@ describe('DingshangDestination', () => {
 
   it('uses codeFor when src/main supplies the text, and remembers a looked-up text for the next attempt', async () => {
     const given = scripted({ consume: [{ kind: 'consumed', order: order('x') }] });
-    expect(await dest(given.client, () => CODE).deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered' });
+    expect(await dest(given.client, () => CODE).deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered', vendorRef: '60' });
     expect(given.calls.map((c) => c.name)).toEqual(['consume']);
 
     // First attempt times out after the vendor applied it; the code is then no longer listed, but remembered.
@@ -79,7 +80,7 @@ describe('DingshangDestination', () => {
     });
     const d = dest(lost.client);
     expect(await d.deliver(pickedUp(EVENT_ID, '131:8'), never)).toMatchObject({ kind: 'retry' });
-    expect(await d.deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered' });
+    expect(await d.deliver(pickedUp(EVENT_ID, '131:8'), never)).toEqual({ kind: 'delivered', vendorRef: '60' });
     expect(lost.calls.map((c) => c.name)).toEqual(['codes', 'consume', 'consume', 'order']);
   });
 

@@ -107,10 +107,17 @@ describe('HongxunSignForDestination → hongxun mock (docs/vendors/hongxun.md §
     expect(await snapshot(c)).toMatchObject({ stale: 1, accepted: 2 });
   });
 
-  it('dead-letters a pickup whose facts are missing, naming them, without a request', async () => {
+  it('skips a pickup without an order number (not a Hongxun order: nothing to sign for), naming what it lacks, without a request', async () => {
     const c = await cloud();
     const outcome = await destination(c, { customerNumberFrom: 'facts-only', signer: undefined, signForDefaults: {} }).dest.deliver(pickup('e-1'), never);
-    expect(outcome).toEqual({ kind: 'dead', reason: 'sign-for needs customerNumber, actualQuantity, productList, signer (§7.8 required; not in the event, the order facts or signForDefaults)' });
+    expect(outcome).toEqual({ kind: 'skipped', reason: 'sign-for needs customerNumber, actualQuantity, productList, signer (§7.8 required; not in the event, the order facts or signForDefaults)' });
+    expect(await snapshot(c)).toMatchObject({ received: 0 });
+  });
+
+  it('dead-letters a pickup with its order number whose configured facts are missing (every event would fail the same way)', async () => {
+    const c = await cloud();
+    const outcome = await destination(c, { signer: undefined, signForDefaults: {} }, { factsFor: () => ({ customerNumber: 'HX-1' }) }).dest.deliver(pickup('e-1'), never);
+    expect(outcome).toEqual({ kind: 'dead', reason: 'sign-for needs actualQuantity, productList, signer (§7.8 required; not in the event, the order facts or signForDefaults)' });
     expect(await snapshot(c)).toMatchObject({ received: 0 });
   });
 
@@ -133,14 +140,14 @@ describe('HongxunSignForDestination → hongxun mock (docs/vendors/hongxun.md §
     expect(await dest.deliver(pickup('e-1'), never)).toEqual({ kind: 'dead', reason: expect.stringMatching(/^HTTP 404: /) });
   });
 
-  it('delivers the other event types without a request', async () => {
+  it('skips the other event types, with the reason, without a request', async () => {
     const c = await cloud();
     expect(HONGXUN_EVENT_TYPES).toEqual(['parcel.picked-up']);
     const stored: OutboundEvent = {
       id: 'e-s', type: 'parcel.expired', parcelId: 'p', compartmentId: 'A', occurredAt: 1, cabinetId: 'c',
       payload: { parcelId: 'p', compartmentId: 'A', expiredAt: 1 },
     };
-    expect(await destination(c).dest.deliver(stored, never)).toEqual({ kind: 'delivered' });
+    expect(await destination(c).dest.deliver(stored, never)).toEqual({ kind: 'skipped', reason: 'Hongxun takes a sign-for after a pickup only (§7.8), not parcel.expired' });
     expect(await snapshot(c)).toMatchObject({ received: 0 });
   });
 

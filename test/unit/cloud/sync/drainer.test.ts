@@ -276,7 +276,21 @@ describe('DestinationDrainer', () => {
     expect(seen[0]!.nextAttemptAt).not.toBeNull();
     expect(seen.find((h) => h.state === 'online')).toMatchObject({ lastError: null });
     expect(seen.at(-1)!.lastDeliveredAt).toEqual(expect.any(Number));
-    expect(outboxStats(db, Date.now()).byDestination[DEST]).toEqual({ pending: 0, dead: 0 });
+    expect(outboxStats(db, Date.now()).byDestination[DEST]).toEqual({ pending: 0, dead: 0, skipped: 0 });
+  });
+
+  it('settles a skipped event with its reason, lets its parcel go on, and keeps the health and failure count as they were', async () => {
+    const a1 = recordTestEvent(db, 'A', [DEST]);
+    const a2 = recordTestEvent(db, 'A', [DEST]);
+    const b1 = recordTestEvent(db, 'B', [DEST]);
+    const dest = new ScriptedDestination(DEST, (e) => (e.id === a1 ? { kind: 'skipped', reason: 'no order number' } : { kind: 'delivered', vendorRef: `ref-${e.id}` }));
+    const d = startDrainer(dest);
+    await waitFor('settled', () => state(a2) === 'delivered' && state(b1) === 'delivered');
+    expect(getOutboxRow(db, a1, DEST)).toMatchObject({ state: 'skipped', lastError: 'no order number', attempts: 0 });
+    expect(getOutboxRow(db, a2, DEST)).toMatchObject({ vendorRef: `ref-${a2}` });
+    expect(dest.ids()).toEqual([a1, b1, a2]);
+    expect(d.health()).toMatchObject({ state: 'online', lastError: null });
+    expect(retryDead(db)).toBe(0);
   });
 
   it('refuses nonsense options', () => {

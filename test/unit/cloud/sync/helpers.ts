@@ -10,6 +10,7 @@ import {
   closeDatabase,
   markDead,
   markDelivered,
+  markSkipped,
   markFailed,
   nextDeliverable,
   openDatabase,
@@ -65,9 +66,10 @@ export function sqlitePort(db: Db): OutboxPort & { stats: PortStats } {
       if (new Set(parcels).size !== parcels.length) throw new Error(`page holds two rows of one parcel: ${parcels.join(',')}`);
       return rows.map((r) => ({ attempts: r.attempts, event: toOutboundEvent(r) }));
     },
-    markDelivered: (eventId, destination, now) => markDelivered(db, eventId, destination, now),
+    markDelivered: (eventId, destination, now, vendorRef) => markDelivered(db, eventId, destination, now, { vendorRef }),
     markFailed: (eventId, destination, failure) => markFailed(db, eventId, destination, failure),
     markDead: (eventId, destination, error, now) => markDead(db, eventId, destination, error, now),
+    markSkipped: (eventId, destination, reason, now) => markSkipped(db, eventId, destination, reason, now),
   };
 }
 
