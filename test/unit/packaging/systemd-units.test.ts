@@ -15,7 +15,9 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
 const AGENT = 'build/linux/cabinet-kiosk-agent.service';
 const SCREEN = 'build/linux/cabinet-kiosk-screen.service';
-const APP = '/opt/cabinet-kiosk/cabinet-kiosk';
+/** The deb's launcher (build/deb/cabinet-kiosk: the agent on the system's Node.js) and the screen's (build/deb/screen). */
+const APP = '/usr/bin/cabinet-kiosk';
+const SCREEN_LAUNCHER = '/usr/libexec/cabinet-kiosk/screen';
 const DATA_DIR = /\/var\/lib\/cabinet-kiosk(?![\w-])/;
 
 /** The unit file as section → key → values (a key may repeat). */
@@ -62,16 +64,17 @@ describe('systemd-analyze verify', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /**
-   * systemd is not PID 1 here and /opt/cabinet-kiosk is not installed, so the
-   * units are verified from a scratch folder with the app's path pointing at
-   * an existing binary (verify refuses a missing ExecStart). Any line it
+   * systemd is not PID 1 here and the package is not installed, so the units
+   * are verified from a scratch folder with the launchers' paths pointing at
+   * an existing binary (verify refuses a missing ExecStart);
+   * deb-install.test.ts verifies them again as the deb installs them. Any line it
    * prints is a finding: an unknown key or a bad value is only a warning to
    * systemd, which would then ignore the setting.
    */
   function verify(files: Record<string, string>): { status: number | null; output: string } {
     const paths = Object.entries(files).map(([name, text]) => {
       const p = join(dir, name);
-      writeFileSync(p, text.split(APP).join('/bin/true'));
+      writeFileSync(p, text.split(APP).join('/bin/true').split(SCREEN_LAUNCHER).join('/bin/true'));
       return p;
     });
     const r = spawnSync(analyze, ['verify', '--man=no', ...paths], { encoding: 'utf8', env: { ...process.env, SYSTEMD_LOG_COLOR: '0' } });
@@ -96,7 +99,7 @@ describe('systemd-analyze verify', () => {
 describe(`agent unit ${AGENT}`, () => {
   const { get, one } = unitOf(AGENT);
 
-  it('runs `cabinet-kiosk agent` as the system user cabinet-kiosk in dialout, restarting always, needing no display', () => {
+  it('runs `cabinet-kiosk agent` on Node.js as the system user cabinet-kiosk in dialout, restarting always, needing no display', () => {
     expect(one('Service', 'User')).toBe('cabinet-kiosk');
     expect(one('Service', 'Group')).toBe('cabinet-kiosk');
     expect(one('Service', 'SupplementaryGroups')?.split(/\s+/)).toContain('dialout');
@@ -105,7 +108,8 @@ describe(`agent unit ${AGENT}`, () => {
     const exec = one('Service', 'ExecStart')!;
     expect(exec.startsWith(`${APP} `)).toBe(true);
     expect(exec.split(/\s+/)).toContain('agent');
-    expect(exec).toContain('--ozone-platform=headless');
+    // Node.js, not Electron: no Chromium switch.
+    expect(exec).not.toContain('--ozone-platform');
     expect(exec).toMatch(/--endpoint-file \/run\/cabinet-kiosk\/screen-url/);
     expect(exec).toMatch(/--screen-user cabinet-screen/);
     expect(get('Service', 'Environment')).toContain('CABINET_KIOSK_CONFIG=/etc/cabinet-kiosk/config.yaml');
@@ -169,7 +173,7 @@ describe(`screen unit ${SCREEN}`, () => {
     expect(settings.join('\n')).not.toMatch(DATA_DIR);
     expect(get('Service', 'SupplementaryGroups')).toEqual([]);
     for (const key of ['StateDirectory', 'ReadWritePaths', 'DeviceAllow']) expect(get('Service', key), key).toEqual([]);
-    expect(one('Service', 'ExecStart')!.split(/\s+/)).not.toContain('agent');
+    expect(one('Service', 'ExecStart')).toBe(SCREEN_LAUNCHER);
     expect(get('Service', 'Environment').join(' ')).not.toMatch(/CABINET_KIOSK_CONFIG/);
     // The agent may restart under the window: the screen wants it but is not bound to it.
     expect(get('Unit', 'Requires')).toEqual([]);
