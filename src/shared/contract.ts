@@ -125,16 +125,30 @@ const returnable = z.object({
 
 const count = z.number().int().nonnegative();
 export const DESTINATION_STATES = ['online', 'offline', 'paused', 'idle', 'queue-only'] as const;
+/** An event a destination did not take: dead (a failure to judge and retry) or skipped (nothing to send), with why and how old. */
+export const unsentView = z.object({
+  eventId: z.string(),
+  eventType: z.string(),
+  destination: z.string(),
+  state: z.enum(['dead', 'skipped']),
+  reason: z.string().nullable(),
+  ageMs: z.number().int().nonnegative(),
+});
+export type UnsentView = z.infer<typeof unsentView>;
+
 const outboxView = z.object({
   pending: count,
   dead: count,
   delivered: count,
+  skipped: count,
   /** How long the oldest undelivered event has waited; null when none waits. */
   oldestPendingAgeMs: z.number().int().nonnegative().nullable(),
   /** Every destination with rows or configured: its queue and its connection (`queue-only`: no sender in this agent). */
   destinations: z.array(
-    z.object({ destination: z.string(), pending: count, dead: count, state: z.enum(DESTINATION_STATES), lastError: z.string().nullable() }),
+    z.object({ destination: z.string(), pending: count, dead: count, skipped: count, state: z.enum(DESTINATION_STATES), lastError: z.string().nullable() }),
   ),
+  /** The newest dead and skipped rows (a bounded number of each), newest first. */
+  unsent: z.array(unsentView),
 });
 
 const diagnostics = z.object({

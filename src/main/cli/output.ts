@@ -1,5 +1,6 @@
 import { assertNever } from '../../shared/domain.js';
 import type { AgentStatus } from '../status.js';
+import type { UnsentRow } from '../../store/index.js';
 
 type Printer = (value: unknown) => string;
 
@@ -61,7 +62,10 @@ export const PRINTERS: Record<string, Printer> = {
     const r = v as { compartment: string; outOfService: boolean };
     return `compartment ${r.compartment} is ${r.outOfService ? 'out of service' : 'in service'}`;
   },
-  outbox: (v) => formatOutbox(v as AgentStatus['outbox']),
+  outbox: (v) => {
+    const o = v as AgentStatus['outbox'] & { unsent: UnsentRow[] };
+    return [formatOutbox(o), ...o.unsent.map(formatUnsent)].join('\n');
+  },
   'codes-cancel': (v) => {
     const r = v as { cancelled: number; failed: number };
     return `${r.cancelled} vendor code(s) cancelled${r.failed ? `; ${r.failed} not confirmed by the vendor (still valid): try again when it is reachable` : ''}`;
@@ -71,8 +75,13 @@ export const PRINTERS: Record<string, Printer> = {
 
 function formatOutbox(o: AgentStatus['outbox']): string {
   const age = o.oldestPendingAgeMs === null ? '-' : `${Math.round(o.oldestPendingAgeMs / 1000)} s`;
-  const rows = Object.entries(o.byDestination).map(([d, s]) => `  ${d}: ${s.pending} pending, ${s.dead} dead`);
-  return [`outbox: ${o.pending} pending, ${o.dead} dead, ${o.delivered} delivered; oldest pending ${age}`, ...rows].join('\n');
+  const rows = Object.entries(o.byDestination).map(([d, s]) => `  ${d}: ${s.pending} pending, ${s.dead} dead, ${s.skipped} skipped`);
+  return [`outbox: ${o.pending} pending, ${o.dead} dead, ${o.skipped} skipped (nothing to send), ${o.delivered} delivered; oldest pending ${age}`, ...rows].join('\n');
+}
+
+/** One dead or skipped row: what, where, how old, why. */
+function formatUnsent(r: UnsentRow): string {
+  return `  ${r.state} ${r.destination} ${r.eventType} ${r.eventId} (${Math.round(r.ageMs / 1000)} s old): ${r.reason ?? 'no reason recorded'}`;
 }
 
 function formatCloud(c: AgentStatus['cloud']): string {

@@ -9,6 +9,8 @@ import type { ControlCommand } from '../control-protocol/commands.js';
 import { statusOf } from '../status.js';
 
 const DEFAULT_DEPOSIT_WAIT_MS = 120_000;
+/** Dead and skipped rows `outbox` lists, of each state, newest first. */
+const OUTBOX_UNSENT_LIMIT = 100;
 /**
  * The caller's own words for the audit log ("replacing hinge, ticket 4411").
  * Never the actor: that comes from the socket's owner (caller.ts), and an
@@ -74,7 +76,11 @@ export const controlCommands = {
   },
   outbox: {
     input: z.object({}).strict(),
-    run: (agent: Agent) => store.outboxStats(agent.db, Date.now()),
+    run: (agent: Agent) => {
+      const now = Date.now();
+      // The counts, and each dead or skipped row with its destination, reason and age: what a technician judges before a retry.
+      return { ...store.outboxStats(agent.db, now), unsent: store.listUnsent(agent.db, now, OUTBOX_UNSENT_LIMIT) };
+    },
   },
   'codes-cancel': {
     input: z.object({ compartment: z.string().min(1), note }).strict(),

@@ -109,13 +109,16 @@ export const handlers: Handlers = {
     return null;
   },
   'service.outbox': ({ agent }) => {
-    const stats = store.outboxStats(agent.db, Date.now());
+    const now = Date.now();
+    const stats = store.outboxStats(agent.db, now);
     return {
       pending: stats.pending,
       dead: stats.dead,
       delivered: stats.delivered,
+      skipped: stats.skipped,
       oldestPendingAgeMs: stats.oldestPendingAgeMs,
       destinations: destinationRows(stats.byDestination, agent.cloud.destinations()),
+      unsent: store.listUnsent(agent.db, now, UNSENT_LIST_LIMIT).map(({ eventId, eventType, destination, state, reason, ageMs }) => ({ eventId, eventType, destination, state, reason, ageMs })),
     };
   },
   'service.cancelVendorCodes': ({ agent }, { compartmentId }) => agent.cloud.cancelVendorCodes(compartmentId, 'technician:keypad'),
@@ -138,15 +141,25 @@ export const handlers: Handlers = {
   'service.logTail': ({ agent }, { lines }) => tailLog(join(agent.config.dataDir, 'logs'), lines),
 };
 
+/** Dead and skipped rows the service screen lists, of each: enough to see a pattern, small enough for one screen. */
+const UNSENT_LIST_LIMIT = 50;
+
 /** Each destination's queue beside its connection: configured ones first, in configuration order, then queues without a sender. */
 export function destinationRows(
-  queues: Record<string, { pending: number; dead: number }>,
+  queues: Record<string, { pending: number; dead: number; skipped: number }>,
   health: ReadonlyArray<{ name: string; state: 'online' | 'offline' | 'paused' | 'idle'; lastError: string | null }>,
 ) {
-  const rows: Array<{ destination: string; pending: number; dead: number; state: (typeof DESTINATION_STATES)[number]; lastError: string | null }> = health.map((h) => ({ destination: h.name, pending: queues[h.name]?.pending ?? 0, dead: queues[h.name]?.dead ?? 0, state: h.state, lastError: h.lastError }));
+  const rows: Array<{ destination: string; pending: number; dead: number; skipped: number; state: (typeof DESTINATION_STATES)[number]; lastError: string | null }> = health.map((h) => ({
+    destination: h.name,
+    pending: queues[h.name]?.pending ?? 0,
+    dead: queues[h.name]?.dead ?? 0,
+    skipped: queues[h.name]?.skipped ?? 0,
+    state: h.state,
+    lastError: h.lastError,
+  }));
   const known = new Set(rows.map((r) => r.destination));
   for (const [destination, n] of Object.entries(queues)) {
-    if (!known.has(destination)) rows.push({ destination, pending: n.pending, dead: n.dead, state: 'queue-only', lastError: null });
+    if (!known.has(destination)) rows.push({ destination, pending: n.pending, dead: n.dead, skipped: n.skipped, state: 'queue-only', lastError: null });
   }
   return rows;
 }

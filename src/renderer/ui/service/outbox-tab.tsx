@@ -51,6 +51,8 @@ export function OutboxTab({ active }: { active: boolean }) {
             </dd>
             <dt>{m.colDelivered}</dt>
             <dd data-field="delivered">{outbox.delivered}</dd>
+            <dt>{m.colSkipped}</dt>
+            <dd data-field="skipped">{outbox.skipped}</dd>
             <dt>{m.colOldest}</dt>
             <dd>{outbox.oldestPendingAgeMs === null ? m.none : ageText(m, outbox.oldestPendingAgeMs)}</dd>
           </dl>
@@ -63,6 +65,7 @@ export function OutboxTab({ active }: { active: boolean }) {
                   <th>{m.colDestination}</th>
                   <th class="num">{m.colPending}</th>
                   <th class="num">{m.colDead}</th>
+                  <th class="num">{m.colSkipped}</th>
                   <th>{m.colConnection}</th>
                 </tr>
               </thead>
@@ -76,6 +79,9 @@ export function OutboxTab({ active }: { active: boolean }) {
                     <td class={`num${d.dead > 0 ? ' is-bad' : ''}`} data-field="dead">
                       {d.dead}
                     </td>
+                    <td class="num" data-field="skipped">
+                      {d.skipped}
+                    </td>
                     <td class={d.state === 'offline' || d.state === 'paused' ? 'is-bad' : ''} data-field="state" title={d.lastError ?? undefined}>
                       {m.destinationState[d.state]}
                     </td>
@@ -84,6 +90,33 @@ export function OutboxTab({ active }: { active: boolean }) {
               </tbody>
             </table>
           )}
+          {outbox.unsent.length > 0 ? (
+            <>
+              <h2>{m.unsentTitle}</h2>
+              <table class="data-table" data-testid="svc-outbox-unsent">
+                <thead>
+                  <tr>
+                    <th>{m.colState}</th>
+                    <th>{m.colDestination}</th>
+                    <th>{m.colEvent}</th>
+                    <th>{m.colAge}</th>
+                    <th>{m.colReason}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {outbox.unsent.map((r) => (
+                    <tr key={`${r.eventId}/${r.destination}`} data-event={r.eventId} data-destination={r.destination} data-state={r.state}>
+                      <td class={r.state === 'dead' ? 'is-bad' : 'muted'}>{m.unsentState[r.state]}</td>
+                      <td>{r.destination}</td>
+                      <td>{r.eventType}</td>
+                      <td>{ageText(m, r.ageMs)}</td>
+                      <td data-field="reason">{r.reason ?? m.none}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
         </>
       ) : null}
     </div>
