@@ -11,6 +11,12 @@ export interface KioskWindowDeps {
   /** True once the app is quitting: a renderer gone then is not brought back. */
   quitting: () => boolean;
   now?: () => number;
+  /**
+   * What to do about a renderer that died (screen-recovery.ts): a reload
+   * after `delayMs`, or null when the shell relaunches instead. Default: a
+   * reload with the growing delay of reload-backoff.ts.
+   */
+  rendererGone?: (reason: string, exitCode: number) => { delayMs: number } | null;
 }
 
 /**
@@ -41,9 +47,15 @@ export function createKioskWindow(deps: KioskWindowDeps): BrowserWindow {
   let reloadTimer: NodeJS.Timeout | undefined;
   contents.on('render-process-gone', (_event, details) => {
     if (deps.quitting() || win.isDestroyed()) return;
-    const next = nextReloadDelay(crashes, now());
-    crashes = next.crashes;
-    log.error({ reason: details.reason, exitCode: details.exitCode, reloadInMs: next.delayMs, recentCrashes: crashes.length }, 'kiosk renderer gone');
+    let next: { delayMs: number } | null;
+    if (deps.rendererGone) next = deps.rendererGone(details.reason, details.exitCode);
+    else {
+      const step = nextReloadDelay(crashes, now());
+      crashes = step.crashes;
+      next = step;
+    }
+    log.error({ reason: details.reason, exitCode: details.exitCode, reloadInMs: next?.delayMs ?? null, recentCrashes: crashes.length }, 'kiosk renderer gone');
+    if (next === null) return;
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => {
       if (!deps.quitting() && !win.isDestroyed()) load();

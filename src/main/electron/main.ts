@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
-import { app, BrowserWindow as ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session } from 'electron';
+import { app, BrowserWindow as ElectronBrowserWindow, crashReporter, ipcMain, Menu, powerSaveBlocker, protocol, session } from 'electron';
 import { screenUrlFileFor } from '../screen-endpoint.js';
 import { AgentLink } from './agent-link.js';
 import { serveAppRequest } from './app-protocol.js';
 import { bridgeContract, type ContractLink } from './ipc-bridge.js';
 import { createKioskWindow } from './kiosk-window.js';
+import { ScreenRecovery } from './screen-recovery-host.js';
 import { hardenWebContents, lockDownSession } from './lockdown.js';
 import { usePrivateUmask } from '../data-dir.js';
 import { bootLog, type ShellLog } from './shell-log.js';
@@ -20,6 +21,8 @@ export interface ElectronMain {
   powerSaveBlocker: typeof powerSaveBlocker;
   protocol: typeof protocol;
   session: typeof session;
+  /** Local crash dumps only (never uploaded); absent in tests. */
+  crashReporter?: Pick<typeof crashReporter, 'start'>;
 }
 
 export interface KioskAppDeps {
@@ -35,6 +38,16 @@ export interface KioskAppDeps {
   signals?: Pick<NodeJS.Process, 'once'>;
   /** JSON lines on stderr (the journal) by default. */
   log?: ShellLog;
+  /**
+   * The screen user's folder for the crash-recovery state
+   * (screen-recovery.ts: software rendering after repeated GPU or renderer
+   * deaths), and where Crashpad writes dumps. Without it the state lives in
+   * memory for this run only.
+   */
+  recoveryDir?: string;
+  crashDumpsDir?: string;
+  /** The shell's version: a new version forgets a software-rendering fallback. */
+  version?: string;
 }
 
 /** An AgentLink as the shell holds it. */
@@ -89,13 +102,25 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
   const link = deps.connectAgent();
   link.start();
 
+  // Before ready: both only take effect for processes not yet started.
+  const recovery = new ScreenRecovery({ app, link, log, env: deps.env, dir: deps.recoveryDir, crashDumpsDir: deps.crashDumpsDir, version: deps.version ?? 'unversioned' });
+  if (recovery.softwareRendering) {
+    app.disableHardwareAcceleration();
+    log.warn({ reason: recovery.softwareReason }, 'software rendering: hardware acceleration is off after repeated GPU or renderer crashes');
+  }
+  // Dumps stay on this PC, in the screen user's folder; the agent is told a summary (screen-recovery-host.ts).
+  deps.electron.crashReporter?.start({ uploadToServer: false, compress: true });
+
   app.on('second-instance', () => {
     if (!window || window.isDestroyed()) return;
     if (window.isMinimized()) window.restore();
     window.focus();
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, currentLog));
-  app.on('child-process-gone', (_event, details) => log.warn({ type: details.type, reason: details.reason, exitCode: details.exitCode }, 'child process gone'));
+  app.on('child-process-gone', (_event, details) => {
+    log.warn({ type: details.type, reason: details.reason, exitCode: details.exitCode }, 'child process gone');
+    if (details.type === 'GPU' && !quitting) recovery.processGone('gpu', details.reason, details.exitCode);
+  });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
     quitting = true;
@@ -115,7 +140,10 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
   blockerId = powerSaveBlocker.start('prevent-display-sleep');
 
   const production = isProduction(app.isPackaged, deps.env);
-  const win = createKioskWindow({ BrowserWindow: deps.electron.BrowserWindow, preloadPath: deps.preloadPath, production, log, quitting: () => quitting });
+  const win = createKioskWindow({
+    BrowserWindow: deps.electron.BrowserWindow, preloadPath: deps.preloadPath, production, log, quitting: () => quitting,
+    rendererGone: (reason, exitCode) => recovery.processGone('renderer', reason, exitCode),
+  });
   window = win;
   const bridge = bridgeContract({ ipcMain, window: win, link, log });
   win.on('closed', () => {
@@ -130,8 +158,11 @@ export async function startKioskApp(deps: KioskAppDeps): Promise<RunningKiosk | 
 if (process.versions.electron && process.type === 'browser') {
   usePrivateUmask();
   void startKioskApp({
-    electron: { app, BrowserWindow: ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session },
+    electron: { app, BrowserWindow: ElectronBrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session, crashReporter },
     connectAgent: () => new AgentLink({ endpointFile: screenUrlFileFor(process.argv, process.env), log: bootLog() }),
+    recoveryDir: app.getPath('userData'),
+    crashDumpsDir: app.getPath('crashDumps'),
+    version: app.getVersion(),
     rendererDir: fileURLToPath(new URL('../../renderer/', import.meta.url)),
     preloadPath: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
     env: process.env,

@@ -61,6 +61,8 @@ export function fakeElectron(opts: { singleInstance?: boolean; isPackaged?: bool
     whenReady: vi.fn(async () => undefined),
     quit: vi.fn(),
     exit: vi.fn(),
+    relaunch: vi.fn(),
+    disableHardwareAcceleration: vi.fn(),
   });
   const ipcHandlers = new Map<string, InvokeListener>();
   const ipcMain = {
@@ -80,7 +82,8 @@ export function fakeElectron(opts: { singleInstance?: boolean; isPackaged?: bool
   };
   const powerSaveBlocker = { start: vi.fn((_type: string) => 42), stop: vi.fn(), isStarted: vi.fn(() => true) };
   const Menu = { setApplicationMenu: vi.fn() };
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, protocol, session: { defaultSession }, powerSaveBlocker, Menu };
+  const crashReporter = { start: vi.fn() };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, protocol, session: { defaultSession }, powerSaveBlocker, Menu, crashReporter };
   return {
     ...electron,
     ipcHandlers,

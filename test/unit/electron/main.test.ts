@@ -352,6 +352,35 @@ describe('startKioskApp: IPC', () => {
   });
 });
 
+describe('startKioskApp: crash recovery', () => {
+  it('starts Crashpad with no upload, and begins in software rendering when an earlier run chose it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-shell-recovery-'));
+    try {
+      const state = { version: '1.0.0', softwareRendering: true, softwareSince: 1, softwareReason: 'GPU process gone 3 times in 10 min (last: crashed)', renderer: [], gpu: [], relaunches: [] };
+      writeFileSync(join(dir, 'screen-recovery.json'), JSON.stringify(state));
+      const fake = fakeElectron();
+      const crashReporter = (fake.api as unknown as { crashReporter: { start: ReturnType<typeof vi.fn> } }).crashReporter;
+      await startKioskApp({ electron: fake.api, connectAgent: () => fakeLink(), rendererDir, preloadPath: '/p.cjs', env: {}, log: silent, recoveryDir: dir, version: '1.0.0' });
+      expect(fake.app.disableHardwareAcceleration).toHaveBeenCalledTimes(1);
+      expect(fake.app.disableHardwareAcceleration.mock.invocationCallOrder[0]!).toBeLessThan(fake.app.whenReady.mock.invocationCallOrder[0]!);
+      expect(crashReporter.start).toHaveBeenCalledWith({ uploadToServer: false, compress: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps hardware acceleration by default; repeated GPU deaths report to the agent and relaunch in software', async () => {
+    const { fake, link } = await start();
+    expect(fake.app.disableHardwareAcceleration).not.toHaveBeenCalled();
+    for (let i = 0; i < 3; i++) fake.app.emit('child-process-gone', event(), { type: 'GPU', reason: 'crashed', exitCode: 11 });
+    fake.app.emit('child-process-gone', event(), { type: 'Utility', reason: 'crashed', exitCode: 11 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(link.call.mock.calls.map(([e]) => (e as { input: { recovery: string } }).input.recovery)).toEqual(['none', 'none', 'software-rendering']);
+    expect(fake.app.relaunch).toHaveBeenCalledTimes(1);
+    expect(fake.app.exit).toHaveBeenCalledWith(0);
+  });
+});
+
 describe('the shell holds no agent', () => {
   it('main.ts reaches no agent, store, driver, cloud or core module, and no other adapter of src/main', async () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
