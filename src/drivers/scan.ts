@@ -92,6 +92,10 @@ export async function scanBus(o: ScanOptions): Promise<ScanResult> {
       for (const protocol of protocols) {
         if (!o.baudRates && !SCAN_BAUD_RATES[protocol].includes(baudRate)) continue;
         o.onProgress?.({ baudRate, protocol });
+        // A board's parser may still hold bytes of the previous sweep's foreign frames and eat
+        // the first frame of this one while it resyncs (seen on the simulator): the first
+        // address of each sweep is asked twice rather than missed.
+        let first = true;
         for (const address of addressesFor(protocol, o.addresses)) {
           const key = `${protocol}/${address}`;
           const known = found.get(key);
@@ -102,7 +106,9 @@ export async function scanBus(o: ScanOptions): Promise<ScanResult> {
             continue;
           }
           const counted = { n: 0 };
-          const hit = await probeBoard(bus, protocol, address, log, counted);
+          let hit = await probeBoard(bus, protocol, address, log, counted);
+          if (!hit && first) hit = await probeBoard(bus, protocol, address, log, counted);
+          first = false;
           probes += Math.max(1, counted.n);
           if (!hit) continue;
           const entry: ScanHit = { protocol, address, baudRates: [baudRate], locks: hit.locks, doors: hit.doors };

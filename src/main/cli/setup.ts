@@ -1,0 +1,36 @@
+import { createInterface } from 'node:readline';
+import { CommissionError, exitCodeOf } from '../commission/errors.js';
+import { lineAsker } from '../commission/map-doors.js';
+import { runSetup, type SetupOptions } from '../commission/run-setup.js';
+
+/**
+ * `cabinet-kiosk setup`: the technician's terminal (or a pipe) answers the
+ * door map line by line; `--answers FILE` answers without asking. Progress
+ * goes to stderr with `--json`, so stdout holds one JSON result.
+ */
+export async function runSetupCommand(o: SetupOptions, json: boolean): Promise<number> {
+  const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
+  const rl = o.answersFile || !o.map ? null : createInterface({ input: process.stdin, terminal: false });
+  const queue: string[] = [];
+  const waiting: Array<(l: string | null) => void> = [];
+  let ended = false;
+  rl?.on('line', (l) => (waiting.length ? waiting.shift()!(l) : queue.push(l)));
+  rl?.on('close', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w(null);
+  });
+  const next = (): Promise<string | null> => (queue.length ? Promise.resolve(queue.shift()!) : ended ? Promise.resolve(null) : new Promise((r) => waiting.push(r)));
+  try {
+    const result = await runSetup(o, { say, asker: rl ? lineAsker(next, say) : null });
+    if (json) process.stdout.write(JSON.stringify({ ok: true, ...result }) + '\n');
+    else say(`${result.compartments.length || 'every lock as a'} compartment(s) on ${result.boards.length} ${result.protocol} board(s); check it with \`cabinet-kiosk --config ${result.file} doctor\``);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof CommissionError)) throw err;
+    if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: err.hint }) + '\n');
+    else process.stderr.write(`error [${err.code}]: ${err.message} — ${err.hint}\n`);
+    return exitCodeOf(err.code);
+  } finally {
+    rl?.close();
+  }
+}
