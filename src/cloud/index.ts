@@ -36,8 +36,37 @@ export { CommandChannel, type ChannelState } from './channel/channel-client.js';
 export type { ChannelCommandExecutor } from './channel/command-processor.js';
 export { cabinetMessageSchema, signCommand, type ChannelCommand, type CommandResult, type Heartbeat, type HeartbeatFacts, type SignedCommand, type UnsignedCommand } from './channel/command.js';
 
+// The fleet link over MQTT (fleet/): the cabinet's connection, its events destination, the operator's client.
+export { fleetConfigSchema, type FleetSettings, type FleetTls } from './fleet/config.js';
+export { FleetLink, redactUrl, type FleetLinkState } from './fleet/link.js';
+export { FleetDestination } from './fleet/destination.js';
+export { FleetError, type FleetErrorCode } from './fleet/errors.js';
+export { FleetOperator, type CabinetRow, type OperatorSettings } from './fleet/operator.js';
+export {
+  alarmAckSchema,
+  eventPayloadSchema,
+  fleetTopics,
+  fleetWildcard,
+  jobStatusSchema,
+  signDesired,
+  thingOf,
+  verifyDesired,
+  type AlarmPayload,
+  type FleetEventPayload,
+  type FleetTopics,
+  type JobStatus,
+  type ReportedPayload,
+  type SettingValue,
+  type StatePayload,
+} from './fleet/topics.js';
+export { CommandProcessor } from './channel/command-processor.js';
+
 // Shared helpers a caller outside needs.
 export { isLoopback } from './common/http.js';
+
+// `cabinet-kiosk doctor` and `diag`: reachability, credentials and clock skew of each configured vendor (probe.ts); secrets scrubbed from text.
+export { probeTargets, probeVendors, type ClockProbeResult, type ProbeTarget, type VendorProbeResult } from './probe.js';
+export { REDACTED, redactSecrets } from './common/redact.js';
 
 /*
  * Wire formats, for the mock vendor clouds (tools/mock-cloud), which play the

@@ -11,6 +11,7 @@ import { loadCabinetSecret } from './secrets.js';
 import { createChannel } from './cloud/channel-wiring.js';
 import { CloudLink } from './cloud/cloud-link.js';
 import { buildIntegrations, reservedCompartments, routeTable } from './cloud/integrations.js';
+import { buildFleet, FleetAgent } from './cloud/fleet-wiring.js';
 import { freeBytesOf } from './storage.js';
 
 export interface AgentOptions {
@@ -37,6 +38,7 @@ export class Agent {
     readonly quickCheck: { ok: boolean; detail: string[] },
     readonly cloud: CloudLink,
     readonly alarms: Alarms,
+    readonly fleet: FleetAgent | null,
   ) {}
 
   static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
@@ -51,9 +53,13 @@ export class Agent {
     log[quickCheck.ok ? 'info' : 'error']({ quickCheck }, 'database quick_check');
     let hardware: Hardware | undefined;
     let cloud: CloudLink | undefined;
+    let fleet: FleetAgent | null = null;
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const integrations = buildIntegrations(config, { secret, logger });
+      // The fleet broker is one more destination, drained like the vendors (docs/fleet.md "Events").
+      const fleetBuild = buildFleet(config, logger);
+      if (fleetBuild) integrations.routed.push(fleetBuild.routed);
       cloud = new CloudLink(config, db, { ...integrations, secret, alarms }, logger);
       hardware = await startHardware(config, logger);
       const ctx = createFlowContext({
@@ -76,8 +82,13 @@ export class Agent {
       await cloud.start();
       const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger });
       if (channel) cloud.attachChannel(channel);
-      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud, alarms);
+      if (fleetBuild) {
+        fleet = new FleetAgent(fleetBuild, { config, db, hardware, kiosk, cloud, alarms, quickCheck, log: logger });
+        fleet.start();
+      }
+      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud, alarms, fleet);
     } catch (err) {
+      await fleet?.stop().catch(() => undefined);
       await cloud?.stop().catch(() => undefined);
       await hardware?.close().catch(() => undefined);
       store.closeDatabase(db);
@@ -88,6 +99,7 @@ export class Agent {
   async stop(): Promise<void> {
     // First: an attempt in flight is aborted and its row stays pending for the next run.
     await this.cloud.stop();
+    await this.fleet?.stop();
     this.kiosk.close();
     await this.hardware.close();
     store.closeDatabase(this.db);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DOOR_STATES } from '../../shared/domain.js';
 import { CanonicalJsonError, canonicalJson } from '../common/canonical-json.js';
 
-export const COMMAND_TYPES = ['open', 'remote-pickup', 'cancel-parcel', 'set-code', 'sync-now', 'status'] as const;
+export const COMMAND_TYPES = ['open', 'remote-pickup', 'cancel-parcel', 'set-code', 'sync-now', 'status', 'upload-logs', 'set-config'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** Issue 4 §3: commands issued further than this from our clock, either way, are refused. */
@@ -37,6 +37,10 @@ export const commandArgsSchemas = {
   'set-code': z.object({ parcelId, code: pickupCode, validUntil: epochMs.optional() }).strict(),
   'sync-now': z.object({}).strict(),
   status: z.object({}).strict(),
+  /** HTTP PUT of the newest log file to `url` (a pre-signed upload URL; https unless loopback). */
+  'upload-logs': z.object({ url: z.string().url().max(4096) }).strict(),
+  /** Runtime settings to change (docs/fleet.md "Configuration"); a link without runtime settings answers `not-supported`. */
+  'set-config': z.object({ settings: z.record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()])) }).strict(),
 } as const satisfies Record<CommandType, z.ZodType>;
 
 export type CommandArgs<T extends CommandType> = z.output<(typeof commandArgsSchemas)[T]>;

@@ -12,7 +12,26 @@ export interface ChannelExecutorParts {
   syncNow: () => Promise<unknown>;
   /** status: the same facts the heartbeat carries. */
   facts: () => HeartbeatFacts;
+  /** upload-logs: PUT the newest log file to the URL. Absent: `not-supported`. */
+  uploadLogs?: (url: string) => Promise<unknown>;
+  /** set-config: change runtime settings (the fleet link's). Absent: `not-supported`. */
+  setConfig?: (settings: Record<string, string | number | boolean>) => Promise<unknown>;
   log: Logger;
+}
+
+/** A command refused by its own rules (a bad upload URL, settings that fail validation), with a code for the operator. */
+export class CommandRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A command type this link cannot carry out (no runtime settings on the WebSocket channel, say). */
+class NotSupported extends Error {
+  readonly code = 'not-supported';
 }
 
 /**
@@ -40,6 +59,12 @@ export function channelExecutor(parts: ChannelExecutorParts): ChannelCommandExec
         return parts.syncNow();
       case 'status':
         return parts.facts();
+      case 'upload-logs':
+        if (parts.uploadLogs === undefined) throw new NotSupported('this link cannot upload logs');
+        return parts.uploadLogs(command.args.url);
+      case 'set-config':
+        if (parts.setConfig === undefined) throw new NotSupported('this link has no runtime settings (use the fleet link)');
+        return parts.setConfig(command.args.settings);
     }
   };
   return {
@@ -48,6 +73,7 @@ export function channelExecutor(parts: ChannelExecutorParts): ChannelCommandExec
         return { id: command.id, ok: true, data: (await run(command)) ?? null };
       } catch (err) {
         if (err instanceof KioskError) return { id: command.id, ok: false, code: err.code, message: err.message };
+        if (err instanceof NotSupported || err instanceof CommandRefused) return { id: command.id, ok: false, code: err.code, message: err.message };
         parts.log.error({ err, commandId: command.id, type: command.type }, 'channel command failed');
         return { id: command.id, ok: false, code: 'internal', message: 'the cabinet could not carry out the command; see its log' };
       }

@@ -43,7 +43,7 @@ export function createChannel(parts: ChannelParts): CommandChannel | null {
 }
 
 /** What the operator sees of the cabinet every heartbeat: doors as supervision last saw them, outbox depth, database health. */
-function heartbeatFacts(parts: ChannelParts): HeartbeatFacts {
+export function heartbeatFacts(parts: Pick<ChannelParts, 'config' | 'db' | 'hardware' | 'quickCheck'>): HeartbeatFacts {
   const doors = doorMap(parts.hardware.cabinet.doorStates());
   const outbox = store.outboxStats(parts.db, Date.now());
   return {

@@ -100,9 +100,13 @@ export class CloudLink {
     const puller = this.#puller;
     void puller.pullAll();
     this.#pullTask = schedule(this.#pullCron, () => void puller.pullAll(), { name: 'pull pickup codes from the vendors', noOverlap: true });
-    // Back online after an outage: the codes may have changed meanwhile, so pull now rather than at the next tick.
+    // A source's own server back after an outage (the destination sharing its client answers again): its codes may
+    // have changed meanwhile, so pull that source now rather than at the next tick. Another destination's recovery
+    // (a webhook, Hongxun) says nothing about this server: under faults it pulled every source on each flap.
+    const linked = puller.linkedDestinations;
     this.#offHealth = this.onHealthChange((h) => {
-      if (h.state === 'online' && this.#wasOffline.has(h.name)) void puller.pullAll();
+      if (!linked.has(h.name)) return;
+      if (h.state === 'online' && this.#wasOffline.has(h.name)) void puller.pullLinkedTo(h.name);
       if (h.state === 'offline') this.#wasOffline.add(h.name);
       else if (h.state === 'online') this.#wasOffline.delete(h.name);
     });
@@ -176,6 +180,11 @@ export class CloudLink {
     const paused = this.destinations().filter((d) => d.state === 'paused').map((d) => d.name);
     for (const name of paused) this.#engine?.resume(name);
     return paused;
+  }
+
+  /** A destination's link is back (the fleet broker reconnected): forget its back-off and try now. No-op for an unknown name. */
+  resumeDestination(name: string): void {
+    if (this.destinations().some((d) => d.name === name)) this.#engine?.resume(name);
   }
 
   destinations(): DestinationHealth[] {

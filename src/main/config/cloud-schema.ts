@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { claimedDestinationNames, VENDOR_CONFIG_SHAPE, type WebhookSettings } from '../../cloud/index.js';
+import { claimedDestinationNames, fleetConfigSchema, VENDOR_CONFIG_SHAPE, type WebhookSettings } from '../../cloud/index.js';
 import { durationMs } from '../../shared/duration.js';
 
 /**
@@ -37,7 +37,7 @@ const syncSchema = z
 
 const codePullSchema = z
   .object({
-    /** node-cron expression; default every 5 minutes. A pull also runs at start and when a vendor comes back online. */
+    /** node-cron expression; default every 5 minutes. A source is also pulled at start and when its own vendor's server answers again (the destination sharing it recovers). */
     cron: z.string().min(1).default('*/5 * * * *'),
     /** One whole pull of one source; an hour at most. */
     timeoutMs: ms(120_000, HOUR),
@@ -107,6 +107,8 @@ export const cloudSchema = z
     receiver: receiverSchema.optional(),
     /** Leave out for no remote commands. */
     channel: channelSchema.optional(),
+    /** The MQTT fleet link (docs/fleet.md); leave out for none. */
+    fleet: fleetConfigSchema.optional(),
   })
   .strict()
   .superRefine((cloud, ctx) => {
@@ -117,6 +119,7 @@ export const cloudSchema = z
       names.add(name);
     };
     for (const { name, path } of claimedDestinationNames(cloud)) claim(name, path);
+    if (cloud.fleet !== undefined) claim(cloud.fleet.name, ['fleet', 'name']);
   });
 
 export type CloudConfig = z.output<typeof cloudSchema>;

@@ -91,6 +91,7 @@ function fixture(): Record<string, unknown> {
   doc['boards'] = [{ address: 1, protocol: 'kerong-cu', locks: 12 }];
   const cloud = doc['cloud'] as Record<string, Record<string, unknown>>;
   cloud['aituo']!['api'] = { baseUrl: 'http://127.0.0.1:8787/aituo/api' };
+  cloud['fleet'] = { url: 'mqtt://127.0.0.1:1883', secret: 'fleet-command-key-0001' };
   for (const d of durations) setAt(doc, d.path, d.max);
   return doc;
 }
