@@ -20,6 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../src/main/config/load-config.js';
 import { createLogger } from '../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../src/main/run-agent.js';
@@ -66,6 +67,8 @@ function parse() {
       lanes: { type: 'string', default: '6' },
       warmup: { type: 'string' },
       every: { type: 'string' },
+      /** A folder: V8 heap snapshots after the warm-up and at the last operation, to diff when RSS or heap grows. */
+      'heap-snapshots': { type: 'string' },
     },
   });
   const ops = Number(values.ops);
@@ -73,7 +76,7 @@ function parse() {
   const warmup = values.warmup === undefined ? Math.min(2_000, Math.floor(ops / 10)) : Number(values.warmup);
   const every = values.every === undefined ? Math.max(100, Math.floor(ops / 40)) : Number(values.every);
   for (const [k, v] of Object.entries({ ops, lanes, warmup, every })) if (!Number.isInteger(v) || v < 0) throw new Error(`--${k}: expected a whole number, got ${String(v)}`);
-  return { ops, lanes: Math.max(1, lanes), warmup, every };
+  return { ops, lanes: Math.max(1, lanes), warmup, every, heapSnapshots: values['heap-snapshots'] };
 }
 
 function fileMb(path: string): number {
@@ -200,6 +203,7 @@ async function main(): Promise<number> {
         dbMb: fileMb(config.database), walMb: fileMb(`${config.database}-wal`), logMb: folderMb(logDir), outboxPending: store.outboxStats(agent.db, Date.now()).pending,
       });
       logErrors.scan();
+      if (opts.heapSnapshots !== undefined && (samples.length === 1 || done >= opts.ops)) writeHeapSnapshot(join(opts.heapSnapshots, `soak-${done}.heapsnapshot`));
       const s = samples.at(-1)!;
       progress(`soak: ${done}/${opts.ops} ops, rss ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, fds ${s.fds}, wal ${s.walMb.toFixed(2)} MB, outbox ${s.outboxPending} pending, ${failures.length} failed`);
     };

@@ -58,6 +58,21 @@ export const eventPayloadSchemas = {
   'door.forced': z.object({ ...ids, at }),
   'keypad.locked-out': z.object({ failures: z.number().int(), lockedUntil: at, source: z.string(), at }),
   'compartment.service-changed': z.object({ compartmentId: z.string(), outOfService: z.boolean(), reason: z.string().nullable(), actor: z.string(), at }),
+  /**
+   * The agent process died on an uncaught exception or unhandled rejection
+   * (src/main/health/crash-record.ts); recorded by the next start, `at` is the
+   * crash, `reportedAt` that start. No stack: it may hold paths and data.
+   */
+  'agent.crashed': z.object({ origin: z.enum(['uncaughtException', 'unhandledRejection']), name: z.string(), message: z.string(), version: z.string(), pid: z.number().int(), at, reportedAt: at }),
+  /**
+   * A process of the kiosk screen died (Electron's renderer, GPU or another
+   * child), as the screen reported it through the contract; `recovery` is
+   * what the screen did about it (src/main/electron/screen-recovery.ts).
+   */
+  'screen.crashed': z.object({
+    process: z.string(), reason: z.string(), exitCode: z.number().int().nullable(),
+    recovery: z.enum(['reload', 'relaunch', 'software-rendering', 'none']), dumpFiles: z.number().int().nonnegative(), at,
+  }),
 } as const;
 
 export type DomainEventType = keyof typeof eventPayloadSchemas;

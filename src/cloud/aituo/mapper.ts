@@ -72,6 +72,8 @@ export function aituoPushFor(event: OutboundEvent, config: AituoPushConfig, deps
     case 'compartment.needs-check':
     case 'compartment.check-answered':
     case 'cabinet.storage-low':
+    case 'agent.crashed':
+    case 'screen.crashed':
       return null;
     default:
       return assertNever(event, 'event');
