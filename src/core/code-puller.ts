@@ -46,6 +46,16 @@ export class CodePuller {
     return Promise.all(this.#sources.map((source) => this.#pullOnce(source)));
   }
 
+  /** Pulls the sources whose `destination` is `name` (its server answers again): none for a destination no source shares. Never throws. */
+  pullLinkedTo(name: string): Promise<PullReport[]> {
+    return Promise.all(this.#sources.filter((source) => source.destination === name).map((source) => this.#pullOnce(source)));
+  }
+
+  /** The names of the destinations some source shares a server with. */
+  get linkedDestinations(): ReadonlySet<string> {
+    return new Set(this.#sources.flatMap((s) => (s.destination === undefined ? [] : [s.destination])));
+  }
+
   lastReports(): PullReport[] {
     return [...this.#last.values()];
   }

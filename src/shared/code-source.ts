@@ -26,6 +26,13 @@ export interface CodeSource {
    * partial list must never be applied as the whole set.
    */
   pullAll(signal: AbortSignal): Promise<PulledCode[]>;
+  /**
+   * The outbox destination that talks to the same vendor server (one client
+   * for both): when it comes back online after an outage, this source is
+   * reachable again and is pulled at once. Absent: only its schedule and a
+   * request pull it; another destination's recovery never does.
+   */
+  readonly destination?: string;
   /** Withdraws one code upstream (service mode). Absent: this vendor's codes cannot be cancelled from the cabinet. Throws on failure. */
   cancelCode?(externalId: string, signal?: AbortSignal): Promise<void>;
 }

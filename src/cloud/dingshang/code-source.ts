@@ -41,12 +41,15 @@ const PULL_CONCURRENCY = 4;
 export class DingshangCodeSource implements CodeSource {
   /** `parcel.picked-up.codeSource` of these codes, which the destination matches. */
   readonly name = DINGSHANG_CODE_SOURCE;
+  /** The Dingshang destination shares this source's client and server (registry.ts). */
+  readonly destination: string | undefined;
   readonly #options: Pick<DingshangConfig, 'utcOffsetMinutes' | 'omittedStatus' | 'lanes'>;
   readonly #client: DingshangCodeClient;
   readonly #clock: ClockOffset;
   readonly #log: Logger;
 
-  constructor(options: Pick<DingshangConfig, 'utcOffsetMinutes' | 'omittedStatus' | 'lanes'>, deps: DingshangCodeSourceDeps) {
+  constructor(options: Pick<DingshangConfig, 'utcOffsetMinutes' | 'omittedStatus' | 'lanes'> & { name?: string }, deps: DingshangCodeSourceDeps) {
+    this.destination = options.name;
     this.#options = options;
     this.#client = deps.client;
     this.#clock = deps.clock;
