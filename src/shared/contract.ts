@@ -48,6 +48,8 @@ const sessionInfo = z.object({
   defaultLanguage: z.enum(LANGUAGES),
   idleResetMs: z.number().int().positive(),
   serviceIdleExitMs: z.number().int().positive(),
+  /** How long the screen waits without the agent before it shows "temporarily out of service" and blocks input. */
+  outageAfterMs: z.number().int().positive(),
   sound: z.boolean(),
   /** Electron kiosk window or a browser served by browser mode. */
   shell: z.enum(['electron', 'browser']),
@@ -60,6 +62,8 @@ export const compartmentView = z.object({
   lock: z.number().int(),
   size: z.enum(COMPARTMENT_SIZES),
   door: z.enum(DOOR_STATES),
+  /** When supervision last saw `door` change (epoch ms): how old the door's state is. */
+  doorSince: z.number().int(),
   outOfService: z.boolean(),
   occupied: z.boolean(),
   /** Kept for a vendor's code source (never offered to couriers). */

@@ -37,6 +37,9 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     await page.locator('[data-testid="start-pickup"]').click();
     await screen(page, 'code');
     await tapDigits(page, parcel.code);
+    // In clear by default (a typo nobody sees feeds the lockout); the hide toggle masks it.
+    await expect(page.locator('[data-testid="code-field"]').textContent()).resolves.toBe(parcel.code);
+    await page.locator('[data-testid="code-show"]').click();
     await expect(page.locator('[data-testid="code-field"]').textContent()).resolves.not.toContain(parcel.code);
     await shot('code-entry');
     await page.locator('[data-key="ok"]').click();

@@ -169,6 +169,8 @@ const uiSchema = z
     defaultLanguage: z.enum(LANGUAGES).default('zh'),
     /** The customer screens go back to the start, typed code cleared, after this long without a touch; 10 minutes at most (the next customer must not see a typed code). */
     idleResetMs: ms(45_000, 10 * MINUTE),
+    /** The screen shows "temporarily out of service" (input blocked) after this long without the agent; it recovers by itself. */
+    outageAfterMs: ms(3_000, MINUTE),
     sound: z.boolean().default(true),
     /** Browser mode listens on 127.0.0.1 at this port; 0 takes a free one. */
     port: z.number().int().min(0).max(65_535).default(0),

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
@@ -12,6 +12,8 @@ import { allowedUidsFor, PeerGuard } from './peer-guard.js';
 
 /** In the data folder, 0600: the digests of the screens' session tokens, so a restarted agent takes its screens back. */
 export const SCREEN_SESSIONS_FILE = 'screen-sessions.json';
+/** In the data folder, 0600: the port browser mode last listened on when `ui.port` is 0 (see `listenPortFor`). */
+export const SCREEN_PORT_FILE = 'screen-port';
 
 /** The built renderer (vite writes it to dist/renderer, beside dist/main). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
@@ -57,10 +59,21 @@ export async function startBrowserUi(agent: Agent, opts: BrowserUiOptions): Prom
   const host = new ContractHost(agent, 'browser', opts.log);
   const peers = new PeerGuard([...new Set([...allowedUidsFor(agent.config.ui.allowedUids), ...(opts.screenUids ?? [])])], opts.log);
   const sessionsFile = join(agent.config.dataDir, SCREEN_SESSIONS_FILE);
-  const server = await startBrowserServer({ host, rendererDir, port: agent.config.ui.port, peers, log: opts.log, sessionsFile }).catch((err: unknown) => {
-    host.close();
-    throw err;
-  });
+  const portFile = join(agent.config.dataDir, SCREEN_PORT_FILE);
+  const start = (port: number) => startBrowserServer({ host, rendererDir, port, peers, log: opts.log, sessionsFile });
+  const remembered = listenPortFor(agent.config.ui.port, portFile);
+  const server = await start(remembered)
+    .catch((err: unknown) => {
+      // Someone else took the remembered port meanwhile: any free one (the open pages then wait on the old one).
+      if (remembered === agent.config.ui.port || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      opts.log.warn({ port: remembered }, 'browser mode: the port of the last run is taken; open screens must be reopened');
+      return start(0);
+    })
+    .catch((err: unknown) => {
+      host.close();
+      throw err;
+    });
+  if (agent.config.ui.port === 0) rememberPort(portFile, server.port, opts.log);
   const urlFile = opts.endpointFile ?? join(agent.config.dataDir, SCREEN_URL_FILE);
   const forGroup = opts.endpointFile !== undefined;
   let closed = false;
@@ -107,6 +120,36 @@ export async function startBrowserUi(agent: Agent, opts: BrowserUiOptions): Prom
       rmSync(urlFile, { force: true });
     },
   };
+}
+
+/**
+ * The port to listen on. A page's origin is `127.0.0.1:<port>` and its
+ * session token lives in that origin's sessionStorage, so a screen comes back
+ * after an agent restart only if the agent listens where it did before. With
+ * `ui.port` 0 (take a free one) the agent therefore asks first for the port it
+ * had last time, kept in the data folder. This changes nothing about who gets
+ * in: the page still needs its session token (docs/security.md).
+ */
+export function listenPortFor(configured: number, portFile: string): number {
+  if (configured !== 0) return configured;
+  try {
+    const last = Number(readFileSync(portFile, 'utf8').trim());
+    return Number.isInteger(last) && last > 1023 && last <= 65_535 ? last : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function rememberPort(portFile: string, port: number, log: PinoLogger): void {
+  const aside = `${portFile}.${process.pid}.tmp`;
+  try {
+    rmSync(aside, { force: true });
+    writeFileSync(aside, `${port}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(aside, portFile);
+  } catch (err) {
+    rmSync(aside, { force: true });
+    log.warn({ err, file: portFile }, 'browser mode: cannot remember the screen port; after a restart open screens must be reopened');
+  }
 }
 
 /**

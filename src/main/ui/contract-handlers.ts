@@ -44,6 +44,7 @@ export const handlers: Handlers = {
       defaultLanguage: ui.defaultLanguage,
       idleResetMs: ui.idleResetMs,
       serviceIdleExitMs: staff.sessionIdleMs,
+      outageAfterMs: ui.outageAfterMs,
       sound: ui.sound,
       shell,
     };

@@ -9,12 +9,15 @@ import { compartmentStatuses, doorMap } from '../../core/cabinet-view.js';
  * no codes: anyone standing at the kiosk sees this.
  */
 export function cabinetOverview(agent: Agent): CabinetOverview {
-  const compartments = compartmentStatuses(agent.db, doorMap(agent.hardware.cabinet.doorStates())).map((c) => ({
+  const doors = agent.hardware.cabinet.doorStates();
+  const since = new Map(doors.map((d) => [`${d.board}/${d.lock}`, d.since]));
+  const compartments = compartmentStatuses(agent.db, doorMap(doors)).map((c) => ({
     id: c.id,
     board: c.board,
     lock: c.lock,
     size: c.size,
     door: c.door,
+    doorSince: since.get(`${c.board}/${c.lock}`) ?? 0,
     outOfService: c.outOfService,
     occupied: c.parcel !== null,
     reserved: c.reservedFor !== null,

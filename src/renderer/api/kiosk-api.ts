@@ -16,7 +16,7 @@ export interface KioskApi {
  * - `connecting`: first attempt under way
  * - `open`: calls flow
  * - `reconnecting`: the link dropped; retrying with backoff
- * - `unauthorised`: the server refused this screen's token; nothing will work
+ * - `unauthorised`: the server refused this screen's credential; retried at the slowest pace (an agent restarting on its session file takes the token back)
  */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorised';
 

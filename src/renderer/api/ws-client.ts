@@ -20,7 +20,7 @@ import { sessionStoreOver, type SessionStore } from './session-store.js';
 export const CONTRACT_SUBPROTOCOL = BROWSER_SUBPROTOCOL;
 export const TICKET_PREFIX = TICKET_SUBPROTOCOL_PREFIX;
 export const TOKEN_SUBPROTOCOL_PREFIX = SESSION_SUBPROTOCOL_PREFIX;
-/** Close code browser mode uses for a missing, spent or wrong credential: fatal, no reconnect. */
+/** Close code browser mode uses for a missing, spent or wrong credential: retried at the slowest pace only. */
 export const UNAUTHORISED_CLOSE_CODE = CLOSE_UNAUTHORISED;
 
 const OPEN = 1;
@@ -65,8 +65,9 @@ export interface WsClientOptions {
 /**
  * The contract over one WebSocket (browser mode). Calls made before the
  * socket opens wait for it; when it closes, every call not yet answered
- * resolves `agent-busy` and the client reconnects with backoff, except after
- * close code 4401 (bad credential), which is final. The first connection
+ * resolves `agent-busy` (with `meta.linkLost` when its frame had left) and
+ * the client reconnects with backoff; after close code 4401 (bad credential)
+ * the status is `unauthorised` and it retries at the slowest pace only. The first connection
  * spends the launch ticket and is handed a session token; reconnects offer
  * that token.
  */
@@ -74,7 +75,9 @@ export class WsKioskClient implements KioskTransport {
   readonly #opts: Required<Omit<WsClientOptions, 'ticket'>>;
   #ticket: string | null;
   readonly #pending = new Map<number, (raw: unknown) => void>();
-  readonly #unsent: string[] = [];
+  /** Ids whose frame left on a socket: their answer is lost, not refused, when it closes. */
+  readonly #sent = new Set<number>();
+  readonly #unsent: Array<{ id: number; frame: string }> = [];
   readonly #events = new Listeners<PushedEvent>();
   readonly #statuses = new Listeners<ConnectionState>();
   #socket: SocketLike | null = null;
@@ -128,8 +131,8 @@ export class WsKioskClient implements KioskTransport {
     return new Promise<CallResult<N>>((resolve) => {
       this.#pending.set(id, (raw) => resolve(parseResult(name, raw)));
       const socket = this.#socket;
-      if (socket && socket.readyState === OPEN) socket.send(frame);
-      else this.#unsent.push(frame);
+      if (socket && socket.readyState === OPEN) this.#send(socket, id, frame);
+      else this.#unsent.push({ id, frame });
     });
   }
 
@@ -161,7 +164,7 @@ export class WsKioskClient implements KioskTransport {
       this.#ticket = null;
       this.#attempt = 0;
       this.#setStatus('open');
-      for (const frame of this.#unsent.splice(0)) socket.send(frame);
+      for (const { id, frame } of this.#unsent.splice(0)) this.#send(socket, id, frame);
     };
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onMessage(event.data);
@@ -187,7 +190,11 @@ export class WsKioskClient implements KioskTransport {
     this.#failPending();
     if (this.#stopped) return;
     if (code === UNAUTHORISED_CLOSE_CODE) {
+      // Refused, but not given up: an agent that restarts on its session file takes this page's
+      // token back, and the screen recovers without anyone there. The slowest wait only: a
+      // refused credential is not retried in a burst.
       this.#setStatus('unauthorised');
+      this.#retryTimer = this.#opts.timers.setTimeout(() => this.#connect(), this.#opts.backoff.maxMs);
       return;
     }
     this.#setStatus('reconnecting');
@@ -223,6 +230,7 @@ export class WsKioskClient implements KioskTransport {
         return;
       }
       this.#pending.delete(frame.data.id);
+      this.#sent.delete(frame.data.id);
       settle(frame.data.result);
       return;
     }
@@ -230,11 +238,22 @@ export class WsKioskClient implements KioskTransport {
     if (event) this.#events.emit(event, this.#opts.warn);
   }
 
+  #send(socket: SocketLike, id: number, frame: string): void {
+    this.#sent.add(id);
+    socket.send(frame);
+  }
+
+  /**
+   * Every call not yet answered resolves `agent-busy`. A call whose frame had
+   * left carries `meta.linkLost`: the agent may have acted on it (a pickup
+   * may have opened a door), so the screen must not say it failed.
+   */
   #failPending(): void {
     this.#unsent.length = 0;
-    const settles = [...this.#pending.values()];
+    const settles = [...this.#pending.entries()];
     this.#pending.clear();
-    for (const settle of settles) settle({ ok: false, error: { code: 'agent-busy' } });
+    for (const [id, settle] of settles) settle({ ok: false, error: this.#sent.has(id) ? { code: 'agent-busy', meta: { linkLost: true } } : { code: 'agent-busy' } });
+    this.#sent.clear();
   }
 
   #setStatus(status: ConnectionState): void {

@@ -26,9 +26,14 @@ export const MASK_CHAR = '\u2022';
 
 const DIGIT = /^\d$/;
 
-export function initialCodeState(initial: string, length: CodeLength): CodeState {
+/**
+ * `shown`: a pickup code starts in clear (a typo the customer cannot see
+ * becomes a wrong guess and feeds the lockout; the hide toggle is there for
+ * who wants it); a staff PIN starts as dots.
+ */
+export function initialCodeState(initial: string, length: CodeLength, shown = false): CodeState {
   const digits = initial.replace(/\D/g, '').slice(0, Math.max(0, length.max));
-  return { digits, shown: false };
+  return { digits, shown };
 }
 
 /** Returns the same object when nothing changes, so the owner skips a render. */

@@ -1,5 +1,5 @@
-import type { CallOutput, CheckView } from '../../shared/contract.js';
-import { assertNever, type CheckKind, type DoorOutcome } from '../../shared/domain.js';
+import type { CallOutput, CheckView, ContractError } from '../../shared/contract.js';
+import { assertNever, type CheckKind, type DoorOutcome, type DoorState } from '../../shared/domain.js';
 import type { Messages } from '../i18n/messages.js';
 import type { Screen } from './screens.js';
 
@@ -16,9 +16,32 @@ type MessageKey = {
 
 export type NotOpened = Exclude<DoorOutcome, 'opened'>;
 
-export function screenAfterPickup(r: Pick<CallOutput<'pickup'>, 'outcome' | 'compartmentId' | 'reopened' | 'opensLeft'>): Screen {
-  if (r.outcome === 'opened') return { name: 'open', compartmentId: r.compartmentId, reopened: r.reopened };
+/** `code`: the typed code, kept on the open screen while it may open once more ("Door didn't open?"). */
+export function screenAfterPickup(r: Pick<CallOutput<'pickup'>, 'outcome' | 'compartmentId' | 'reopened' | 'opensLeft'>, code: string | null = null): Screen {
+  if (r.outcome === 'opened') return { name: 'open', compartmentId: r.compartmentId, reopened: r.reopened, retryCode: r.opensLeft > 0 ? code : null };
   return { name: 'pickup-outcome', compartmentId: r.compartmentId, outcome: r.outcome, opensLeft: r.opensLeft };
+}
+
+/**
+ * A pickup call that got no answer because the link to the agent dropped
+ * after the call left (`meta.linkLost`): the agent may have pulsed a door, so
+ * the customer hears "may have opened", never "failed" or "busy". Null for
+ * every answer the agent itself gave.
+ */
+export function screenAfterPickupFailure(error: ContractError): Screen | null {
+  return error.code === 'agent-busy' && error.meta?.['linkLost'] === true ? { name: 'pickup-unknown' } : null;
+}
+
+/**
+ * What "Door didn't open?" on the open-door screen does, honestly: when the
+ * agent reads the door as open it says so (pull the door; no second pulse);
+ * otherwise the code's one grace re-open when it has one; otherwise staff.
+ */
+export type DoorHelp = 'reads-open' | 'reopen' | 'staff';
+
+export function doorHelp(door: DoorState, retryCode: string | null): DoorHelp {
+  if (door === 'open') return 'reads-open';
+  return retryCode !== null ? 'reopen' : 'staff';
 }
 
 export interface PickupOutcomeText {

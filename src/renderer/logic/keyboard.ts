@@ -41,3 +41,22 @@ export function keypadKeyToAction(key: KeypadKey): KeyAction {
       return { type: 'digit', digit: key };
   }
 }
+
+/**
+ * Keys typed where no code field shows (the open-door screen): a scanner's
+ * digits are collected and its Enter hands over the code, so a scanned code
+ * is never dropped. Returns the digits so far and, on Enter, the code when
+ * its length is one a code may have.
+ */
+export function feedScan(digits: string, action: KeyAction, length: { min: number; max: number }): { digits: string; code: string | null } {
+  switch (action.type) {
+    case 'digit':
+      return { digits: digits.length >= length.max ? digits : digits + action.digit, code: null };
+    case 'back':
+      return { digits: digits.slice(0, -1), code: null };
+    case 'clear':
+      return { digits: '', code: null };
+    case 'ok':
+      return { digits: '', code: digits.length >= length.min && digits.length <= length.max ? digits : null };
+  }
+}

@@ -9,8 +9,12 @@ import type { KioskErrorCode } from '../../shared/errors.js';
 export type Screen =
   | { name: 'attract' }
   | { name: 'code'; initial: string }
-  | { name: 'opening'; code: string }
-  | { name: 'open'; compartmentId: string; reopened: boolean }
+  /** `door`: the compartment, when it is known before the answer (the re-open from "Door didn't open?"). */
+  | { name: 'opening'; code: string; door?: string }
+  /** `retryCode`: the code, kept while it has an open left, for "Door didn't open?" (null: none left). */
+  | { name: 'open'; compartmentId: string; reopened: boolean; retryCode: string | null }
+  /** The link to the agent dropped while a pickup was in flight: a door may have opened, nobody can say which. */
+  | { name: 'pickup-unknown' }
   /** The pickup's door did not open, or may have: say which, and whether the code may try once more. */
   | { name: 'pickup-outcome'; compartmentId: string; outcome: 'not-opened' | 'unknown'; opensLeft: number }
   | { name: 'thanks' }
@@ -45,7 +49,18 @@ const STAFF_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
 ]);
 
 /** Screens a customer sees: they carry the "cabinet unavailable" banner when the lock bus is down. */
-const CUSTOMER_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'code', 'opening', 'open', 'pickup-outcome', 'thanks', 'error']);
+const CUSTOMER_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'code', 'opening', 'open', 'pickup-outcome', 'pickup-unknown', 'thanks', 'error']);
+
+/**
+ * Screens showing a door that is or may be open: they carry no "cabinet
+ * unavailable" banner (the door may have opened, whatever the bus says now),
+ * and idle never sends them to the start under an open door.
+ */
+const DOOR_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(['opening', 'open', 'pickup-outcome', 'pickup-unknown']);
+
+export function isDoorScreen(screen: Screen): boolean {
+  return DOOR_SCREENS.has(screen.name);
+}
 
 export function isStaffScreen(screen: Screen): boolean {
   if (screen.name === 'error') return isStaffScreen(screen.back);
@@ -67,17 +82,22 @@ export type IdlePolicy = { action: 'none' } | { action: 'reset' | 'logout'; afte
 /**
  * Customer screens go back to the start after `idleResetMs`; staff screens
  * log out after `serviceIdleExitMs`. No timeout while the attract screen is
- * up, while a pickup is opening, or while a courier fills a compartment.
+ * up, while a pickup is opening, or while a courier fills a compartment. A
+ * pickup's door screen times out only once its door is known closed
+ * (`doorClosed`); until then the screen itself reminds the customer to close
+ * it and leaves only after saying so (door-wait.ts).
  */
-export function idlePolicy(screen: Screen, settings: IdleSettings): IdlePolicy {
+export function idlePolicy(screen: Screen, settings: IdleSettings, doorClosed = false): IdlePolicy {
   switch (screen.name) {
     case 'attract':
     case 'opening':
     case 'dropoff-open':
       return { action: 'none' };
-    case 'code':
     case 'open':
     case 'pickup-outcome':
+      return doorClosed ? { action: 'reset', afterMs: settings.idleResetMs } : { action: 'none' };
+    case 'code':
+    case 'pickup-unknown':
     case 'thanks':
     case 'staff-login':
       return { action: 'reset', afterMs: settings.idleResetMs };

@@ -7,7 +7,7 @@ import { MESSAGES } from '../i18n/messages.js';
 import { backoffDelay } from '../logic/backoff.js';
 import { lockedUntilFrom } from '../logic/countdown.js';
 import { IdleTimer } from '../logic/idle-timer.js';
-import { errorBackTarget, idlePolicy, isCustomerScreen, isStaffScreen, type Screen } from '../logic/screens.js';
+import { errorBackTarget, idlePolicy, isCustomerScreen, isDoorScreen, isStaffScreen, type Screen } from '../logic/screens.js';
 import { KEYPAD_ACTIVITY_INTERVAL_MS, throttle } from '../logic/throttle.js';
 import { LanguageContext, MessagesContext, ServicesContext, useStore, type Nav, type Services, type Stores } from './context.js';
 import { AttractScreen } from './screens/attract.js';
@@ -15,11 +15,13 @@ import { CheckScreen, DoorNotOpenedScreen } from './screens/check.js';
 import { CodeScreen } from './screens/code.js';
 import { DropoffCodeScreen, DropoffOpenScreen, DropoffSizeScreen } from './screens/dropoff.js';
 import { ErrorScreen } from './screens/error.js';
-import { OpeningScreen, OpenScreen, PickupOutcomeScreen, ThanksScreen } from './screens/pickup.js';
+import { OpeningScreen, OpenScreen, PickupOutcomeScreen, PickupUnknownScreen, ThanksScreen } from './screens/pickup.js';
 import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
 import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
 import { ServiceScreen } from './service/service-screen.js';
 import { createSound } from './sound.js';
+import { IdleCountdown } from './idle-countdown.js';
+import { OutageGate } from './outage.js';
 import { ConnectionIndicator, HealthIndicator, UnavailableBanner } from './status.js';
 import { LangToggle, Spinner } from './widgets.js';
 
@@ -47,6 +49,10 @@ export function App({ api, connection, stores }: AppProps) {
   const [lang, setLang] = useState<Language>('zh');
   const [view, setView] = useState<View>({ screen: ATTRACT, id: 0 });
   const [lockedUntil, setLockedUntil] = useState<number | null>(null);
+  // Which visit reported its door closed: a new screen starts with the door not known closed.
+  const [closedOn, setClosedOn] = useState<number | null>(null);
+  // While the screen is out of service nobody can touch it: no idle timeout runs down under it.
+  const [outage, setOutage] = useState(false);
   const connectionState = useStore(stores.connection);
   const viewRef = useRef(view);
   viewRef.current = view;
@@ -134,6 +140,7 @@ export function App({ api, connection, stores }: AppProps) {
       nav,
       activity: throttle(() => void api.call('keypad.activity', {}), KEYPAD_ACTIVITY_INTERVAL_MS),
       refreshOverview: () => void api.call('cabinet.overview', {}).then((r) => r.ok && stores.overview.set(r.value)),
+      doorClosed: (closed: boolean) => setClosedOn(closed ? viewRef.current.id : null),
     };
   }, [api, info, stores, nav]);
 
@@ -151,10 +158,10 @@ export function App({ api, connection, stores }: AppProps) {
   }, [idle]);
   useEffect(() => {
     if (!info) return;
-    const policy = idlePolicy(view.screen, info);
-    if (policy.action === 'none') idle.disarm();
+    const policy = idlePolicy(view.screen, info, closedOn === view.id);
+    if (policy.action === 'none' || outage) idle.disarm();
     else idle.arm(policy.afterMs, policy.action === 'logout' ? () => nav.logout() : () => nav.home(true));
-  }, [view, info, idle, nav]);
+  }, [view, info, idle, nav, closedOn === view.id, outage]);
 
   useLayoutEffect(() => {
     document.documentElement.lang = lang;
@@ -222,10 +229,12 @@ export function App({ api, connection, stores }: AppProps) {
             <HealthIndicator />
             <LangToggle onToggle={nav.toggleLanguage} />
           </header>
-          {isCustomerScreen(screen) ? <UnavailableBanner /> : null}
+          {isCustomerScreen(screen) && !isDoorScreen(screen) ? <UnavailableBanner /> : null}
           <div class="screen" key={view.id}>
             {renderScreen(screen, lockedUntil)}
           </div>
+          {isCustomerScreen(screen) ? <IdleCountdown idle={idle} key={view.id} /> : null}
+          <OutageGate onChange={setOutage} />
         </>,
         screen.name === 'error' ? screen.error.code : undefined,
       )}
@@ -240,9 +249,11 @@ function renderScreen(screen: Screen, lockedUntil: number | null) {
     case 'code':
       return <CodeScreen initial={screen.initial} lockedUntil={lockedUntil} />;
     case 'opening':
-      return <OpeningScreen code={screen.code} />;
+      return <OpeningScreen code={screen.code} door={screen.door} />;
     case 'open':
-      return <OpenScreen compartmentId={screen.compartmentId} reopened={screen.reopened} />;
+      return <OpenScreen compartmentId={screen.compartmentId} reopened={screen.reopened} retryCode={screen.retryCode} />;
+    case 'pickup-unknown':
+      return <PickupUnknownScreen />;
     case 'pickup-outcome':
       return <PickupOutcomeScreen compartmentId={screen.compartmentId} outcome={screen.outcome} opensLeft={screen.opensLeft} />;
     case 'thanks':

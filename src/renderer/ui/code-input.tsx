@@ -18,6 +18,8 @@ export interface CodeInputProps {
   busy?: boolean;
   /** Keypad lock-out end (epoch ms): OK stays off and the seconds count down. */
   lockedUntil?: number | null;
+  /** Digits in clear until the hide toggle (the pickup code); dots otherwise (a PIN). */
+  shownByDefault?: boolean;
 }
 
 /**
@@ -25,10 +27,10 @@ export interface CodeInputProps {
  * physical keyboard / barcode scanner. The typed digits live here only: a
  * key press re-renders this component and nothing above it.
  */
-export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = false, lockedUntil = null }: CodeInputProps) {
+export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = false, lockedUntil = null, shownByDefault = false }: CodeInputProps) {
   const { sound, activity } = useServices();
   const m = useMessages();
-  const [state, dispatch] = useReducer<CodeState, CodeAction, string>((s, a) => reduceCode(s, a, length), initial, (init) => initialCodeState(init, length));
+  const [state, dispatch] = useReducer<CodeState, CodeAction, string>((s, a) => reduceCode(s, a, length), initial, (init) => initialCodeState(init, length, shownByDefault));
   const [locked, setLocked] = useState(() => lockedUntil !== null && lockedUntil > Date.now());
   const ready = canSubmit(state, length) && !locked && !busy;
 

@@ -40,6 +40,8 @@ export interface Services {
   activity(): void;
   /** Re-reads `cabinet.overview` into the store (pushed events keep it fresh between). */
   refreshOverview(): void;
+  /** A pickup's door screen says whether its door is known closed: the idle timeout waits for it (screens.ts idlePolicy). */
+  doorClosed(closed: boolean): void;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -46,6 +46,8 @@ describe('code entry reducer', () => {
 
   it('starts from a digit typed on the attract screen, clipped to the maximum and to digits', () => {
     expect(initialCodeState('7', LENGTH)).toEqual({ digits: '7', shown: false });
+    // The pickup code starts in clear (a typo the customer cannot see feeds the lockout).
+    expect(initialCodeState('7', LENGTH, true)).toEqual({ digits: '7', shown: true });
     expect(initialCodeState('12a3456789', LENGTH).digits).toBe('12345678');
   });
 

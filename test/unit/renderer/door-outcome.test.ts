@@ -5,11 +5,13 @@ import { MESSAGES } from '../../../src/renderer/i18n/messages.js';
 import {
   checkQuestion,
   checkQueue,
+  doorHelp,
   notOpenedNext,
   pickupOutcomeText,
   screenAfterCheck,
   screenAfterDropoffStart,
   screenAfterPickup,
+  screenAfterPickupFailure,
   screenAfterReturnOpen,
   screenForChecks,
   serviceOpenNotice,
@@ -19,9 +21,27 @@ const check = (compartmentId: string, kind: CheckView['kind'] = 'dropoff'): Chec
 
 describe('pickup outcomes', () => {
   it('an opened door shows the open door; not-opened and unknown get their own screen with the opens left', () => {
-    expect(screenAfterPickup({ outcome: 'opened', compartmentId: '7', reopened: true, opensLeft: 0 })).toEqual({ name: 'open', compartmentId: '7', reopened: true });
+    expect(screenAfterPickup({ outcome: 'opened', compartmentId: '7', reopened: true, opensLeft: 0 }, '123456')).toEqual({ name: 'open', compartmentId: '7', reopened: true, retryCode: null });
+    // The code is kept on the open screen only while it has an open left ("Door didn't open?").
+    expect(screenAfterPickup({ outcome: 'opened', compartmentId: '7', reopened: false, opensLeft: 1 }, '123456')).toEqual({ name: 'open', compartmentId: '7', reopened: false, retryCode: '123456' });
     expect(screenAfterPickup({ outcome: 'unknown', compartmentId: '7', reopened: false, opensLeft: 1 })).toEqual({ name: 'pickup-outcome', compartmentId: '7', outcome: 'unknown', opensLeft: 1 });
     expect(screenAfterPickup({ outcome: 'not-opened', compartmentId: '7', reopened: false, opensLeft: 0 })).toEqual({ name: 'pickup-outcome', compartmentId: '7', outcome: 'not-opened', opensLeft: 0 });
+  });
+
+  it('a pickup whose answer was lost with the link may have opened a door; an answer the agent gave is an error as before', () => {
+    expect(screenAfterPickupFailure({ code: 'agent-busy', meta: { linkLost: true } })).toEqual({ name: 'pickup-unknown' });
+    expect(screenAfterPickupFailure({ code: 'agent-busy' })).toBeNull();
+    expect(screenAfterPickupFailure({ code: 'code-invalid' })).toBeNull();
+    expect(screenAfterPickupFailure({ code: 'hardware-unavailable', meta: { linkLost: true } })).toBeNull();
+  });
+
+  it('"Door didn\'t open?": a door read open is said to be open; else the grace re-open while the code has one; else staff', () => {
+    expect(doorHelp('open', '123456')).toBe('reads-open');
+    expect(doorHelp('open', null)).toBe('reads-open');
+    expect(doorHelp('closed', '123456')).toBe('reopen');
+    expect(doorHelp('unknown', '123456')).toBe('reopen');
+    expect(doorHelp('closed', null)).toBe('staff');
+    expect(doorHelp('unknown', null)).toBe('staff');
   });
 
   it('with an open left, the keypad again; with none, the staff contact', () => {

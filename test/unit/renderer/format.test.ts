@@ -53,7 +53,7 @@ describe('QR code runs', () => {
 });
 
 describe('cabinet drawing layout', () => {
-  const cell = (id: string, board: number, lock: number): CompartmentView => ({ id, board, lock, size: 'M', door: 'closed', outOfService: false, occupied: false, reserved: false, needsCheck: false });
+  const cell = (id: string, board: number, lock: number): CompartmentView => ({ id, board, lock, size: 'M', door: 'closed', doorSince: 0, outOfService: false, occupied: false, reserved: false, needsCheck: false });
 
   it('one column per board, locks in order; tall boards split', () => {
     const cells = [cell('b', 2, 2), cell('a', 2, 1), cell('x', 1, 1)];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBackTarget, errorButton, idlePolicy, isCustomerScreen, isStaffScreen, type Screen } from '../../../src/renderer/logic/screens.js';
+import { errorBackTarget, errorButton, idlePolicy, isCustomerScreen, isDoorScreen, isStaffScreen, type Screen } from '../../../src/renderer/logic/screens.js';
 
 const settings = { idleResetMs: 45_000, serviceIdleExitMs: 120_000 };
 
@@ -9,7 +9,9 @@ describe('screen rules', () => {
       [{ name: 'attract' }, { action: 'none' }],
       [{ name: 'code', initial: '' }, { action: 'reset', afterMs: 45_000 }],
       [{ name: 'opening', code: '123456' }, { action: 'none' }],
-      [{ name: 'open', compartmentId: '3', reopened: false }, { action: 'reset', afterMs: 45_000 }],
+      // A pickup's door screen never times out under a door not known closed (see the test below).
+      [{ name: 'open', compartmentId: '3', reopened: false, retryCode: null }, { action: 'none' }],
+      [{ name: 'pickup-unknown' }, { action: 'reset', afterMs: 45_000 }],
       [{ name: 'thanks' }, { action: 'reset', afterMs: 45_000 }],
       [{ name: 'staff-login', role: 'courier' }, { action: 'reset', afterMs: 45_000 }],
       [{ name: 'courier-menu' }, { action: 'logout', afterMs: 120_000 }],
@@ -18,7 +20,7 @@ describe('screen rules', () => {
       [{ name: 'dropoff-code', compartmentId: '3', code: '123456', expiresAt: null }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'return-list' }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'return-open', compartmentId: '3', outcome: 'opened' }, { action: 'logout', afterMs: 120_000 }],
-      [{ name: 'pickup-outcome', compartmentId: '3', outcome: 'unknown', opensLeft: 1 }, { action: 'reset', afterMs: 45_000 }],
+      [{ name: 'pickup-outcome', compartmentId: '3', outcome: 'unknown', opensLeft: 1 }, { action: 'none' }],
       [{ name: 'door-not-opened', compartmentId: '3', back: { name: 'dropoff-size' } }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'check', queue: [], liveId: null, then: { name: 'courier-menu' } }, { action: 'logout', afterMs: 120_000 }],
       [{ name: 'service' }, { action: 'logout', afterMs: 120_000 }],
@@ -26,6 +28,26 @@ describe('screen rules', () => {
       [{ name: 'error', error: { code: 'no-free-compartment' }, back: { name: 'dropoff-size' } }, { action: 'logout', afterMs: 120_000 }],
     ];
     for (const [screen, policy] of cases) expect(idlePolicy(screen, settings), screen.name).toEqual(policy);
+  });
+
+  it('a pickup door screen times out only once its door is known closed; other screens ignore the door', () => {
+    const open: Screen = { name: 'open', compartmentId: '3', reopened: false, retryCode: '123456' };
+    const outcome: Screen = { name: 'pickup-outcome', compartmentId: '3', outcome: 'not-opened', opensLeft: 1 };
+    expect(idlePolicy(open, settings, false)).toEqual({ action: 'none' });
+    expect(idlePolicy(open, settings, true)).toEqual({ action: 'reset', afterMs: 45_000 });
+    expect(idlePolicy(outcome, settings, true)).toEqual({ action: 'reset', afterMs: 45_000 });
+    expect(idlePolicy({ name: 'code', initial: '' }, settings, true)).toEqual({ action: 'reset', afterMs: 45_000 });
+    expect(idlePolicy({ name: 'dropoff-open', compartmentId: '3', parcelId: 'p' }, settings, true)).toEqual({ action: 'none' });
+  });
+
+  it('door screens (a door is or may be open) carry no "cabinet unavailable" banner; the start and the keypad do', () => {
+    expect(isDoorScreen({ name: 'opening', code: '123456' })).toBe(true);
+    expect(isDoorScreen({ name: 'open', compartmentId: '3', reopened: false, retryCode: null })).toBe(true);
+    expect(isDoorScreen({ name: 'pickup-outcome', compartmentId: '3', outcome: 'unknown', opensLeft: 0 })).toBe(true);
+    expect(isDoorScreen({ name: 'pickup-unknown' })).toBe(true);
+    expect(isDoorScreen({ name: 'attract' })).toBe(false);
+    expect(isDoorScreen({ name: 'code', initial: '' })).toBe(false);
+    expect(isCustomerScreen({ name: 'pickup-unknown' })).toBe(true);
   });
 
   it('tells staff screens from customer screens (an error belongs to where it came from)', () => {

@@ -57,7 +57,10 @@ const sessionInfo = {
   defaultLanguage: 'zh',
   idleResetMs: 45_000,
   serviceIdleExitMs: 120_000,
+  outageAfterMs: 3_000,
   sound: false,
+  voice: false,
+  cabinetMap: null,
   shell: 'browser',
 };
 
@@ -152,7 +155,7 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
     expect(warn).toHaveBeenCalledTimes(4);
   });
 
-  it('fails calls in flight with agent-busy when the socket drops, shows reconnecting, and reconnects', async () => {
+  it('fails calls in flight with agent-busy, marked linkLost (the agent may have acted), when the socket drops, shows reconnecting, and reconnects', async () => {
     const h = await serve();
     cleanups.push(() => h.close());
     const { client } = start(h);
@@ -161,7 +164,7 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
     const pending = client.call('dropoff.awaitStored', { parcelId: 'p-1' });
     await until(() => h.received.length === 1);
     h.connections[0]!.terminate();
-    await expect(pending).resolves.toEqual({ ok: false, error: { code: 'agent-busy' } });
+    await expect(pending).resolves.toEqual({ ok: false, error: { code: 'agent-busy', meta: { linkLost: true } } });
     await until(() => h.connections.length === 2 && client.status === 'open');
     expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
     // The new connection carries calls again.
@@ -192,23 +195,35 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
     expect(client.status).toBe('reconnecting');
   });
 
-  it('stops for good on close code 4401 (bad token)', async () => {
-    const h = await serve();
+  it('on close code 4401 (bad credential) says unauthorised, refuses calls, and retries at the slowest pace only: a token taken back recovers the screen', async () => {
+    const h = await serve((socket, msg) => reply(socket, msg.id, { ok: true, value: null }));
     cleanups.push(() => h.close());
-    h.server.removeAllListeners('connection');
-    h.server.on('connection', (socket) => {
-      h.connections.push(socket);
-      socket.close(UNAUTHORISED_CLOSE_CODE, 'bad token');
+    let refuse = true;
+    h.server.prependListener('connection', (socket) => {
+      if (refuse) socket.close(UNAUTHORISED_CLOSE_CODE, 'bad token');
     });
-    const { client } = start(h, { ticket: 'spent' });
+    const delays: number[] = [];
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        delays.push(ms);
+        return setTimeout(fn, ms);
+      },
+      clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
+    };
+    const { client } = start(h, { ticket: 'spent', timers });
     const states: ConnectionState[] = [];
     client.onStatus((s) => states.push(s));
-    await expect(client.call('session.info', {})).resolves.toEqual({ ok: false, error: { code: 'agent-busy' } });
+    await expect(client.call('session.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'agent-busy' } });
     await until(() => client.status === 'unauthorised');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(h.connections).toHaveLength(1);
-    expect(states.at(-1)).toBe('unauthorised');
-    await expect(client.call('session.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'not-authorised' } });
+    await expect(client.call('keypad.activity', {})).resolves.toMatchObject({ ok: false, error: { code: 'not-authorised' } });
+    await until(() => h.connections.length >= 2);
+    // Only the slowest wait (backoff.maxMs = 80 here), never the fast first ones.
+    expect(new Set(delays)).toEqual(new Set([80]));
+    // The agent takes the credential back (a restart on its session file): the screen recovers.
+    refuse = false;
+    await until(() => client.status === 'open');
+    expect(states.at(-1)).toBe('open');
+    await expect(client.call('keypad.activity', {})).resolves.toEqual({ ok: true, value: null });
   });
 
   it('sends no credential subprotocol when it has neither ticket nor token', async () => {

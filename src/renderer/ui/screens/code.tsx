@@ -13,7 +13,7 @@ export function CodeScreen({ initial, lockedUntil }: { initial: string; lockedUn
         <h1>{m.codeTitle}</h1>
         <p class="lead">{min === max ? fill(m.codeHintExact, { min }) : fill(m.codeHintRange, { min, max })}</p>
       </div>
-      <CodeInput length={info.codeLength} initial={initial} fieldLabel={m.codeFieldLabel} lockedUntil={lockedUntil} onSubmit={(code) => nav.go({ name: 'opening', code })} />
+      <CodeInput length={info.codeLength} initial={initial} fieldLabel={m.codeFieldLabel} lockedUntil={lockedUntil} shownByDefault onSubmit={(code) => nav.go({ name: 'opening', code })} />
       <div class="entry-actions">
         <button type="button" class="btn btn-secondary" data-testid="code-cancel" onClick={() => nav.home()}>
           {m.cancel}

@@ -1,13 +1,15 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { pickupOutcomeText, screenAfterPickup } from '../../logic/door-outcome.js';
-import { useAlive, useMessages, useServices, useStore } from '../context.js';
+import { pickupOutcomeText, screenAfterPickup, screenAfterPickupFailure } from '../../logic/door-outcome.js';
+import { keyToAction } from '../../logic/keyboard.js';
+import { useAlive, useDocumentKeys, useMessages, useServices, useStore } from '../context.js';
 import { CabinetDrawing } from '../cabinet-drawing.js';
 import { Template } from '../template.js';
 import { DoorNumber, Icon, Spinner, Support } from '../widgets.js';
+import { DoorHelpButton, DoorWait, NextCodeQueue, useDoor } from './door-wait.js';
 
-/** The pickup call in flight. */
-export function OpeningScreen({ code }: { code: string }) {
+/** The pickup call in flight; `door` when the compartment is known already (a re-open). */
+export function OpeningScreen({ code, door }: { code: string; door?: string | undefined }) {
   const { api, nav, sound, refreshOverview } = useServices();
   const m = useMessages();
   const alive = useAlive();
@@ -18,17 +20,42 @@ export function OpeningScreen({ code }: { code: string }) {
         if (result.value.outcome === 'opened') sound.success();
         else sound.error();
         refreshOverview();
-        nav.go(screenAfterPickup(result.value));
-      } else {
-        nav.fail(result.error, { name: 'code', initial: '' });
+        nav.go(screenAfterPickup(result.value, code));
+        return;
       }
+      // The link dropped after the call left: a door may have opened; never "failed" or "busy".
+      const lost = screenAfterPickupFailure(result.error);
+      if (lost) nav.go(lost);
+      else nav.fail(result.error, { name: 'code', initial: '' });
     });
   }, []);
   return (
     <section class="status-screen">
       <Spinner />
-      <h1>{m.openingTitle}</h1>
+      <h1>{door === undefined ? m.openingTitle : <Template text={m.openingDoorTitle} slots={{ door: <DoorNumber id={door} /> }} />}</h1>
       <p class="lead">{m.openingHint}</p>
+    </section>
+  );
+}
+
+/** The link to the agent dropped while a pickup was in flight: a door may have opened; check, retype, or staff. */
+export function PickupUnknownScreen() {
+  const { nav } = useServices();
+  const m = useMessages();
+  return (
+    <section class="status-screen pickup-unknown" data-testid="pickup-unknown">
+      <Icon name="door" />
+      <h1>{m.pickupLostTitle}</h1>
+      <p class="lead">{m.pickupLostNext}</p>
+      <Support />
+      <div class="door-open-actions">
+        <button type="button" class="btn btn-primary btn-large" data-testid="pickup-retry" onClick={() => nav.go({ name: 'code', initial: '' })}>
+          {m.pickupRetry}
+        </button>
+        <button type="button" class="btn btn-secondary btn-large" data-testid="done" onClick={() => nav.go({ name: 'thanks' })}>
+          {m.done}
+        </button>
+      </div>
     </section>
   );
 }
@@ -72,14 +99,31 @@ export function DoorOpenView({ compartmentId, title, instruction, note, children
   );
 }
 
-export function OpenScreen({ compartmentId, reopened }: { compartmentId: string; reopened: boolean }) {
+/**
+ * The pickup's door is open: it stays until the door is known closed (with a
+ * reminder, and a clear message before it ever leaves under an open door),
+ * offers "Door didn't open?", and keeps a code scanned meanwhile.
+ */
+export function OpenScreen({ compartmentId, reopened, retryCode }: { compartmentId: string; reopened: boolean; retryCode: string | null }) {
   const { nav } = useServices();
   const m = useMessages();
+  const { closed } = useDoor(compartmentId);
   return (
-    <DoorOpenView compartmentId={compartmentId} instruction={m.openInstruction} note={reopened ? <p class="note">{m.openReopened}</p> : null}>
+    <DoorOpenView
+      compartmentId={compartmentId}
+      instruction={m.openInstruction}
+      note={
+        <>
+          {reopened ? <p class="note">{m.openReopened}</p> : null}
+          <DoorWait compartmentId={compartmentId} closed={closed} />
+          <NextCodeQueue compartmentId={compartmentId} closed={closed} />
+        </>
+      }
+    >
       <button type="button" class="btn btn-primary btn-large" data-testid="done" onClick={() => nav.go({ name: 'thanks' })}>
         {m.done}
       </button>
+      {closed ? null : <DoorHelpButton compartmentId={compartmentId} retryCode={retryCode} />}
     </DoorOpenView>
   );
 }
@@ -92,8 +136,21 @@ export function PickupOutcomeScreen({ compartmentId, outcome, opensLeft }: { com
   const { nav } = useServices();
   const m = useMessages();
   const text = pickupOutcomeText(outcome, opensLeft);
+  // A door that did not open, or may have, is done with once it reads closed.
+  const { closed } = useDoor(compartmentId, true);
   return (
-    <DoorOpenView compartmentId={compartmentId} title={m[text.title]} instruction={m[text.next]} note={text.support ? <Support /> : null}>
+    <DoorOpenView
+      compartmentId={compartmentId}
+      title={m[text.title]}
+      instruction={m[text.next]}
+      note={
+        <>
+          {text.support ? <Support /> : null}
+          <DoorWait compartmentId={compartmentId} closed={closed} />
+          <NextCodeQueue compartmentId={compartmentId} closed={closed} />
+        </>
+      }
+    >
       {text.retry ? (
         <button type="button" class="btn btn-primary btn-large" data-testid="pickup-retry" onClick={() => nav.go({ name: 'code', initial: '' })}>
           {m.pickupRetry}
@@ -116,8 +173,16 @@ export function PickupOutcomeScreen({ compartmentId, outcome, opensLeft }: { com
 export const THANKS_MS = 5_000;
 
 export function ThanksScreen() {
-  const { nav } = useServices();
+  const { nav, activity } = useServices();
   const m = useMessages();
+  // The next customer's scanner or keyboard starts straight into code entry, as on the start screen.
+  useDocumentKeys((e) => {
+    const action = keyToAction(e);
+    if (action?.type !== 'digit') return;
+    e.preventDefault();
+    activity();
+    nav.go({ name: 'code', initial: action.digit });
+  });
   useEffect(() => {
     const timer = setTimeout(() => nav.home(true), THANKS_MS);
     return () => clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CompartmentView } from '../../../shared/contract.js';
+import { ageText, doorReading } from '../../logic/age.js';
 import { groupByBoard } from '../../logic/cabinet-layout.js';
 import { serviceOpenNotice } from '../../logic/door-outcome.js';
 import { fill } from '../../logic/format.js';
@@ -15,7 +16,23 @@ export function GridTab() {
   const m = useMessages();
   const checksThen = useChecksThen();
   const overview = useStore(stores.overview);
+  const health = useStore(stores.health);
+  const link = useStore(stores.connection);
   const boards = useMemo(() => groupByBoard(overview?.compartments ?? []), [overview]);
+  // Nothing reads the doors while the bus is down or the agent is away: each shows unknown, with the age of what was seen last.
+  const stale = health?.lockBus === 'disconnected' || link !== 'open';
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!stale) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [stale]);
+  const readingOf = (c: CompartmentView) => doorReading(c, health?.lockBus ?? null, link === 'open', now);
+  const doorText = (c: CompartmentView): string => {
+    const r = readingOf(c);
+    return r.stale ? fill(m.doorAge, { state: m.doorStates[r.stale.lastSeen], age: ageText(r.stale.ageMs, m) }) : m.doorStates[r.door];
+  };
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [reason, setReason] = useState<OosReason>('other');
   const [confirmStep, setConfirmStep] = useState<0 | 1 | 2>(0);
@@ -66,10 +83,11 @@ export function GridTab() {
                 <button
                   key={c.id}
                   type="button"
-                  class={`svc-cell door-${c.door}${c.outOfService ? ' is-oos' : ''}${c.reserved ? ' is-reserved' : ''}${c.needsCheck ? ' is-needs-check' : ''}${c.id === selectedId ? ' is-selected' : ''}`}
+                  class={`svc-cell door-${readingOf(c).door}${c.outOfService ? ' is-oos' : ''}${c.reserved ? ' is-reserved' : ''}${c.needsCheck ? ' is-needs-check' : ''}${c.id === selectedId ? ' is-selected' : ''}`}
                   data-testid="svc-compartment"
                   data-compartment={c.id}
-                  data-door={c.door}
+                  data-door={readingOf(c).door}
+                  data-stale={stale ? 'true' : 'false'}
                   data-oos={c.outOfService ? 'true' : 'false'}
                   data-reserved={c.reserved ? 'true' : 'false'}
                   data-needs-check={c.needsCheck ? 'true' : 'false'}
@@ -81,7 +99,12 @@ export function GridTab() {
                 >
                   <span class="svc-cell-id">{c.id}</span>
                   <span class="svc-cell-size">{c.size}</span>
-                  <span class="svc-cell-door">{m.doorStates[c.door]}</span>
+                  <span class="svc-cell-door">{stale ? m.doorStates.unknown : m.doorStates[c.door]}</span>
+                  {stale ? (
+                    <span class="svc-cell-age" data-testid="svc-door-age">
+                      {doorText(c)}
+                    </span>
+                  ) : null}
                   {c.outOfService ? <span class="svc-cell-oos">{m.svcOos}</span> : null}
                   {c.needsCheck ? <span class="svc-cell-check">{m.svcNeedsCheck}</span> : null}
                   {c.reserved ? <span class="svc-cell-reserved">{m.svcReserved}</span> : null}
@@ -104,7 +127,7 @@ export function GridTab() {
               <dt>{m.colSize}</dt>
               <dd>{m.sizes[selected.size]}</dd>
               <dt>{m.svcDoor}</dt>
-              <dd>{m.doorStates[selected.door]}</dd>
+              <dd data-testid="svc-detail-door">{stale ? `${m.doorUnknownStale}: ${doorText(selected)}` : m.doorStates[selected.door]}</dd>
               <dt>{m.svcContents}</dt>
               <dd>{selected.occupied ? m.svcOccupied : m.svcEmpty}</dd>
               <dt>{m.colState}</dt>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CallOutput } from '../../../shared/contract.js';
-import { ageOf, fill } from '../../logic/format.js';
+import { ageText as ageWords } from '../../logic/age.js';
+import { fill } from '../../logic/format.js';
 import type { Messages } from '../../i18n/messages.js';
 import { useMessages, useServices } from '../context.js';
 import { NoticeLine, RefreshButton, useServiceCalls, useTabLoad } from './common.js';
@@ -8,9 +9,7 @@ import { NoticeLine, RefreshButton, useServiceCalls, useTabLoad } from './common
 type Outbox = CallOutput<'service.outbox'>;
 
 function ageText(m: Messages, ms: number): string {
-  const { n, unit } = ageOf(ms);
-  const template = unit === 'seconds' ? m.ageSeconds : unit === 'minutes' ? m.ageMinutes : unit === 'hours' ? m.ageHours : m.ageDays;
-  return fill(template, { n });
+  return ageWords(ms, m);
 }
 
 /** Outbox depth in total and per destination; "retry failed" requeues the dead-lettered events. */
