@@ -37,6 +37,19 @@ export type ContractError = z.infer<typeof errorShape>;
 export const resultOf = <T extends z.ZodType>(value: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: errorShape })]);
 
+const gridPlace = z.object({ column: z.number().int().min(1), row: z.number().int().min(1), columnSpan: z.number().int().min(1), rowSpan: z.number().int().min(1) });
+export type GridPlace = z.infer<typeof gridPlace>;
+
+/** The cabinet front as configured (`layout`): a grid, each compartment's place in it, and where the screen sits. */
+export const cabinetMap = z.object({
+  columns: z.number().int().min(1),
+  rows: z.number().int().min(1),
+  /** "You are here"; null when the screen is not on the cabinet front. */
+  screen: gridPlace.nullable(),
+  places: z.array(gridPlace.extend({ id: z.string() })),
+});
+export type CabinetMap = z.infer<typeof cabinetMap>;
+
 const sessionInfo = z.object({
   contractVersion: z.number().int(),
   cabinetId: z.string(),
@@ -51,6 +64,10 @@ const sessionInfo = z.object({
   /** How long the screen waits without the agent before it shows "temporarily out of service" and blocks input. */
   outageAfterMs: z.number().int().positive(),
   sound: z.boolean(),
+  /** Spoken prompts (recorded clips) and the open door's locator chime; the screen may switch them for one customer. */
+  voice: z.boolean(),
+  /** The drawing follows this map; null draws one column per board. */
+  cabinetMap: cabinetMap.nullable(),
   /** Electron kiosk window or a browser served by browser mode. */
   shell: z.enum(['electron', 'browser']),
 });

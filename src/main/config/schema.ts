@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../../shared/contract.js';
 import { BOARD_PROTOCOLS, COMPARTMENT_SIZES } from '../../shared/domain.js';
 import { boundedMs, durationHours, durationMs } from '../../shared/duration.js';
+import { cabinetMapIssues, cabinetMapSchema } from './cabinet-map.js';
 import { cloudSchema } from './cloud-schema.js';
 
 /**
@@ -172,6 +173,8 @@ const uiSchema = z
     /** The screen shows "temporarily out of service" (input blocked) after this long without the agent; it recovers by itself. */
     outageAfterMs: ms(3_000, MINUTE),
     sound: z.boolean().default(true),
+    /** Spoken prompts in the screen's language (clips recorded by scripts/build-voice.ts) and a locator chime while a door is open. */
+    voice: z.boolean().default(true),
     /** Browser mode listens on 127.0.0.1 at this port; 0 takes a free one. */
     port: z.number().int().min(0).max(65_535).default(0),
     /** Browser mode opens this Chromium in kiosk mode; default: the first of chromium, chromium-browser, google-chrome on PATH. */
@@ -213,6 +216,8 @@ export const configSchema = z
     ]),
     /** Leave out to make every lock of every board a compartment (ids 1, 2, 3 …, sizes cycling S, M, L, XL). */
     compartments: z.array(compartmentSchema).optional(),
+    /** The physical cabinet front: grid, each compartment's place, the screen's place (src/main/config/cabinet-map.ts). Left out: one drawn column per board. */
+    layout: cabinetMapSchema.optional(),
     database: z.string().min(1).default('./data/kiosk.db'),
     /** Logs, the control socket and the generated secret live here. Default: the database's folder. */
     dataDir: z.string().min(1).optional(),
@@ -256,6 +261,11 @@ export const configSchema = z
       ids.add(c.id);
       slots.add(slot);
     });
+    if (cfg.layout) {
+      // Left out, the compartments are every lock numbered 1…n across the boards (load-config.ts compartmentsFromBoards).
+      const known = cfg.compartments?.map((c) => c.id) ?? Array.from({ length: cfg.boards.reduce((n, b) => n + b.locks, 0) }, (_, i) => String(i + 1));
+      for (const issue of cabinetMapIssues(cfg.layout, known)) ctx.addIssue({ code: 'custom', path: ['layout', ...issue.path], message: issue.message });
+    }
   });
 
 export type ConfigInput = z.input<typeof configSchema>;

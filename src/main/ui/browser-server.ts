@@ -31,6 +31,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
+  // The screen's recorded voice prompts (src/renderer/assets/voice).
+  '.wav': 'audio/wav',
   '.json': 'application/json',
   '.ico': 'image/x-icon',
 };

@@ -5,6 +5,7 @@ import { KioskError } from '../../shared/errors.js';
 import type { Agent } from '../agent.js';
 import { withTimeout } from '../util/with-timeout.js';
 import * as store from '../../store/index.js';
+import { cabinetMapView } from '../config/cabinet-map.js';
 import { tailLog } from './log-tail.js';
 import { cabinetOverview, healthOf } from './views.js';
 
@@ -46,6 +47,8 @@ export const handlers: Handlers = {
       serviceIdleExitMs: staff.sessionIdleMs,
       outageAfterMs: ui.outageAfterMs,
       sound: ui.sound,
+      voice: ui.voice,
+      cabinetMap: agent.config.layout ? cabinetMapView(agent.config.layout) : null,
       shell,
     };
   },

@@ -38,6 +38,8 @@ export function kioskBrowserArgs(url: string, profileDir: string): string[] {
     '--disable-component-update',
     '--disable-sync',
     '--password-store=basic',
+    // Spoken prompts and the door chime play without a touch first, as in the Electron window (window-options.ts autoplayPolicy).
+    '--autoplay-policy=no-user-gesture-required',
   ];
 }
 

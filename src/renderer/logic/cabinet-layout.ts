@@ -1,4 +1,4 @@
-import type { CompartmentView } from '../../shared/contract.js';
+import type { CabinetMap, CompartmentView, GridPlace } from '../../shared/contract.js';
 
 /** A drawn column of the cabinet front: the compartments of one board, top to bottom by lock number. */
 export interface CabinetColumn {
@@ -30,4 +30,37 @@ export function groupByBoard(compartments: readonly CompartmentView[]): Array<[n
     else byBoard.set(c.board, [c]);
   }
   return [...byBoard.entries()].sort(([a], [b]) => a - b).map(([board, list]) => [board, [...list].sort((x, y) => x.lock - y.lock)]);
+}
+
+/** A compartment at its configured place on the cabinet front (1-based grid lines, spans ≥ 1). */
+export interface PlacedCell extends GridPlace {
+  compartment: CompartmentView;
+}
+
+export interface MappedCabinet {
+  columns: number;
+  rows: number;
+  cells: PlacedCell[];
+  /** "You are here", or null when the screen is not on the cabinet front. */
+  screen: GridPlace | null;
+}
+
+/**
+ * The cabinet front drawn from the configured map: each compartment the
+ * agent reports, at its place. A compartment the map does not place (the
+ * agent's configuration check refuses that) is left out rather than guessed.
+ */
+export function mappedCabinet(compartments: readonly CompartmentView[], map: CabinetMap): MappedCabinet {
+  const byId = new Map(compartments.map((c) => [c.id, c]));
+  const cells: PlacedCell[] = [];
+  for (const { id, column, row, columnSpan, rowSpan } of map.places) {
+    const compartment = byId.get(id);
+    if (compartment) cells.push({ compartment, column, row, columnSpan, rowSpan });
+  }
+  return { columns: map.columns, rows: map.rows, cells, screen: map.screen };
+}
+
+/** CSS grid placement of a place: `column / span n`, `row / span n`. */
+export function gridArea(place: GridPlace): { gridColumn: string; gridRow: string } {
+  return { gridColumn: `${place.column} / span ${place.columnSpan}`, gridRow: `${place.row} / span ${place.rowSpan}` };
 }
