@@ -36,7 +36,7 @@ interface BuilderConfig {
   extraResources?: Pattern[];
   electronFuses?: Record<string, boolean>;
   linux?: { target?: Array<string | TargetEntry>; extraResources?: Pattern[] };
-  deb?: { afterInstall?: string; afterRemove?: string; fpm?: string[]; depends?: string[] };
+  deb?: { packageName?: string; afterInstall?: string; afterRemove?: string; fpm?: string[]; depends?: string[] };
   win?: { target?: Array<string | TargetEntry>; extraResources?: Pattern[] };
   nsis?: { oneClick?: boolean; perMachine?: boolean; include?: string; runAfterFinish?: boolean };
 }
@@ -132,7 +132,7 @@ describe('electron-builder.yml', () => {
     expect(validate({ deb: { afterInstal: 'x.sh' } })).toBe(false);
   });
 
-  it('names the app and its executable cabinet-kiosk (the deb scripts and the unit hard-code /opt/cabinet-kiosk/cabinet-kiosk)', () => {
+  it('names the app and its executable cabinet-kiosk (the agent package\'s screen launcher and the deb scripts hard-code /opt/cabinet-kiosk/cabinet-kiosk)', () => {
     expect(config.productName).toBe('cabinet-kiosk');
     expect(config.executableName).toBe('cabinet-kiosk');
   });
@@ -205,19 +205,15 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('ships the default configuration, the two systemd units, the udev rule and the Windows service wrapper\'s configuration as extra resources, and they exist', () => {
+  it('ships the default configuration and the Windows service wrapper\'s configuration as extra resources, and they exist; no units on Linux (the agent\'s deb has them)', () => {
     const common = mappings(config.extraResources);
     expect(common).toContainEqual({ from: 'resources/config.default.yaml', to: 'config.default.yaml' });
     const linux = mappings(config.linux?.extraResources);
-    expect(linux).toContainEqual({ from: 'build/linux/cabinet-kiosk-agent.service', to: 'linux/cabinet-kiosk-agent.service' });
-    expect(linux).toContainEqual({ from: 'build/linux/cabinet-kiosk-screen.service', to: 'linux/cabinet-kiosk-screen.service' });
+    expect(linux).toEqual([]);
     const win = mappings(config.win?.extraResources);
     expect(win).toContainEqual({ from: 'build/win/cabinet-kiosk-agent.xml', to: 'win/cabinet-kiosk-agent.xml' });
     expect(win).toContainEqual(expect.objectContaining({ from: 'build/win/winsw', to: 'win' }));
     for (const m of win) expect(existsSync(at(m.from)), m.from).toBe(true);
-    expect(linux).toContainEqual({ from: 'build/linux/99-cabinet-kiosk.rules', to: 'linux/99-cabinet-kiosk.rules' });
-    // For an install from the extracted AppImage (docs/INSTALL.md).
-    expect(linux).toContainEqual({ from: 'build/linux/after-install.sh', to: 'linux/after-install.sh' });
     // electron-builder only warns about a missing source and packs without it.
     for (const m of [...common, ...linux]) expect(existsSync(at(m.from)), m.from).toBe(true);
   });
@@ -262,18 +258,17 @@ describe('electron-builder.yml', () => {
   });
 });
 
-describe('deb maintainer scripts', () => {
+describe('Electron deb (cabinet-kiosk-electron): the screen\'s shell beside the agent\'s package', () => {
   const postinst = config.deb?.afterInstall ?? '';
   const postrm = config.deb?.afterRemove ?? '';
-  const fpm = config.deb?.fpm ?? [];
-  const prerm = fpm[fpm.indexOf('--before-remove') + 1] ?? '';
 
-  it('are configured, exist, are executable and pass bash -n', () => {
+  it('is its own package that depends on the agent\'s, with scripts that exist, are executable and pass bash -n', () => {
+    expect(config.deb?.packageName).toBe('cabinet-kiosk-electron');
+    expect(config.deb?.depends).toContain('cabinet-kiosk');
+    expect(config.deb?.fpm ?? []).not.toContain('--before-remove');
     expect(postinst).toBe('build/linux/after-install.sh');
     expect(postrm).toBe('build/linux/after-remove.sh');
-    expect(fpm).toContain('--before-remove');
-    expect(prerm).toBe('build/linux/before-remove.sh');
-    for (const script of [postinst, postrm, prerm]) {
+    for (const script of [postinst, postrm]) {
       expect(existsSync(at(script)), script).toBe(true);
       expect(isExecutable(script), `${script} is executable`).toBe(true);
       expect(read(script).startsWith('#!/bin/bash\n'), `${script} shebang`).toBe(true);
@@ -283,81 +278,30 @@ describe('deb maintainer scripts', () => {
 
   it('contain no ${word} macro, which electron-builder would expand or reject', () => {
     // app-builder-lib/out/targets/FpmTarget.js writeConfigFile: /\${([a-zA-Z]+)}/g, "Macro X is not defined".
-    for (const script of [postinst, postrm, prerm]) expect(read(script).match(/\$\{([a-zA-Z]+)\}/g), script).toBeNull();
+    for (const script of [postinst, postrm]) expect(read(script).match(/\$\{([a-zA-Z]+)\}/g), script).toBeNull();
   });
 
-  it('post-install: the agent\'s system user (no login shell, dialout, 0700 data dir), the screen user outside dialout, udev rule, config only when absent, both units enabled (without failing where systemd is absent)', () => {
+  it('does electron-builder\'s steps but the /usr/bin link (the agent package\'s command) and nothing of the agent\'s', () => {
     const s = read(postinst);
     expect(s).toMatch(/^set -e$/m);
-    expect(s).toMatch(/useradd --system/);
-    expect(s).toMatch(/--home-dir "\$STATE_DIR"/);
-    expect(s).toMatch(/^STATE_DIR=\/var\/lib\/cabinet-kiosk$/m);
-    expect(s).toMatch(/usermod -a -G dialout "\$SVC_USER"/);
-    expect(s).toMatch(/usermod --shell \/usr\/sbin\/nologin "\$SVC_USER"/);
-    expect(s).toMatch(/install -d -m 0700 -o "\$SVC_USER" -g "\$SVC_USER" "\$STATE_DIR"/);
-    expect(s).toMatch(/^SCREEN_USER=cabinet-screen$/m);
-    expect(s).toMatch(/gpasswd -d "\$SCREEN_USER" dialout/);
-    expect(s).not.toMatch(/usermod -a -G dialout "\$SCREEN_USER"/);
-    expect(s).toMatch(/usermod -a -G "\$SCREEN_USER" "\$SVC_USER"/);
-    expect(s).toMatch(/^UDEV_RULE=\/etc\/udev\/rules\.d\/99-cabinet-kiosk\.rules$/m);
-    expect(s).toMatch(/udevadm control --reload-rules/);
-    expect(s).toMatch(/udevadm trigger/);
-    expect(s).toMatch(/^CONF_FILE=\$CONF_DIR\/config\.yaml$/m);
-    expect(s).toMatch(/^CONF_DIR=\/etc\/cabinet-kiosk$/m);
-    expect(s).toMatch(/if \[ ! -e "\$CONF_FILE" \]; then\n(?:\s+#.*\n)*\s+install .*config\.default\.yaml" "\$CONF_FILE"\n/);
-    expect(s).toMatch(/systemctl daemon-reload/);
-    expect(s).toMatch(/systemctl enable "\$unit"/);
-    expect(s).toMatch(/for unit in "\$AGENT_UNIT" "\$SCREEN_UNIT"; do/);
-    expect(s).toMatch(/\[ -d \/run\/systemd\/system \]/);
-    // What electron-builder's default postinst did, which this one replaces.
-    expect(s).toMatch(/update-alternatives --install "\/usr\/bin\/\$EXE"/);
+    expect(s).toMatch(/^APP_DIR=\/opt\/cabinet-kiosk$/m);
     expect(s).toMatch(/chrome-sandbox/);
     expect(s).toMatch(/apparmor-profile/);
-  });
-
-  it('post-install copies from the paths the extra resources are installed to', () => {
-    const s = read(postinst);
-    expect(s).toMatch(/^APP_DIR=\/opt\/cabinet-kiosk$/m);
-    expect(s).toMatch(/^RES_DIR=\$APP_DIR\/resources$/m);
-    expect(s).toMatch(/^EXE=cabinet-kiosk$/m);
-    expect(s).toMatch(/^AGENT_UNIT=cabinet-kiosk-agent\.service$/m);
-    expect(s).toMatch(/^SCREEN_UNIT=cabinet-kiosk-screen\.service$/m);
-    const resources = [...mappings(config.extraResources), ...mappings(config.linux?.extraResources)].map((m) => m.to);
-    for (const used of ['config.default.yaml', 'linux/99-cabinet-kiosk.rules']) {
-      expect(resources).toContain(used);
-      expect(s).toContain(`"$RES_DIR/${used}"`);
+    const code = (text: string) => text.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    for (const script of [postinst, postrm]) {
+      const c = code(read(script));
+      expect(c, script).not.toMatch(/update-alternatives|\/usr\/bin\/\$EXE|useradd|adduser|usermod|udev|\/var\/lib|\/etc\/cabinet-kiosk|systemctl (enable|disable|stop)/);
     }
-    expect(resources).toContain('linux/cabinet-kiosk-agent.service');
-    expect(resources).toContain('linux/cabinet-kiosk-screen.service');
-    expect(s).toContain('"$RES_DIR/linux/$unit"');
+    // A running screen switches shells when this package comes or goes.
+    expect(s).toMatch(/deb-systemd-invoke try-restart "\$SCREEN_UNIT"/);
+    expect(read(postrm)).toMatch(/deb-systemd-invoke try-restart "\$SCREEN_UNIT"/);
+    expect(read(postrm)).toMatch(/apparmor_parser --remove/);
   });
 
-  it('post-install migrates from the single unit of earlier versions: stops, disables and removes it, and moves the autologin to the screen user', () => {
-    const s = read(postinst);
-    expect(s).toMatch(/^OLD_UNIT=cabinet-kiosk\.service$/m);
-    expect(s).toMatch(/systemctl stop "\$OLD_UNIT"/);
-    expect(s).toMatch(/systemctl disable "\$OLD_UNIT"/);
-    expect(s).toMatch(/rm -f "\$UNIT_DIR\/\$OLD_UNIT"/);
-    expect(s).toMatch(/autologin-user=\$SCREEN_USER/);
-    for (const grp of ['video', 'render', 'audio']) expect(s).toContain(grp);
-    expect(s).toMatch(/gpasswd -d "\$SVC_USER" "\$grp"/);
-  });
-
-  it('post-remove: stops and disables the service on remove, never deletes the parcel database, does nothing on upgrade', () => {
-    const s = read(postrm);
-    expect(s).toMatch(/^set -e$/m);
-    expect(s).toMatch(/^\s+remove\|abort-install\|disappear\)\n\s+remove_app$/m);
-    expect(s).toMatch(/^\s+purge\)$/m);
-    expect(s).toMatch(/^\s+upgrade\|failed-upgrade\|abort-upgrade\)\n\s+;;$/m);
-    expect(s).toMatch(/^UNITS="cabinet-kiosk-screen\.service cabinet-kiosk-agent\.service cabinet-kiosk\.service"$/m);
-    expect(s).toMatch(/systemctl stop "\$unit"/);
-    expect(s).toMatch(/systemctl disable "\$unit"/);
-    expect(s).toMatch(/update-alternatives --remove "\$EXE"/);
-    for (const line of s.split('\n').filter((l) => /\brm\b/.test(l) && !l.trim().startsWith('#'))) {
-      expect(line, 'no rm of the state dir').not.toMatch(/STATE_DIR|\/var\/lib/);
-    }
-    expect(read(prerm)).toMatch(/^UNITS="cabinet-kiosk-screen\.service cabinet-kiosk-agent\.service cabinet-kiosk\.service"$/m);
-    expect(read(prerm)).toMatch(/systemctl stop "\$unit"/);
+  it('is what the agent package\'s screen launcher starts when present', () => {
+    const launcher = read('build/deb/screen');
+    expect(launcher).toMatch(/^ELECTRON=\/opt\/cabinet-kiosk\/cabinet-kiosk$/m);
+    expect(launcher).toMatch(/exec "\$ELECTRON"/);
   });
 });
 
