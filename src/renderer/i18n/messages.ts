@@ -2,6 +2,7 @@ import type { Language } from '../../shared/contract.js';
 import type { CompartmentSize, DoorState, ParcelState } from '../../shared/domain.js';
 import type { KioskErrorCode } from '../../shared/errors.js';
 import type { OosReason } from '../logic/oos-reasons.js';
+import type { ScreenName } from '../logic/screens.js';
 
 /**
  * Every word on the screen, one object per language. `en` defines the keys;
@@ -243,6 +244,38 @@ const en = {
   logNoFile: 'No log file (logging to the console only).',
   logEmpty: 'The log is empty.',
   busy: 'Working…',
+
+  helpButton: 'Help',
+  helpTitle: 'Help',
+  helpClose: 'Close',
+  helpNoSupport: 'For help, ask the staff of this site.',
+  helpOther: 'Follow the steps on the screen. If you need help, contact support.',
+  /** Short help for each screen (a screen without one gets `helpOther`). */
+  help: {
+    attract: 'To collect a parcel, tap "Pick up a parcel" and type the code from your message, or scan its barcode. Couriers and technicians use the buttons below it.',
+    code: 'Type your pickup code on the keypad, then press OK. "Show" displays the digits; the arrow key deletes the last one.',
+    opening: 'The cabinet is opening the door. Please wait a moment.',
+    open: 'The lit compartment on the drawing is your door. Take the parcel and close the door firmly.',
+    'pickup-outcome': 'Look at the door with this number. If it is open, take your parcel and close it; if not, follow the steps on the screen.',
+    thanks: 'Your pickup is complete. The screen goes back to the start by itself.',
+    error: 'The screen says what happened and what to do next. If that does not help, contact support.',
+    'staff-login': 'Staff only: enter your PIN on the keypad, then press OK.',
+    'courier-menu': 'Drop off parcels, or take back parcels past their pickup time.',
+    'dropoff-size': 'Choose the smallest size the parcel fits in: a door of that size opens at once.',
+    'dropoff-open': 'Put the parcel in the open compartment and close the door: the pickup code appears then.',
+    'dropoff-code': 'The parcel is stored. The operator sends this code to the recipient.',
+    'return-list': 'Tap a parcel to open its door and take it out.',
+    'return-open': 'Take the parcel out of the open compartment and close the door.',
+    'door-not-opened': 'The door stayed shut. Choose again, or ask a technician to look at it.',
+    check: 'Look inside the compartment and answer what you see: the cabinet records the answer.',
+    service: 'Technicians only: tap a compartment to open it or take it out of service. "Open all doors" asks twice.',
+  } satisfies Partial<Record<ScreenName, string>>,
+  displayButton: 'Display',
+  displayIcon: 'Aa',
+  displayTitle: 'Display',
+  displayContrast: 'High contrast',
+  displayLargeText: 'Large text',
+  displayResetNote: 'The display goes back to normal for the next customer.',
 
   sizes: {
     S: 'Small',
@@ -528,6 +561,37 @@ const zh: Messages = {
   logNoFile: '没有日志文件（仅输出到控制台）。',
   logEmpty: '日志为空。',
   busy: '处理中…',
+
+  helpButton: '帮助',
+  helpTitle: '帮助',
+  helpClose: '关闭',
+  helpNoSupport: '如需帮助，请联系现场工作人员。',
+  helpOther: '请按屏幕提示操作。如需帮助，请联系客服。',
+  help: {
+    attract: '取件请点击“取件”，输入短信中的取件码或扫描条码。快递员和维护人员请使用下方按钮。',
+    code: '在键盘上输入取件码后按“确定”。“显示”可查看数字，箭头键删除最后一位。',
+    opening: '柜机正在开门，请稍候。',
+    open: '示意图上高亮的格口就是您的柜门。取出包裹后请关紧柜门。',
+    'pickup-outcome': '请查看该编号的柜门。如已打开，请取出包裹并关门；如未打开，请按屏幕提示操作。',
+    thanks: '取件已完成，屏幕将自动返回首页。',
+    error: '屏幕上说明了发生的情况和下一步操作。如仍无法解决，请联系客服。',
+    'staff-login': '仅限工作人员：在键盘上输入密码后按“确定”。',
+    'courier-menu': '投递包裹，或取回超过取件期限的包裹。',
+    'dropoff-size': '请选择能放下包裹的最小尺寸，该尺寸的柜门会立即打开。',
+    'dropoff-open': '将包裹放入打开的格口并关门，随后显示取件码。',
+    'dropoff-code': '包裹已存入，运营方会将取件码发送给收件人。',
+    'return-list': '点击包裹即可打开其柜门并取出。',
+    'return-open': '从打开的格口取出包裹并关好柜门。',
+    'door-not-opened': '柜门未打开。请重新选择，或请维护人员检查。',
+    check: '请查看格口内部，按实际所见回答，柜机会记录您的回答。',
+    service: '仅限维护人员：点击格口可开门或设为停用。“全部开门”需确认两次。',
+  },
+  displayButton: '显示',
+  displayIcon: '字',
+  displayTitle: '显示设置',
+  displayContrast: '高对比度',
+  displayLargeText: '大字体',
+  displayResetNote: '下一位顾客使用时恢复默认显示。',
 
   sizes: {
     S: '小格口',

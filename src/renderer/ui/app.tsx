@@ -24,6 +24,7 @@ import { IdleCountdown } from './idle-countdown.js';
 import { OutageGate } from './outage.js';
 import { ConnectionIndicator, HealthIndicator, UnavailableBanner } from './status.js';
 import { LangToggle, Spinner } from './widgets.js';
+import { DisplayButton, HelpButton, resetDisplayModes, useDisplayModesOnRoot } from './screen-help.js';
 
 export interface AppProps {
   api: KioskApi;
@@ -54,6 +55,7 @@ export function App({ api, connection, stores }: AppProps) {
   // While the screen is out of service nobody can touch it: no idle timeout runs down under it.
   const [outage, setOutage] = useState(false);
   const connectionState = useStore(stores.connection);
+  useDisplayModesOnRoot();
   const viewRef = useRef(view);
   viewRef.current = view;
   const infoRef = useRef(info);
@@ -66,6 +68,8 @@ export function App({ api, connection, stores }: AppProps) {
       go(ATTRACT);
       const defaults = infoRef.current;
       if (fresh && defaults) setLang(defaults.defaultLanguage);
+      // The next customer starts with the normal display too.
+      if (fresh) resetDisplayModes();
     };
     return {
       go,
@@ -227,6 +231,8 @@ export function App({ api, connection, stores }: AppProps) {
             </span>
             <ConnectionIndicator />
             <HealthIndicator />
+            <DisplayButton />
+            <HelpButton screen={screen.name} />
             <LangToggle onToggle={nav.toggleLanguage} />
           </header>
           {isCustomerScreen(screen) && !isDoorScreen(screen) ? <UnavailableBanner /> : null}

@@ -1,14 +1,21 @@
 import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
 import { fill } from '../logic/format.js';
-import { useMessages, useServices } from './context.js';
+import { useLanguage, useMessages, useServices } from './context.js';
 import { QrCode } from './qr-code.js';
 
-/** On every screen: shows the other language's name. */
+/**
+ * On every screen: shows the other language's name, in that language. The
+ * spoken name starts with "Switch language" (hidden text) and holds the
+ * visible name, so a voice user can say what they see.
+ */
 export function LangToggle({ onToggle }: { onToggle: () => void }) {
   const m = useMessages();
+  const other = useLanguage() === 'zh' ? 'en' : 'zh';
   return (
-    <button type="button" class="lang-toggle" data-testid="lang-toggle" aria-label={m.langToggleLabel} onClick={onToggle}>
-      {m.langToggle}
+    <button type="button" class="lang-toggle" data-testid="lang-toggle" onClick={onToggle}>
+      <span class="sr-only">{m.langToggleLabel}: </span>
+      <span lang={other}>{m.langToggle}</span>
     </button>
   );
 }
@@ -39,10 +46,14 @@ export function Support() {
  * confirmations cannot be passed by an accidental double tap.
  */
 export function ConfirmDialog({ text, onYes, onNo, yes, no, swapped = false }: { text: string; onYes: () => void; onNo: () => void; yes: string; no: string; swapped?: boolean }) {
+  // The question is the dialog's name: a screen reader says it as the dialog opens.
+  const textId = useId();
   return (
     <div class="modal" role="presentation">
-      <div class="dialog" role="alertdialog" aria-modal="true">
-        <p class="dialog-text">{text}</p>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby={textId}>
+        <p class="dialog-text" id={textId}>
+          {text}
+        </p>
         <div class={`dialog-actions${swapped ? ' is-swapped' : ''}`}>
           <button type="button" class="btn btn-secondary" data-testid="confirm-no" onClick={onNo}>
             {no}

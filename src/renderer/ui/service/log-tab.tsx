@@ -28,7 +28,8 @@ export function LogTab({ active }: { active: boolean }) {
       </div>
       {active ? <NoticeLine notice={notice} /> : null}
       {tail ? (
-        <pre class="log" ref={pre} data-testid="svc-log">
+        // Focusable, so the log scrolls from a keyboard too (axe: scrollable-region-focusable).
+        <pre class="log" ref={pre} data-testid="svc-log" tabIndex={0} role="region" aria-label={m.tabLog}>
           {tail.lines.length === 0 ? m.logEmpty : tail.lines.join('\n')}
         </pre>
       ) : null}
