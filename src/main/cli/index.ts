@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
-import { COMPARTMENT_SIZES } from '../../shared/domain.js';
+import { COMPARTMENT_SIZES, type BoardProtocol } from '../../shared/domain.js';
 import type { Result } from '../../shared/errors.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { CONFIG_ENV, ConfigError, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { callAgent } from '../control-protocol/client.js';
 import type { ControlCommand } from '../control-protocol/commands.js';
@@ -10,10 +10,14 @@ import { DATA_DIR_HINT, DataDirError } from '../data-dir.js';
 import { AgentAlreadyRunning } from '../data-lock.js';
 import { toErrorResult } from '../error-result.js';
 import { runInProcess } from '../run-in-process.js';
+import { formatDoctor, runDoctor } from '../doctor/run-doctor.js';
+import { runDiag } from '../diag/run-diag.js';
 import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
 import { runSimulateCommand } from './simulate.js';
+import { runSetupCommand } from './setup.js';
+import { registerFleetCommands } from './fleet.js';
 import { runAgentCommand, runStartCommand, type ShellChoice } from '../start.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const;
@@ -117,6 +121,54 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     });
 
   program
+    .command('doctor')
+    .description('check the installation: serial device and access, boards, disk, database, fonts, display, clock, vendors, receiver port, screen shell, services; exit 1 when a check fails')
+    .option('--no-discovery', 'ask only the configured addresses, do not scan the line for other boards')
+    .action(async (o: { discovery: boolean }) => {
+      exitCode = await withConfig(globals(), async (config) => {
+        const report = await runDoctor(config, { discovery: o.discovery });
+        process.stdout.write((globals().json ? JSON.stringify(report) : formatDoctor(report)) + '\n');
+        return report.ok ? EXIT.ok : EXIT.refused;
+      });
+    });
+
+  program
+    .command('diag')
+    .description('write one tar.gz for support: doctor report, configuration without secrets, recent logs, database sizes and row counts, versions')
+    .option('--out <file>', 'where to write it (default ./cabinet-kiosk-diag-<cabinet>-<time>.tar.gz)')
+    .action(async (o: { out?: string }) => {
+      exitCode = await withConfig(globals(), async (config) => {
+        const out = o.out ?? `cabinet-kiosk-diag-${config.cabinet.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`;
+        const r = await runDiag(config, out);
+        process.stdout.write((globals().json ? JSON.stringify({ ok: true, ...r }) : `wrote ${r.file} (${r.members.length} files; doctor ${r.doctorOk ? 'found no failure' : 'found failures: see doctor.txt inside'})`) + '\n');
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('setup')
+    .description('commission the cabinet: scan the serial line for boards, pulse each lock to map it to a compartment, write the configuration (--config FILE; the old file is kept as a backup)')
+    .option('--port <path>', 'the serial device (default: serial.path of the file, else the only port seen)')
+    .addOption(new Option('--protocol <p...>', 'protocols to try (default all)').choices(['xor-8a', 'kerong-cu', 'modbus-relay']))
+    .option('--baud <n...>', 'baud rates to try (default each protocol\'s usual ones)')
+    .option('--addresses <list>', 'addresses to try, e.g. 1-8,12 (default each protocol\'s range; modbus 1-32)')
+    .option('--answers <file>', 'answer from this JSON/YAML file instead of asking (automation)')
+    .option('--no-map', 'do not pulse any lock: write the boards, every lock a compartment')
+    .action(async (o: { port?: string; protocol?: BoardProtocol[]; baud?: string[]; addresses?: string; answers?: string; map: boolean }) => {
+      const file = globals().config ?? process.env[CONFIG_ENV];
+      if (!file) program.error('error [bad-request]: say which configuration file to write with --config FILE', { exitCode: EXIT.usage });
+      const numbers = (list: string[] | undefined, what: string) => list?.map((v) => (/^\d+$/.test(v) ? Number(v) : program.error(`error [bad-request]: ${what} "${v}" is not a number`, { exitCode: EXIT.usage })));
+      const addresses = o.addresses?.split(',').flatMap((part) => {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+        if (!m) return program.error(`error [bad-request]: --addresses "${part}" is not N or N-M`, { exitCode: EXIT.usage });
+        const from = Number(m[1]);
+        const to = Number(m[2] ?? m[1]);
+        return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+      });
+      exitCode = await runSetupCommand({ file: file!, port: o.port, protocols: o.protocol, baudRates: numbers(o.baud, '--baud'), addresses, answersFile: o.answers, map: o.map }, globals().json === true);
+    });
+
+  program
     .command('config')
     .command('check')
     .description('validate the configuration and print it resolved')
@@ -126,6 +178,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         return Promise.resolve(EXIT.ok);
       });
     });
+
+  registerFleetCommands(program, globals, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv);

@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { BoardProtocol, CompartmentSize } from '../../shared/domain.js';
@@ -60,7 +60,8 @@ export function commissionedText(previous: string | null, file: string, bus: Com
 export function writeConfigAtomically(file: string, text: string, now = new Date()): string | null {
   const dir = dirname(file);
   const had = existsSync(file);
-  const mode = had ? statSync(file).mode & 0o777 : 0o640;
+  const prev = had ? statSync(file) : null;
+  const mode = prev ? prev.mode & 0o777 : 0o640;
   let backup: string | null = null;
   if (had) {
     backup = join(dir, `${basename(file)}.${now.toISOString().replace(/[:.]/g, '-')}.bak`);
@@ -69,6 +70,8 @@ export function writeConfigAtomically(file: string, text: string, now = new Date
   const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
+    // The agent reads the file as its own user through the group (root:cabinet-kiosk 0640 in the package): keep owner and group.
+    if (prev && process.getuid?.() === 0) fchownSync(fd, prev.uid, prev.gid);
     writeSync(fd, text);
     fsyncSync(fd);
   } catch (err) {

@@ -71,9 +71,9 @@ export async function deviceFacts(path: string): Promise<DeviceFacts> {
   try {
     const st = statSync(path);
     return { exists: true, path, realPath: realpathSync(path), uid: st.uid, gid: st.gid, mode: st.mode, groupName: groupName(st.gid), isCharDevice: st.isCharacterDevice() };
-  } catch {
+  } catch (err) {
     const seen = (await listSerialPorts().catch(() => [])).map((p) => p.path);
-    return { exists: false, path, seen };
+    return { exists: false, path, seen, ...((err as NodeJS.ErrnoException).code === 'EACCES' ? { denied: true } : {}) };
   }
 }
 

@@ -10,7 +10,8 @@ export interface ServiceUser {
 }
 
 export type DeviceFacts =
-  | { exists: false; path: string; seen: string[] }
+  /** `denied`: the path exists perhaps, but a folder on the way may not be searched by whoever runs doctor (EACCES). */
+  | { exists: false; path: string; seen: string[]; denied?: boolean }
   | { exists: true; path: string; realPath: string; uid: number; gid: number; mode: number; groupName: string | null; isCharDevice: boolean };
 
 export interface SerialFacts {
@@ -33,6 +34,9 @@ export function canReadWrite(d: { uid: number; gid: number; mode: number }, u: {
 export function serialChecks(f: SerialFacts): CheckResult[] {
   if (f.simulator || !f.device) return [info('serial.device', 'serial.path is "simulator": the embedded board simulator, no device to check')];
   const d = f.device;
+  if (!d.exists && d.denied) {
+    return [fail('serial.access', `${d.path} cannot even be looked at by the user running doctor: a folder on its way is closed (EACCES)`, `run doctor as root or as ${f.user.name}, and give serial.path as a /dev/serial/by-id/… link the service user can reach`)];
+  }
   if (!d.exists) {
     const seen = d.seen.length ? `serial ports seen: ${d.seen.join(', ')}` : 'no serial port is seen at all';
     return [fail('serial.device', `${d.path} does not exist (${seen})`, d.seen.length ? `set serial.path to the adapter's /dev/serial/by-id/… link (one of the ports above), or plug the adapter in` : 'plug the USB-RS485 adapter in (dmesg shows whether the kernel sees it), then set serial.path to its /dev/serial/by-id/… link')];
