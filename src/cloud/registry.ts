@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import { AituoClient } from './aituo/client.js';
-import { AituoWaitingOrdersSource } from './aituo/code-source.js';
+import { AITUO_CODE_SOURCE, AituoWaitingOrdersSource } from './aituo/code-source.js';
 import { aituoConfigSchema } from './aituo/config.js';
 import { AITUO_EVENT_TYPES, AituoPushDestination } from './aituo/destination.js';
 import { ClockOffset } from './common/clock-offset.js';
@@ -35,6 +35,8 @@ export interface IntegrationContext {
   /** Opens a sealed pickup code (the cabinet secret stays in src/main), for the vendors whose report needs the text. */
   unsealCode: (sealed: string) => string;
   logger: Logger;
+  /** The user and order references a code source gave with a code (kept in the store), for the vendors whose pickup report names them. */
+  codeRefs?: (source: string, externalId: string) => { userRef: string | null; orderRef: string | null } | undefined;
   /** Default Date.now. */
   now?: () => number;
 }
@@ -130,7 +132,8 @@ export const VENDORS = {
         const client = new AituoClient(c.api, { deviceNo: c.deviceNo, boxNumbers: c.boxNumbers }, { clock: new ClockOffset() });
         codeSources.push(new AituoWaitingOrdersSource(client, { deviceNo: c.deviceNo, boxNumbers: c.boxNumbers, waitingOrders: c.api.waitingOrders }));
       }
-      return { destinations: [new AituoPushDestination(c, { unsealCode: ctx.unsealCode, ...withNow(ctx) })], codeSources };
+      const codeRefs = ctx.codeRefs === undefined ? {} : { codeRefs: ctx.codeRefs };
+      return { destinations: [new AituoPushDestination(c, { unsealCode: ctx.unsealCode, codeSource: AITUO_CODE_SOURCE, ...codeRefs, ...withNow(ctx) })], codeSources };
     },
   }),
   /** Hongxun sign-for push after a pickup (docs/vendors/hongxun.md §7.8). src/cloud/hongxun/README.md lists every key. */

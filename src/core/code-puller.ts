@@ -86,6 +86,8 @@ export class CodePuller {
         parcelId: c.parcelId ?? null,
         validFrom: c.validFrom,
         validUntil: c.validUntil ?? null,
+        userRef: c.userRef ?? null,
+        orderRef: c.orderRef ?? null,
       }));
       const result = store.replaceCodesFromSource(this.#db, source.name, codes, this.#now());
       report = { source: source.name, ok: true, result, ms: Math.round(performance.now() - started) };

@@ -56,7 +56,7 @@ export class Agent {
     let fleet: FleetAgent | null = null;
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
-      const integrations = buildIntegrations(config, { secret, logger });
+      const integrations = buildIntegrations(config, { secret, logger, db });
       // The fleet broker is one more destination, drained like the vendors (docs/fleet.md "Events").
       const fleetBuild = buildFleet(config, logger);
       if (fleetBuild) integrations.routed.push(fleetBuild.routed);

@@ -15,6 +15,10 @@ export interface PulledCode {
   parcelId?: string | null;
   validFrom: number;
   validUntil?: number | null;
+  /** The user the vendor issued the code for, in its own ids, when it names one (kept for the report of the pickup). */
+  userRef?: string | null;
+  /** The vendor's order the code belongs to, when it names one. */
+  orderRef?: string | null;
 }
 
 export interface CodeSource {

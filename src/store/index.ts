@@ -69,7 +69,7 @@ export {
   type PickupCode,
   type NewPickupCode,
 } from './pickup-codes.js';
-export { replaceCodesFromSource, type SourceCode, type ReplaceCodesResult } from './pickup-code-sync.js';
+export { replaceCodesFromSource, sourceCodeRefs, type SourceCode, type ReplaceCodesResult } from './pickup-code-sync.js';
 export {
   recordEvent,
   nextDeliverable,

@@ -4,7 +4,7 @@
  * take well under a second (see the test's timing log).
  */
 import { z } from 'zod';
-import { inTransaction, type Db } from './db.js';
+import { inTransaction, type Db, type ReadDb } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation, StoreError } from './errors.js';
 import { assertHash } from './pickup-codes.js';
 import { epochMs, parseRow } from './rows.js';
@@ -17,6 +17,9 @@ export interface SourceCode {
   parcelId?: string | null;
   validFrom: number;
   validUntil?: number | null;
+  /** The user and the order the source named with the code (Aituo 1018), kept for the report of its pickup. */
+  userRef?: string | null;
+  orderRef?: string | null;
 }
 
 export interface ReplaceCodesResult {
@@ -41,6 +44,8 @@ const ActiveRow = z.object({
   compartment_id: z.string().nullable(),
   valid_from: epochMs,
   valid_until: epochMs.nullable(),
+  user_ref: z.string().nullable(),
+  order_ref: z.string().nullable(),
 });
 type ActiveRow = z.output<typeof ActiveRow>;
 
@@ -80,7 +85,7 @@ export function replaceCodesFromSource(db: Db, source: string, codes: readonly S
   });
 }
 
-const SELECT_ACTIVE = `SELECT id, external_id, hash, parcel_id, compartment_id, valid_from, valid_until
+const SELECT_ACTIVE = `SELECT id, external_id, hash, parcel_id, compartment_id, valid_from, valid_until, user_ref, order_ref
   FROM pickup_codes WHERE source = ? AND state = 'active'`;
 
 function validateBatch(codes: readonly SourceCode[]): Set<string> {
@@ -100,7 +105,9 @@ function sameCode(row: ActiveRow, c: SourceCode): boolean {
     row.parcel_id === (c.parcelId ?? null) &&
     row.compartment_id === (c.compartmentId ?? null) &&
     row.valid_from === c.validFrom &&
-    row.valid_until === (c.validUntil ?? null)
+    row.valid_until === (c.validUntil ?? null) &&
+    row.user_ref === ref(c.userRef) &&
+    row.order_ref === ref(c.orderRef)
   );
 }
 
@@ -111,7 +118,14 @@ function params(c: SourceCode): Record<string, unknown> {
     compartmentId: c.compartmentId ?? null,
     validFrom: c.validFrom,
     validUntil: c.validUntil ?? null,
+    userRef: ref(c.userRef),
+    orderRef: ref(c.orderRef),
   };
+}
+
+/** An empty reference is no reference (the column refuses ''). */
+function ref(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value === '' ? null : value;
 }
 
 function insertNew(db: Db, source: string, c: SourceCode, now: number, result: ReplaceCodesResult): void {
@@ -133,15 +147,15 @@ function insertNew(db: Db, source: string, c: SourceCode, now: number, result: R
 
 const USED_EXISTS = `SELECT 1 AS hit FROM pickup_codes WHERE source = ? AND external_id = ? AND state = 'used' LIMIT 1`;
 const INSERT_OR_SKIP = `INSERT INTO pickup_codes
-  (hash, parcel_id, compartment_id, source, external_id, state, valid_from, valid_until, created_at, updated_at)
-  VALUES (@hash, @parcelId, @compartmentId, @source, @externalId, 'active', @validFrom, @validUntil, @now, @now)
+  (hash, parcel_id, compartment_id, source, external_id, state, valid_from, valid_until, user_ref, order_ref, created_at, updated_at)
+  VALUES (@hash, @parcelId, @compartmentId, @source, @externalId, 'active', @validFrom, @validUntil, @userRef, @orderRef, @now, @now)
   ON CONFLICT DO NOTHING`;
 
 function updateExisting(db: Db, row: ActiveRow, c: SourceCode, now: number, result: ReplaceCodesResult): void {
   try {
     db.stmt(
       `UPDATE pickup_codes SET hash = @hash, parcel_id = @parcelId, compartment_id = @compartmentId,
-         valid_from = @validFrom, valid_until = @validUntil, updated_at = @now
+         valid_from = @validFrom, valid_until = @validUntil, user_ref = @userRef, order_ref = @orderRef, updated_at = @now
        WHERE id = @id`,
     ).run({ ...params(c), id: row.id, now });
     result.updated += 1;
@@ -157,4 +171,18 @@ function updateExisting(db: Db, row: ActiveRow, c: SourceCode, now: number, resu
 
 function cancel(db: Db, id: number, now: number): void {
   db.stmt(`UPDATE pickup_codes SET state = 'cancelled', updated_at = ? WHERE id = ?`).run(now, id);
+}
+
+const RefsRow = z.object({ user_ref: z.string().nullable(), order_ref: z.string().nullable() });
+
+/**
+ * The user and order references `source` gave with its code `externalId`
+ * (the newest row of that id, whatever its state: a used code is what a
+ * pickup report asks about). Undefined when no such code is kept.
+ */
+export function sourceCodeRefs(db: ReadDb, source: string, externalId: string): { userRef: string | null; orderRef: string | null } | undefined {
+  const raw = db.stmt(`SELECT user_ref, order_ref FROM pickup_codes WHERE source = ? AND external_id = ? ORDER BY id DESC LIMIT 1`).get(source, externalId);
+  if (raw === undefined) return undefined;
+  const row = parseRow(RefsRow, raw, 'pickup_codes');
+  return { userRef: row.user_ref, orderRef: row.order_ref };
 }

@@ -10,6 +10,9 @@ import type { CodeSource, PulledCode } from '../sync/ports.js';
 import type { AituoClient } from './client.js';
 import type { AituoWaitingOrdersConfig } from './config.js';
 
+/** The pickup-code source name of Aituo's codes (`parcel.picked-up.codeSource`), unless configured otherwise. */
+export const AITUO_CODE_SOURCE = 'aituo';
+
 export type AituoSourceErrorCode =
   /** `waitingOrders.enabled` is false: the operator did not ask for this source. */
   | 'not-enabled'
@@ -48,6 +51,8 @@ interface Fields {
   idField: string;
   boxField: string | undefined;
   deviceField: string | undefined;
+  userField: string | undefined;
+  orderField: string | undefined;
 }
 
 export class AituoWaitingOrdersSource implements CodeSource {
@@ -70,10 +75,10 @@ export class AituoWaitingOrdersSource implements CodeSource {
         throw new AituoSourceError('missing-switch', `aituo waitingOrders.${key} is not set: docs/vendors/aituo.md §2 does not document 1018's answer`, { field: key });
       }
     }
-    this.name = options.name ?? 'aituo';
+    this.name = options.name ?? AITUO_CODE_SOURCE;
     this.#client = client;
     this.#params = w.params;
-    this.#fields = { listPath: w.listPath ?? '', codeField: w.codeField ?? '', idField: w.idField ?? '', boxField: w.boxField, deviceField: w.deviceField };
+    this.#fields = { listPath: w.listPath ?? '', codeField: w.codeField ?? '', idField: w.idField ?? '', boxField: w.boxField, deviceField: w.deviceField, userField: w.userField, orderField: w.orderField };
     this.#deviceNo = options.deviceNo;
     this.#compartmentOfBox = new Map(Object.entries(options.boxNumbers).map(([compartment, box]) => [box, compartment]));
     this.#now = options.now ?? Date.now;
@@ -118,10 +123,22 @@ export class AituoWaitingOrdersSource implements CodeSource {
         // UNVERIFIED: docs/vendors/aituo.md §2 (no validity documented for 1018): valid from the pull, no end.
         validFrom: now,
         validUntil: null,
+        // Optional per order: a value the order lacks stays empty in the push rather than failing the whole pull.
+        userRef: this.#optional(order, this.#fields.userField),
+        orderRef: this.#optional(order, this.#fields.orderField),
       });
     });
     if (otherDevices > 0) this.#log.debug({ otherDevices, kept: codes.length }, 'aituo 1018 orders of other terminals skipped');
     return codes;
+  }
+
+  /** An optional configured field of an order as a string; null when not configured or not a string or number. */
+  #optional(order: Record<string, unknown>, field: string | undefined): string | null {
+    if (field === undefined) return null;
+    const value = order[field];
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    return null;
   }
 
   /**

@@ -52,6 +52,18 @@ export const aituoWaitingOrdersConfigSchema = z
      * of the merchant's). Absent = every order is this cabinet's.
      */
     deviceField: z.string().min(1).optional(),
+    /**
+     * Order key holding the recipient's user id, kept with the code and sent
+     * as `userId` in the 1003 push of its pickup (§3.3). UNVERIFIED:
+     * docs/vendors/aituo.md §2. Absent = `userId` stays empty.
+     */
+    userField: z.string().min(1).optional(),
+    /**
+     * Order key holding the order code, kept with the code and sent as
+     * `orderCode` in the 1003 push of its pickup (§3.3). UNVERIFIED:
+     * docs/vendors/aituo.md §2. Absent = the configured `orderCode` source.
+     */
+    orderField: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((w, ctx) => {

@@ -19,6 +19,15 @@ export interface AituoPushDestinationDeps {
    * one event, or a redelivery is not byte-identical. Default none.
    */
   refsFor?: (event: OutboundEvent) => AituoPushRefs | undefined;
+  /**
+   * The pickup-code source name of Aituo's own codes (the 1018 source).
+   * A 1003 for a pickup with one of them carries the PIN used (unsealed from
+   * the event) and the user and order kept with the code (`codeRefs`).
+   * Default none: no code is Aituo's.
+   */
+  codeSource?: string;
+  /** The user and order references kept with a pulled code (store), by source and external id. */
+  codeRefs?: (source: string, externalId: string) => { userRef: string | null; orderRef: string | null } | undefined;
   /** Default Date.now: the base of a Retry-After date. */
   now?: () => number;
 }
@@ -46,12 +55,15 @@ export class AituoPushDestination extends PushDestination<BuiltPush> {
       throw new RangeError(`aituo ${config.name}: 1001 carries the pickup PIN; the url must be https`);
     }
     const now = deps.now ?? Date.now;
+    // A used code may still open its door once within the grace period: its PIN crosses the network only encrypted (or to a loopback relay).
+    const pinSafe = isHttpsUnlessLoopback(url);
     super(
       // A receiver may echo the request in an error (a 400 printing the body): the credentials of the operator's headers, and each push's PIN.
       { name: config.name, url, timeoutMs: config.timeoutMs, now, secrets: Object.values(config.headers) },
       {
         build: (event) => {
-          const push = AITUO_EVENT_TYPES.includes(event.type) ? aituoPushFor(event, config, { unsealCode: deps.unsealCode }, deps.refsFor?.(event) ?? {}) : null;
+          const refs = { ...ownCodeRefs(event, deps, pinSafe), ...definedOnly(deps.refsFor?.(event) ?? {}) };
+          const push = AITUO_EVENT_TYPES.includes(event.type) ? aituoPushFor(event, config, { unsealCode: deps.unsealCode }, refs) : null;
           if (push === null) return { kind: 'skip', reason: `Aituo has no push for ${event.type} (§3.2: 1001–1003 only)` };
           return {
             kind: 'send',
@@ -77,6 +89,27 @@ export class AituoPushDestination extends PushDestination<BuiltPush> {
       },
     );
   }
+}
+
+/**
+ * What we know of a pickup made with one of Aituo's own codes: the PIN typed
+ * (sealed in the event) and the user and order Aituo gave with the code.
+ * Nothing for another source's code: its PIN and order are not Aituo's.
+ */
+function ownCodeRefs(event: OutboundEvent, deps: AituoPushDestinationDeps, pinSafe: boolean): AituoPushRefs {
+  if (event.type !== 'parcel.picked-up' || deps.codeSource === undefined || event.payload.codeSource !== deps.codeSource) return {};
+  const p = event.payload;
+  const kept = p.codeExternalId === null ? undefined : deps.codeRefs?.(p.codeSource, p.codeExternalId);
+  return {
+    pinCode: pinSafe && p.sealedCode !== undefined ? deps.unsealCode(p.sealedCode) : undefined,
+    userId: kept?.userRef ?? undefined,
+    orderCode: kept?.orderRef ?? undefined,
+  };
+}
+
+/** `{k: undefined}` must not hide a value in a spread. */
+function definedOnly(refs: AituoPushRefs): AituoPushRefs {
+  return Object.fromEntries(Object.entries(refs).filter(([, v]) => v !== undefined)) as AituoPushRefs;
 }
 
 function buildFailure(err: unknown): string {

@@ -3,6 +3,7 @@ import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../../shared/events.js
 import type { Logger } from '../../shared/logger.js';
 import type { Config } from '../config/schema.js';
 import { unsealCode } from '../../core/sealed-code.js';
+import * as store from '../../store/index.js';
 
 export type { Integrations, RoutedDestination };
 
@@ -10,6 +11,8 @@ export interface IntegrationDeps {
   /** The cabinet secret: opens sealed codes for the vendors whose report needs the text. */
   secret: Buffer;
   logger: Logger;
+  /** Where the references a code source gave with its codes are kept (pickup reports name them). Absent: none are looked up. */
+  db?: store.ReadDb;
   now?: () => number;
 }
 
@@ -20,7 +23,9 @@ export interface IntegrationDeps {
  */
 export function buildIntegrations(config: Config, deps: IntegrationDeps): Integrations {
   const unseal = (sealed: string): string => unsealCode(deps.secret, sealed);
-  return buildVendorIntegrations(config.cloud, { unsealCode: unseal, logger: deps.logger, ...(deps.now === undefined ? {} : { now: deps.now }) });
+  const { db } = deps;
+  const codeRefs = db === undefined ? {} : { codeRefs: (source: string, externalId: string) => store.sourceCodeRefs(db, source, externalId) };
+  return buildVendorIntegrations(config.cloud, { unsealCode: unseal, logger: deps.logger, ...codeRefs, ...(deps.now === undefined ? {} : { now: deps.now }) });
 }
 
 /**

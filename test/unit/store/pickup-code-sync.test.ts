@@ -8,6 +8,7 @@ import {
   insertPickupCode,
   markCodeUsed,
   replaceCodesFromSource,
+  sourceCodeRefs,
   type SourceCode,
 } from '../../../src/store/index.js';
 import { memoryDb, seedCompartments, T0 } from './helpers.js';
@@ -22,6 +23,20 @@ const code = (externalId: string, plain: string, extra: Partial<SourceCode> = {}
 });
 
 describe('replaceCodesFromSource', () => {
+  it('keeps the user and order references with each code, updates them when upstream changes them, and finds them after use', () => {
+    const db = memoryDb();
+    expect(replaceCodesFromSource(db, 'vendor', [code('a', '111111', { userRef: 'U-1', orderRef: 'O-1' }), code('b', '222222', { userRef: '' })], T0)).toMatchObject({ added: 2 });
+    expect(sourceCodeRefs(db, 'vendor', 'a')).toEqual({ userRef: 'U-1', orderRef: 'O-1' });
+    expect(sourceCodeRefs(db, 'vendor', 'b')).toEqual({ userRef: null, orderRef: null });
+    expect(replaceCodesFromSource(db, 'vendor', [code('a', '111111', { userRef: 'U-2', orderRef: 'O-1' }), code('b', '222222')], T0 + 1)).toMatchObject({ updated: 1, kept: 1 });
+    expect(sourceCodeRefs(db, 'vendor', 'a')).toEqual({ userRef: 'U-2', orderRef: 'O-1' });
+    const a = findCodeByHash(db, hashPickupCode(SECRET, '111111'), T0 + 1)!.code;
+    markCodeUsed(db, a.id, T0 + 2, 0);
+    expect(sourceCodeRefs(db, 'vendor', 'a')).toEqual({ userRef: 'U-2', orderRef: 'O-1' });
+    expect(sourceCodeRefs(db, 'vendor', 'zz')).toBeUndefined();
+    expect(sourceCodeRefs(db, 'other', 'a')).toBeUndefined();
+  });
+
   it('adds, keeps, updates and cancels per source, leaving other sources alone', () => {
     const db = memoryDb();
     const local = insertPickupCode(db, { hash: hashPickupCode(SECRET, '000000'), source: 'local', validFrom: T0, now: T0 });

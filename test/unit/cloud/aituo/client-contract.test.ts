@@ -106,12 +106,23 @@ describe('AituoWaitingOrdersSource (1018 → pickup codes)', () => {
     const src = await source(c);
     expect(src.name).toBe('aituo');
     expect(await src.pullAll(never)).toEqual([
-      { externalId: 'O-1', code: '111222', compartmentId: 'A-07', parcelId: null, validFrom: 1_700_000_000_000, validUntil: null },
+      { externalId: 'O-1', code: '111222', compartmentId: 'A-07', parcelId: null, validFrom: 1_700_000_000_000, validUntil: null, userRef: null, orderRef: null },
       // An unmapped box stays under its own number; a numeric PIN is read as a string (§3.3 notes).
-      { externalId: 'O-2', code: '333444', compartmentId: '9', parcelId: null, validFrom: 1_700_000_000_000, validUntil: null },
+      { externalId: 'O-2', code: '333444', compartmentId: '9', parcelId: null, validFrom: 1_700_000_000_000, validUntil: null, userRef: null, orderRef: null },
     ]);
     await control(c, 'remove-waiting-order', { match: { orderCode: 'O-1' } });
     expect((await src.pullAll(never)).map((p) => p.externalId)).toEqual(['O-2']);
+  });
+
+  it('reads the user and order fields when configured, and leaves a value an order lacks empty instead of refusing the pull', async () => {
+    const c = await cloud({ apiHeaders: { 'x-api-key': KEY }, listKey: 'rows' });
+    await control(c, 'add-waiting-order', { order: { orderCode: 'O-1', pin: '111222', box: '7', device: 'AT1003', member: 'U-1', ref: 4711 } });
+    await control(c, 'add-waiting-order', { order: { orderCode: 'O-2', pin: '333444', box: '9', device: 'AT1003' } });
+    const src = await source(c, { waitingOrders: waitingOrders({ userField: 'member', orderField: 'ref' }) });
+    expect((await src.pullAll(never)).map(({ externalId, userRef, orderRef }) => ({ externalId, userRef, orderRef }))).toEqual([
+      { externalId: 'O-1', userRef: 'U-1', orderRef: '4711' },
+      { externalId: 'O-2', userRef: null, orderRef: null },
+    ]);
   });
 
   it('refuses the whole pull when an order lacks a configured field, never naming the code', async () => {
