@@ -118,6 +118,17 @@ describe('doctor on a PTY bus', () => {
   });
 });
 
+describe('doctor with nothing failing', () => {
+  it('exits 0 and prints one line per check (headless demo cabinet: the display is a warning, the simulator info)', { timeout: LONG }, async () => {
+    const config = writeConfig('clean.json', { simulator: { transport: 'mock' } });
+    const r = await runCli(['--config', config, 'doctor'], {}, { timeoutMs: LONG });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^info\s+serial\.device\s+serial\.path is "simulator"/m);
+    expect(r.stdout).toMatch(/^WARN\s+display\.output .*\n\s+→ connect the screen/m);
+    expect(r.stdout).toMatch(/^0 fail, \d+ warn, \d+ pass, \d+ info$/m);
+  });
+});
+
 describe('doctor beside a running agent', () => {
   let agent: JsonLineProcess | undefined;
   afterAll(async () => {
