@@ -17,6 +17,7 @@ import { runDurablePickups, type DurableResult } from './durable-pickups.js';
 import { runLockoutScaling, runRefusalFloor, type LockoutScalingPoint, type RefusalResult } from './hot-path.js';
 import { runSerialPickup, type SerialPickupResult } from './serial-pickup.js';
 import { runUiBench, type UiResult } from './ui.js';
+import { fleetRows, mergeFleetResults, runFleetBench } from './fleet.js';
 import { progress, round, roundSummary, type Summary } from './stats.js';
 
 const PACE_BAUD = 9600;
@@ -248,6 +249,19 @@ async function main(): Promise<void> {
     const durable = await runDurablePickups(DURABLE);
     printTable(durableRows(durable));
     console.log(`WAL pages per pickup by table or index: ${durable.walPagesByBtree.map((b) => `${b.btree} ${fmt(b.pages, 2)}`).join(', ')}`);
+    return;
+  }
+  if (process.argv.includes('fleet')) {
+    // `npm run bench -- fleet`: 1,000 simulated cabinets and 3 real agents on one Mosquitto (bench/fleet.ts); merged into results.json.
+    const parameters = { simulated: 1000, backlog: 10_000, commands: 500, statusRuns: 10 };
+    const fleet = await runFleetBench(parameters);
+    const rows = fleetRows(fleet);
+    printTable(rows);
+    console.log('What each figure measures:');
+    for (const r of rows) console.log(`  ${r.metric}: ${r.measures}`);
+    const out = fileURLToPath(new URL('./results.json', import.meta.url));
+    mergeFleetResults(out, rows, fleet, parameters);
+    console.log(`results: ${out}`);
     return;
   }
   if (process.argv.includes('cloud')) {

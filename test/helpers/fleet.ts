@@ -10,7 +10,7 @@ import * as store from '../../src/store/index.js';
  * `parcels` parcels, each carrying its sequence number (`actor: seq-N`) so a
  * consumer can check the order per parcel.
  */
-export function fillFleetBacklog(dbPath: string, n: number, opts: { parcels?: number; destination?: string } = {}): string[] {
+export function fillFleetBacklog(dbPath: string, n: number, opts: { parcels?: number; destination?: string; tag?: string } = {}): string[] {
   mkdirSync(dirname(dbPath), { recursive: true });
   const db = store.openDatabase(dbPath);
   const parcels = opts.parcels ?? 50;
@@ -25,7 +25,7 @@ export function fillFleetBacklog(dbPath: string, n: number, opts: { parcels?: nu
             db,
             {
               type: 'door.opened',
-              parcelId: `P${i % parcels}`,
+              parcelId: `${opts.tag ?? ''}P${i % parcels}`,
               compartmentId: String(c + 1),
               payload: { compartmentId: String(c + 1), board: 1 + Math.floor(c / 12), lock: 1 + (c % 12), kind: 'technician', actor: `seq-${i}`, at: t0 + i },
               occurredAt: t0 + i,

@@ -45,6 +45,13 @@ export const fleetConfigSchema = z
     thingName: z.string().min(1).max(128).regex(/^[^#+/\s]+$/, 'one topic level: no "/", wildcards or spaces').optional(),
     /** Topics are `<topicPrefix>/<thingName>/<leaf>`. */
     topicPrefix: topicPrefix.default('cabinets'),
+    /** Levels between the thing and the leaf, for brokers that want them (Aliyun custom topics: `user`); default none. */
+    topicLeafPrefix: z.string().max(100).regex(/^([^#+/\s]+(\/[^#+/\s]+)*)?$/, 'levels separated by "/", no wildcards or spaces').default(''),
+    /**
+     * QoS 1 publishes a second at most; 0 = no limit. AWS IoT Core allows 100
+     * publishes a second per connection (docs/fleet.md "Brokers"): set 100 there.
+     */
+    maxPublishPerSecond: z.number().int().min(0).max(100_000).default(0),
     username: z.string().min(1).max(512).optional(),
     password: z.string().min(1).max(4096).optional(),
     /** PEM files, relative to the configuration file. */

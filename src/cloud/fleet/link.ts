@@ -56,9 +56,10 @@ export class FleetLink {
   #inflight = 0;
   readonly #slotWaiters: Array<() => void> = [];
   #lastError: string | null = null;
+  #nextPublishAt = 0;
 
   constructor(settings: FleetSettings, ids: { clientId: string; thing: string }, tls: FleetTls = {}, deps: FleetLinkDeps = {}) {
-    const levels = deepestTopicLevels(settings.topicPrefix);
+    const levels = deepestTopicLevels(settings.topicPrefix, settings.topicLeafPrefix);
     if (levels > settings.limits.maxTopicLevels) {
       throw new FleetError('topic-too-deep', `cloud.fleet.topicPrefix makes topics of ${levels} levels; limits.maxTopicLevels is ${settings.limits.maxTopicLevels}`);
     }
@@ -66,7 +67,7 @@ export class FleetLink {
     this.#tls = tls;
     this.clientId = ids.clientId;
     this.thing = ids.thing;
-    this.topics = fleetTopics(settings.topicPrefix, ids.thing);
+    this.topics = fleetTopics(settings.topicPrefix, ids.thing, settings.topicLeafPrefix);
     this.#log = (deps.logger ?? silentLogger).child({ module: 'cloud/fleet' });
     this.#now = deps.now ?? Date.now;
     this.#random = deps.random ?? Math.random;
@@ -181,6 +182,7 @@ export class FleetLink {
     }
     await this.#slot(options.signal);
     try {
+      await this.#pace(options.signal);
       const sent = client.publishAsync(topic, payload, { qos: 1, retain: options.retain ?? false });
       await (options.signal === undefined ? sent : raceAbort(sent, options.signal));
     } finally {
@@ -194,6 +196,7 @@ export class FleetLink {
   }
 
   async #onConnect(client: MqttClient, sessionPresent: boolean): Promise<void> {
+    noDelay(client);
     this.#connectedAt = this.#now();
     this.#lastError = null;
     this.#log.info({ url: redactUrl(this.#settings.url), clientId: this.clientId, sessionPresent }, 'fleet broker connected');
@@ -261,6 +264,21 @@ export class FleetLink {
     this.#inflight += 1;
   }
 
+  /** Spaces QoS 1 publishes to `maxPublishPerSecond` (a broker's per-connection rate limit). */
+  async #pace(signal?: AbortSignal): Promise<void> {
+    const rate = this.#settings.maxPublishPerSecond;
+    if (rate === 0) return;
+    const now = this.#now();
+    const at = Math.max(now, this.#nextPublishAt);
+    this.#nextPublishAt = at + 1000 / rate;
+    if (at > now) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, at - now);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason instanceof Error ? signal.reason : new FleetError('not-acknowledged', 'aborted'))), { once: true });
+      });
+    }
+  }
+
   #release(): void {
     this.#inflight -= 1;
     this.#slotWaiters.shift()?.();
@@ -282,6 +300,15 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     const timer = setTimeout(() => reject(new FleetError('timeout', `no answer within ${ms} ms`)), ms);
     work.then(resolve, reject).finally(() => clearTimeout(timer));
   });
+}
+
+/**
+ * Nagle off on the connection (mqtt.js leaves it on): a command's result and
+ * a PUBACK are small writes that otherwise wait for the peer's delayed ACK.
+ */
+export function noDelay(client: MqttClient): void {
+  const stream = client.stream as unknown as { setNoDelay?: (on: boolean) => unknown };
+  stream.setNoDelay?.(true);
 }
 
 /** The URL without credentials, for logs. */

@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { signCommand, commandResultSchema, type CommandResult } from '../channel/command.js';
 import type { FleetTls } from './config.js';
 import { FleetError } from './errors.js';
+import { noDelay } from './link.js';
 import {
   alarmPayloadSchema,
   fleetTopics,
@@ -29,6 +30,8 @@ import {
 export interface OperatorSettings {
   url: string;
   topicPrefix: string;
+  /** As the cabinets' `topicLeafPrefix`; default none. */
+  topicLeafPrefix?: string | undefined;
   /** The command key of every cabinet, unless `secrets` names one for it. */
   secret?: string | undefined;
   secrets?: Record<string, string> | undefined;
@@ -88,6 +91,8 @@ export class FleetOperator {
       throw err;
     }
     client.on('error', () => undefined);
+    noDelay(client);
+    client.on('connect', () => noDelay(client));
     return new FleetOperator(client, settings);
   }
 
@@ -109,8 +114,9 @@ export class FleetOperator {
       if (r === undefined) rows.set(thing, (r = { thing, online: null, statusAt: null, state: null }));
       return r;
     };
-    await this.#collect([fleetWildcard(prefix, 'status'), fleetWildcard(prefix, 'state')], options, (topic, payload) => {
-      const at = thingOf(prefix, topic);
+    const mid = this.#settings.topicLeafPrefix ?? '';
+    await this.#collect([fleetWildcard(prefix, 'status', mid), fleetWildcard(prefix, 'state', mid)], options, (topic, payload) => {
+      const at = thingOf(prefix, topic, mid);
       if (at === null || payload.length === 0) return;
       const parsed = parseJson(payload);
       if (at.leaf === 'status') {
@@ -126,7 +132,7 @@ export class FleetOperator {
 
   /** Signs `type`/`args` with the cabinet's key, publishes it on its `commands` (or `jobs`) topic and waits for its result. */
   async command(thing: string, type: string, args: Record<string, unknown>, options: { timeoutMs?: number; via?: 'commands' | 'jobs'; id?: string } = {}): Promise<CommandResult> {
-    const topics = fleetTopics(this.#settings.topicPrefix, thing);
+    const topics = fleetTopics(this.#settings.topicPrefix, thing, this.#settings.topicLeafPrefix ?? '');
     const signed = signCommand({ id: options.id ?? randomUUID(), type, args, issuedAt: Date.now() }, this.#secretFor(thing));
     const via = options.via ?? 'commands';
     const resultTopic = via === 'jobs' ? topics.jobStatus : topics.results;
@@ -153,7 +159,7 @@ export class FleetOperator {
 
   /** Merges `patch` into the cabinet's desired configuration, publishes it (retained, signed) and waits for the report of that version. */
   async setConfig(thing: string, patch: Record<string, SettingValue>, options: { timeoutMs?: number } = {}): Promise<ReportedPayload> {
-    const topics = fleetTopics(this.#settings.topicPrefix, thing);
+    const topics = fleetTopics(this.#settings.topicPrefix, thing, this.#settings.topicLeafPrefix ?? '');
     // The patch goes on top of what the cabinet runs (its report), not on a desired document it may have rejected.
     let desired: Record<string, SettingValue> = {};
     let inForce: Record<string, SettingValue> | null = null;
@@ -196,8 +202,9 @@ export class FleetOperator {
   /** Calls `onAlarm` for every alarm message of every cabinet (repeats included); acknowledges each when `ack`. */
   async followAlarms(onAlarm: (thing: string, alarm: AlarmPayload) => void, options: { ack?: boolean } = {}): Promise<() => void> {
     const prefix = this.#settings.topicPrefix;
+    const mid = this.#settings.topicLeafPrefix ?? '';
     const listener = (topic: string, payload: Buffer): void => {
-      const at = thingOf(prefix, topic);
+      const at = thingOf(prefix, topic, mid);
       if (at?.leaf !== 'alarms') return;
       const alarm = alarmPayloadSchema.safeParse(parseJson(payload));
       if (!alarm.success) return;
@@ -205,12 +212,12 @@ export class FleetOperator {
       if (options.ack) void this.ackAlarm(at.thing, alarm.data.id).catch(() => undefined);
     };
     this.#listeners.add(listener);
-    await this.#subscribe(fleetWildcard(prefix, 'alarms'));
+    await this.#subscribe(fleetWildcard(prefix, 'alarms', mid));
     return () => this.#listeners.delete(listener);
   }
 
   async ackAlarm(thing: string, id: string): Promise<void> {
-    await this.#client.publishAsync(fleetTopics(this.#settings.topicPrefix, thing).alarmAck, JSON.stringify({ id }), { qos: 1 });
+    await this.#client.publishAsync(fleetTopics(this.#settings.topicPrefix, thing, this.#settings.topicLeafPrefix ?? '').alarmAck, JSON.stringify({ id }), { qos: 1 });
   }
 
   /** Raw access for the bench's subscribers. */

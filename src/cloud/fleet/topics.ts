@@ -28,31 +28,41 @@ export const FLEET_LEAVES = {
 export type FleetLeaf = keyof typeof FLEET_LEAVES;
 export type FleetTopics = Record<FleetLeaf, string>;
 
-/** The topics of one cabinet. */
-export function fleetTopics(prefix: string, thing: string): FleetTopics {
-  return Object.fromEntries(Object.entries(FLEET_LEAVES).map(([k, leaf]) => [k, `${prefix}/${thing}/${leaf}`])) as FleetTopics;
+/**
+ * The topics of one cabinet: `<prefix>/<thing>/<leaf>`, or
+ * `<prefix>/<thing>/<leafPrefix>/<leaf>` when a broker wants the device's
+ * own topics under a fixed level after the device (docs/fleet.md "Aliyun").
+ */
+export function fleetTopics(prefix: string, thing: string, leafPrefix = ''): FleetTopics {
+  const mid = leafPrefix === '' ? '' : `${leafPrefix}/`;
+  return Object.fromEntries(Object.entries(FLEET_LEAVES).map(([k, leaf]) => [k, `${prefix}/${thing}/${mid}${leaf}`])) as FleetTopics;
 }
 
 /** The operator's subscription to one leaf of every cabinet (`+` in the thing level). */
-export function fleetWildcard(prefix: string, leaf: FleetLeaf): string {
-  return `${prefix}/+/${FLEET_LEAVES[leaf]}`;
+export function fleetWildcard(prefix: string, leaf: FleetLeaf, leafPrefix = ''): string {
+  return `${prefix}/+/${leafPrefix === '' ? '' : `${leafPrefix}/`}${FLEET_LEAVES[leaf]}`;
 }
 
 /** The thing level of a topic under `prefix`, or null when it is not one of ours. */
-export function thingOf(prefix: string, topic: string): { thing: string; leaf: FleetLeaf } | null {
+export function thingOf(prefix: string, topic: string, leafPrefix = ''): { thing: string; leaf: FleetLeaf } | null {
   if (!topic.startsWith(`${prefix}/`)) return null;
   const rest = topic.slice(prefix.length + 1);
   const slash = rest.indexOf('/');
   if (slash <= 0) return null;
   const thing = rest.slice(0, slash);
-  const tail = rest.slice(slash + 1);
+  let tail = rest.slice(slash + 1);
+  if (leafPrefix !== '') {
+    if (!tail.startsWith(`${leafPrefix}/`)) return null;
+    tail = tail.slice(leafPrefix.length + 1);
+  }
   const leaf = (Object.keys(FLEET_LEAVES) as FleetLeaf[]).find((k) => FLEET_LEAVES[k] === tail);
   return leaf === undefined ? null : { thing, leaf };
 }
 
 /** Levels of the deepest topic we use under `prefix` (a leading `/` makes an empty first level, as MQTT counts it). */
-export function deepestTopicLevels(prefix: string): number {
-  return prefix.split('/').length + 1 + Math.max(...Object.values(FLEET_LEAVES).map((l) => l.split('/').length));
+export function deepestTopicLevels(prefix: string, leafPrefix = ''): number {
+  const mid = leafPrefix === '' ? 0 : leafPrefix.split('/').length;
+  return prefix.split('/').length + 1 + mid + Math.max(...Object.values(FLEET_LEAVES).map((l) => l.split('/').length));
 }
 
 const epochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -15,6 +15,7 @@ const operatorFileSchema = z
   .object({
     url: z.string().regex(/^mqtts?:\/\/\S+$/, 'an mqtt:// or mqtts:// URL'),
     topicPrefix: z.string().min(1).default('cabinets'),
+    topicLeafPrefix: z.string().default(''),
     /** The command key of every cabinet; `secrets` overrides per cabinet. */
     secret: z.string().min(16).optional(),
     secrets: z.record(z.string(), z.string().min(16)).optional(),
@@ -53,11 +54,11 @@ export function operatorSettings(flags: FleetFlags, cabinetConfig: string | unde
     const d = parsed.data;
     const read = (p: string | undefined): Buffer | undefined => (p === undefined ? undefined : readFileSync(isAbsolute(p) ? p : resolve(dirname(path), p)));
     const tls = Object.fromEntries(Object.entries({ ca: read(d.ca), cert: read(d.cert), key: read(d.key) }).filter(([, v]) => v !== undefined));
-    settings = { url: d.url, topicPrefix: d.topicPrefix, secret: d.secret, secrets: d.secrets, username: d.username, password: d.password, tls, protocolVersion: d.protocolVersion };
+    settings = { url: d.url, topicPrefix: d.topicPrefix, topicLeafPrefix: d.topicLeafPrefix, secret: d.secret, secrets: d.secrets, username: d.username, password: d.password, tls, protocolVersion: d.protocolVersion };
   } else if (cabinetConfig !== undefined || process.env['CABINET_KIOSK_CONFIG'] !== undefined) {
     const fleet = loadConfig({ file: cabinetConfig }).cloud.fleet;
     if (fleet === undefined) throw new Error('the cabinet configuration has no cloud.fleet: give --fleet-config FILE (url, topicPrefix, secret)');
-    settings = { url: fleet.url, topicPrefix: fleet.topicPrefix, secret: fleet.secret, username: fleet.username, password: fleet.password, protocolVersion: fleet.protocolVersion };
+    settings = { url: fleet.url, topicPrefix: fleet.topicPrefix, topicLeafPrefix: fleet.topicLeafPrefix, secret: fleet.secret, username: fleet.username, password: fleet.password, protocolVersion: fleet.protocolVersion };
   } else if (flags.broker !== undefined) {
     settings = { url: flags.broker, topicPrefix: 'cabinets' };
   } else {
