@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { BoardProtocol, CompartmentSize } from '../../shared/domain.js';
@@ -72,6 +72,8 @@ export function writeConfigAtomically(file: string, text: string, now = new Date
   try {
     // The agent reads the file as its own user through the group (root:cabinet-kiosk 0640 in the package): keep owner and group.
     if (prev && process.getuid?.() === 0) fchownSync(fd, prev.uid, prev.gid);
+    // The CLI runs under a private umask (data-dir.ts): the mode is set, not left to it.
+    fchmodSync(fd, mode);
     writeSync(fd, text);
     fsyncSync(fd);
   } catch (err) {
