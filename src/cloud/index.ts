@@ -34,7 +34,7 @@ export { CallbackReceiver, type ReceivedCallback, type ReceiverAddress } from '.
 // The command channel (channel/).
 export { CommandChannel, type ChannelState } from './channel/channel-client.js';
 export type { ChannelCommandExecutor } from './channel/command-processor.js';
-export { cabinetMessageSchema, signCommand, type ChannelCommand, type CommandResult, type Heartbeat, type HeartbeatFacts, type SignedCommand, type UnsignedCommand } from './channel/command.js';
+export { cabinetMessageSchema, signCommand, type ChannelCommand, type CommandResult, type Heartbeat, type HeartbeatFacts, type HeartbeatHealth, type SignedCommand, type UnsignedCommand } from './channel/command.js';
 
 // The fleet link over MQTT (fleet/): the cabinet's connection, its events destination, the operator's client.
 export { fleetConfigSchema, type FleetSettings, type FleetTls } from './fleet/config.js';

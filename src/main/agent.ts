@@ -13,6 +13,7 @@ import { CloudLink } from './cloud/cloud-link.js';
 import { buildIntegrations, reservedCompartments, routeTable } from './cloud/integrations.js';
 import { buildFleet, FleetAgent } from './cloud/fleet-wiring.js';
 import { freeBytesOf } from './storage.js';
+import { RuntimeHealth } from './health/runtime-health.js';
 
 export interface AgentOptions {
   config: Config;
@@ -39,6 +40,8 @@ export class Agent {
     readonly cloud: CloudLink,
     readonly alarms: Alarms,
     readonly fleet: FleetAgent | null,
+    /** Starts, crashes, RSS trend (src/main/health/runtime-health.ts): status, heartbeat, fleet. */
+    readonly health: RuntimeHealth,
   ) {}
 
   static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
@@ -54,20 +57,22 @@ export class Agent {
     let hardware: Hardware | undefined;
     let cloud: CloudLink | undefined;
     let fleet: FleetAgent | null = null;
+    let health: RuntimeHealth | undefined;
     try {
       // Built before the flows: a destination refusing its settings stops the boot with the reason.
       const integrations = buildIntegrations(config, { secret, logger, db });
-      // The fleet broker is one more destination, drained like the vendors (docs/fleet.md "Events").
+      // The fleet broker is one more destination, drained like the vendors (docs/fleet.md §4).
       const fleetBuild = buildFleet(config, logger);
       if (fleetBuild) integrations.routed.push(fleetBuild.routed);
       cloud = new CloudLink(config, db, { ...integrations, secret, alarms }, logger);
       hardware = await startHardware(config, logger);
+      const destinations = routeTable(integrations.routed, config.outbox.destinations);
       const ctx = createFlowContext({
         db,
         doors: hardware.cabinet,
         secret,
         policy: flowPolicy(config),
-        destinations: routeTable(integrations.routed, config.outbox.destinations),
+        destinations,
         eventQueued: () => cloud?.wake(),
         clock,
         log: logger.child({ module: 'main/kiosk' }),
@@ -76,18 +81,22 @@ export class Agent {
       });
       watchHardware(hardware, logger.child({ module: 'main/hardware' }));
       const kiosk = new Kiosk(ctx, hardware.cabinet);
+      // Counts this start and reports a crash record the last run left (agent.crashed).
+      health = RuntimeHealth.start({ db, dataDir: config.dataDir, destinations, eventQueued: () => cloud?.wake(), log, clock });
       const reconciled = await kiosk.recover();
       if (reconciled.length) log.warn({ reconciled }, 'settled open intents left by the last run');
       // After recovery, so the events it queued go out with the backlog.
       await cloud.start();
-      const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, log: logger });
+      const channel = createChannel({ config, db, hardware, kiosk, cloud, quickCheck, health, log: logger });
       if (channel) cloud.attachChannel(channel);
       if (fleetBuild) {
-        fleet = new FleetAgent(fleetBuild, { config, db, hardware, kiosk, cloud, alarms, quickCheck, log: logger });
+        const runtime = health;
+        fleet = new FleetAgent(fleetBuild, { config, db, hardware, kiosk, cloud, alarms, quickCheck, health: () => runtime.summary(), log: logger });
         fleet.start();
       }
-      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud, alarms, fleet);
+      return new Agent(config, logger, db, hardware, kiosk, quickCheck, cloud, alarms, fleet, health);
     } catch (err) {
+      health?.stop();
       await fleet?.stop().catch(() => undefined);
       await cloud?.stop().catch(() => undefined);
       await hardware?.close().catch(() => undefined);
@@ -101,6 +110,7 @@ export class Agent {
     await this.cloud.stop();
     await this.fleet?.stop();
     this.kiosk.close();
+    this.health.stop();
     await this.hardware.close();
     store.closeDatabase(this.db);
   }

@@ -7,7 +7,9 @@ import { controlSocketPath } from './control-protocol/socket-path.js';
 import { prepareDataDir } from './data-dir.js';
 import { lockDataDir } from './data-lock.js';
 import { startControlServer, stopControlServer } from './control/server.js';
+import { installCrashRecorder } from './health/crash-record.js';
 import { startJobs, stopJobs } from './jobs.js';
+import { APP_VERSION } from './version.js';
 
 export interface RunningAgent {
   agent: Agent;
@@ -35,6 +37,8 @@ export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs:
     lock.release();
     throw err;
   }
+  // An uncaught error leaves a crash record that the next start reports (agent.crashed).
+  const uninstallCrashRecorder = installCrashRecorder(config.dataDir, APP_VERSION);
   const control = server;
   const jobs: ScheduledTask[] = opts.jobs ? startJobs(agent, logger.child({ module: 'main/jobs' })) : [];
   const started = agent;
@@ -47,6 +51,7 @@ export async function runAgent(config: Config, logger: PinoLogger, opts: { jobs:
         await stopJobs(jobs);
         await stopControlServer(control, socketPath);
         await started.stop();
+        uninstallCrashRecorder();
         lock.release();
       })()),
   };

@@ -127,6 +127,7 @@ async function serve(config: Config, opts: ServeOptions): Promise<number> {
   }
   // Under systemd (Type=notify): READY=1 now, then watchdog pings while healthy (src/main/health/).
   const watchdog = agentWatchdog(agent, logger.child({ module: 'main/watchdog' }));
+  if (watchdog) agent.health.useWatchdog(() => ({ enabled: watchdog.pingIntervalMs !== null, healthy: watchdog.verdict.healthy, problems: watchdog.verdict.problems.map((p) => p.detail) }));
   await watchdog?.ready();
   // The demo ends with its window (closed, or the shell gone); the service, and browser mode, on a signal.
   const ended = await Promise.race([signalled.then((signal) => ({ signal, code: 0 })), shell?.ran ? shell.exited.then((code) => ({ signal: null, code })) : new Promise<never>(() => {})]);

@@ -28,6 +28,8 @@ export async function statusOf(agent: Agent) {
     cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations(), channel: agent.cloud.channelState(), codePulls: agent.cloud.codePulls(), receiver: agent.cloud.receiverUrl },
     /** What a technician must act on (src/main/alarms.ts), as the health view shows it. */
     alarms: agent.alarms.list(),
+    /** Uptime, restarts, last crashes, RSS trend, watchdog (src/main/health/runtime-health.ts). */
+    health: agent.health.summary(),
   };
 }
 

@@ -195,6 +195,19 @@ export const calls = {
   pickup: { role: null, input: z.object({ code: z.string().regex(/^\d{1,12}$/) }).strict(), output: doorOpened.extend({ reopened: z.boolean(), opensLeft: z.number().int().min(0) }) },
   'cabinet.overview': { role: null, input: empty, output: cabinetOverview },
   'health.get': { role: null, input: empty, output: healthView },
+  /**
+   * The Electron shell says one of its processes died and what it did about
+   * it (src/main/electron/screen-recovery.ts). A summary only: the dumps stay
+   * in the screen user's folder. The agent records `screen.crashed`.
+   */
+  'screen.reportCrash': {
+    role: null,
+    input: z.object({
+      process: z.enum(['renderer', 'gpu']), reason: z.string().min(1).max(64), exitCode: z.number().int().nullable(),
+      recovery: z.enum(['reload', 'relaunch', 'software-rendering', 'none']), dumpFiles: z.number().int().min(0).max(100_000),
+    }).strict(),
+    output: nothing,
+  },
 
   'staff.login': { role: null, input: z.object({ role: z.enum(STAFF_ROLES), pin: z.string().regex(/^\d{4,12}$/) }).strict(), output: z.object({ role: z.enum(STAFF_ROLES) }) },
   'staff.logout': { role: null, input: empty, output: nothing },

@@ -39,7 +39,7 @@ export const commandArgsSchemas = {
   status: z.object({}).strict(),
   /** HTTP PUT of the newest log file to `url` (a pre-signed upload URL; https unless loopback). */
   'upload-logs': z.object({ url: z.string().url().max(4096) }).strict(),
-  /** Runtime settings to change (docs/fleet.md "Configuration"); a link without runtime settings answers `not-supported`. */
+  /** Runtime settings to change (docs/fleet.md §6); a link without runtime settings answers `not-supported`. */
   'set-config': z.object({ settings: z.record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()])) }).strict(),
 } as const satisfies Record<CommandType, z.ZodType>;
 
@@ -109,6 +109,24 @@ export const commandResultSchema: z.ZodType<CommandResult> = z.union([
 ]);
 
 /** Sent by the cabinet at connect and then every `heartbeatMs` (issue 4 §3). */
+const lastCrash = z.object({ at: epochMs, what: z.string().max(500) }).strict().nullable();
+
+/** The heartbeat's cut of the agent's health summary (no RSS samples: the slope says it). */
+export const heartbeatHealthSchema = z
+  .object({
+    uptimeMs: z.number().int().min(0),
+    starts: z.number().int().min(1),
+    restarts: z.number().int().min(0),
+    lastAgentCrash: lastCrash,
+    lastScreenCrash: lastCrash,
+    rssMb: z.number().min(0),
+    /** Least-squares slope over the last hour; null before three samples. */
+    rssSlopeMbPerHour: z.number().nullable(),
+    watchdog: z.object({ enabled: z.boolean(), healthy: z.boolean(), problems: z.array(z.string()) }).strict(),
+  })
+  .strict();
+export type HeartbeatHealth = z.output<typeof heartbeatHealthSchema>;
+
 export const heartbeatSchema = z
   .object({
     type: z.literal('heartbeat'),
@@ -126,6 +144,8 @@ export const heartbeatSchema = z
       .strict(),
     /** SQLite `PRAGMA quick_check` at start: ok, and its lines when not. */
     quickCheck: z.object({ ok: z.boolean(), detail: z.array(z.string()) }).strict(),
+    /** The agent's own health: uptime, restarts, last crashes, memory trend, watchdog verdict. Absent from older agents. */
+    health: heartbeatHealthSchema.optional(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { assertNever } from '../../shared/domain.js';
 import type { AgentStatus } from '../status.js';
-import type { UnsentRow } from '../../store/index.js';
+import type { UnsentRow, VendorResultRow } from '../../store/index.js';
 
 type Printer = (value: unknown) => string;
 
@@ -63,8 +63,8 @@ export const PRINTERS: Record<string, Printer> = {
     return `compartment ${r.compartment} is ${r.outOfService ? 'out of service' : 'in service'}`;
   },
   outbox: (v) => {
-    const o = v as AgentStatus['outbox'] & { unsent: UnsentRow[] };
-    return [formatOutbox(o), ...o.unsent.map(formatUnsent)].join('\n');
+    const o = v as AgentStatus['outbox'] & { unsent: UnsentRow[]; reported: VendorResultRow[] };
+    return [formatOutbox(o), ...o.unsent.map(formatUnsent), ...o.reported.map((r) => `  reported ${r.destination} ${r.eventType} ${r.eventId} (ref ${r.vendorRef}): ${JSON.stringify(r.result)}`)].join('\n');
   },
   'codes-cancel': (v) => {
     const r = v as { cancelled: number; failed: number };
@@ -103,10 +103,19 @@ function serviceText(c: AgentStatus['compartments'][number]): string {
   return notes.length ? notes.join('; ') : 'ok';
 }
 
+/** One line: restarts, last crashes, memory and its trend, the watchdog. */
+export function formatHealth(h: AgentStatus['health']): string {
+  const crash = (c: { at: number; what: string } | null) => (c ? `${new Date(c.at).toISOString()} ${c.what}` : 'none');
+  const trend = h.rss.slopeMbPerHour === null ? 'trend after 3 min' : `${h.rss.slopeMbPerHour >= 0 ? '+' : ''}${h.rss.slopeMbPerHour} MB/h over ${h.rss.samples.length} min`;
+  const watchdog = h.watchdog.enabled ? (h.watchdog.healthy ? 'watchdog ok' : `watchdog WITHHELD: ${h.watchdog.problems.join('; ')}`) : 'no watchdog (not under systemd)';
+  return `health: ${h.restarts} restart(s) since first start; last agent crash: ${crash(h.lastAgentCrash)}; last screen crash: ${crash(h.lastScreenCrash)}; RSS ${h.rss.nowMb} MB (${trend}); ${watchdog}`;
+}
+
 function formatStatus(s: AgentStatus): string {
   const head = [
     `cabinet ${s.cabinet.id} (config: ${s.cabinet.config})`,
     `agent pid ${s.agent.pid}, version ${s.agent.version}, up ${Math.round(s.agent.uptimeMs / 1000)} s`,
+    formatHealth(s.health),
     `database ${s.database.path}: quick_check ${s.database.quickCheck.ok ? 'ok' : 'FAILED ' + s.database.quickCheck.detail.join('; ')}`,
     `hardware: ${s.hardware.describe}; ${s.hardware.connected ? 'connected' : 'DISCONNECTED'}${s.hardware.doorsReadNow ? '' : ' (doors from the last poll)'}`,
     `free: ${Object.entries(s.freeBySize).map(([k, n]) => `${k} ${n}`).join(', ')}`,

@@ -6,6 +6,7 @@ import { doorMap } from '../../core/cabinet-view.js';
 import type { Hardware } from '../hardware.js';
 import type { Kiosk } from '../../core/kiosk.js';
 import { APP_VERSION } from '../version.js';
+import { heartbeatHealth, type RuntimeHealth } from '../health/runtime-health.js';
 import { channelExecutor } from './channel-executor.js';
 import type { CloudLink } from './cloud-link.js';
 import { StoreInbox } from './store-ports.js';
@@ -17,6 +18,8 @@ export interface ChannelParts {
   kiosk: Kiosk;
   cloud: CloudLink;
   quickCheck: { ok: boolean; detail: string[] };
+  /** The agent's health summary for the heartbeat (src/main/health/runtime-health.ts). */
+  health?: RuntimeHealth | undefined;
   /** The root logger: the channel names its own module. */
   log: Logger;
 }
@@ -25,7 +28,10 @@ export interface ChannelParts {
 export function createChannel(parts: ChannelParts): CommandChannel | null {
   const settings = parts.config.cloud.channel;
   if (settings === undefined) return null;
-  const facts = (): HeartbeatFacts => heartbeatFacts(parts);
+  const facts = (): HeartbeatFacts => {
+    const health = parts.health;
+    return { ...heartbeatFacts(parts), ...(health ? { health: heartbeatHealth(health.summary()) } : {}) };
+  };
   return new CommandChannel(settings, {
     inbox: new StoreInbox(parts.db),
     executor: channelExecutor({

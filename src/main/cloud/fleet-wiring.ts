@@ -37,6 +37,7 @@ import { resolveSettings, type RuntimeSettings } from './fleet-settings.js';
 import { heartbeatFacts } from './channel-wiring.js';
 import { uploadNewestLog } from './log-upload.js';
 import { StoreInbox } from './store-ports.js';
+import type { HealthSummary } from '../health/runtime-health.js';
 
 export interface FleetBuild {
   link: FleetLink;
@@ -78,6 +79,8 @@ export interface FleetAgentParts {
   cloud: CloudLink;
   alarms: Alarms;
   quickCheck: { ok: boolean; detail: string[] };
+  /** The agent's health summary for the state snapshot (src/main/health/runtime-health.ts). */
+  health?: () => HealthSummary;
   log: Logger;
 }
 

@@ -1,3 +1,4 @@
+import type { HeartbeatHealth } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { EventPayload } from '../../shared/events.js';
 import * as store from '../../store/index.js';
@@ -7,6 +8,10 @@ import { readCrashRecord, removeCrashRecord, type CrashRecord } from './crash-re
 export const RSS_SAMPLE_MS = 60_000;
 export const RSS_WINDOW_MS = 60 * 60_000;
 const MB = 1024 * 1024;
+
+/** At most this many screen crash reports become events per window; the rest are dropped (the screen's own bounds keep well under it). */
+const MAX_SCREEN_REPORTS = 20;
+const SCREEN_REPORT_WINDOW_MS = 10 * 60_000;
 
 const STARTS_KEY = 'health.agent-starts';
 const LAST_CRASH_KEY = 'health.last-agent-crash';
@@ -66,7 +71,7 @@ export interface RuntimeHealthDeps {
   db: store.Db;
   dataDir: string;
   /** Where an event of this type goes (the agent's route table). */
-  destinations: (type: 'agent.crashed' | 'screen.crashed') => string[];
+  destinations: (type: 'agent.crashed' | 'screen.crashed') => readonly string[];
   eventQueued?: () => void;
   log: Logger;
   clock?: () => number;
@@ -85,6 +90,7 @@ export class RuntimeHealth {
   readonly #clock: () => number;
   readonly #rss: () => number;
   #samples: RssSample[] = [];
+  #screenReports: number[] = [];
   #timer: NodeJS.Timeout | undefined;
   #watchdog: () => WatchdogView = () => ({ enabled: false, healthy: true, problems: [] });
 
@@ -117,8 +123,12 @@ export class RuntimeHealth {
    * A crash the screen reported (the contract's `reportScreenCrash`): one
    * `screen.crashed` event and the last-crash line of `status`.
    */
-  recordScreenCrash(report: Omit<EventPayload<'screen.crashed'>, 'at'>): void {
+  recordScreenCrash(report: Omit<EventPayload<'screen.crashed'>, 'at'>): boolean {
     const at = this.#clock();
+    // The screen's side is the touchscreen's user: a crash loop (or a person at a shell) must not flood the outbox.
+    this.#screenReports = this.#screenReports.filter((t) => at - t < SCREEN_REPORT_WINDOW_MS);
+    if (this.#screenReports.length >= MAX_SCREEN_REPORTS) return false;
+    this.#screenReports.push(at);
     const payload: EventPayload<'screen.crashed'> = { ...report, at };
     const { db } = this.#deps;
     store.inTransaction(db, () => {
@@ -126,6 +136,7 @@ export class RuntimeHealth {
       store.setSetting(db, LAST_SCREEN_CRASH_KEY, JSON.stringify({ at, what: `${report.process} ${report.reason}${report.exitCode === null ? '' : ` (exit ${report.exitCode})`}; ${report.recovery}` }), at);
     });
     this.#deps.eventQueued?.();
+    return true;
   }
 
   summary(): HealthSummary {
@@ -180,6 +191,20 @@ export class RuntimeHealth {
     }
     removeCrashRecord(dataDir);
   }
+}
+
+/** The heartbeat's cut of the summary (src/cloud/channel/command.ts heartbeatHealthSchema). */
+export function heartbeatHealth(s: HealthSummary): HeartbeatHealth {
+  return {
+    uptimeMs: Math.max(0, Math.round(s.uptimeMs)),
+    starts: s.starts,
+    restarts: s.restarts,
+    lastAgentCrash: s.lastAgentCrash,
+    lastScreenCrash: s.lastScreenCrash,
+    rssMb: s.rss.nowMb,
+    rssSlopeMbPerHour: s.rss.slopeMbPerHour,
+    watchdog: s.watchdog,
+  };
 }
 
 export function describeCrash(c: CrashRecord): string {

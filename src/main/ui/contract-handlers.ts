@@ -143,6 +143,10 @@ export const handlers: Handlers = {
     };
   },
   'service.logTail': ({ agent }, { lines }) => tailLog(join(agent.config.dataDir, 'logs'), lines),
+  'screen.reportCrash': ({ agent }, report) => {
+    agent.health.recordScreenCrash(report);
+    return null;
+  },
 };
 
 /** Dead and skipped rows the service screen lists, of each: enough to see a pattern, small enough for one screen. */

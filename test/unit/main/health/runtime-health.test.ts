@@ -99,6 +99,11 @@ describe('RuntimeHealth on a real database', () => {
     expect(health.summary().lastScreenCrash).toEqual({ at: 2_000, what: 'gpu crashed (exit 11); software-rendering' });
     const row = db.sqlite.prepare(`SELECT payload FROM events WHERE type = 'screen.crashed'`).get() as { payload: string };
     expect(JSON.parse(row.payload)).toEqual({ process: 'gpu', reason: 'crashed', exitCode: 11, recovery: 'software-rendering', dumpFiles: 2, at: 2_000 });
+    // A flood from the screen's side is bounded: 20 events per 10 minutes.
+    let accepted = 1;
+    for (let i = 0; i < 30; i++) accepted += health.recordScreenCrash({ process: 'renderer', reason: 'crashed', exitCode: 1, recovery: 'reload', dumpFiles: 0 }) ? 1 : 0;
+    expect(accepted).toBe(20);
+    expect(db.sqlite.prepare(`SELECT count(*) AS n FROM events WHERE type = 'screen.crashed'`).get()).toEqual({ n: 20 });
     health.useWatchdog(() => ({ enabled: true, healthy: false, problems: ['bus-hung'] }));
     expect(health.summary().watchdog).toEqual({ enabled: true, healthy: false, problems: ['bus-hung'] });
     health.stop();
