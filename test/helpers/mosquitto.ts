@@ -71,7 +71,7 @@ export class Mosquitto {
         'autosave_interval 1',
         `max_inflight_messages ${options.maxInflight ?? 100}`,
         'max_queued_messages 100000',
-        // Small PUBACKs and results go out at once (docs/fleet.md "Brokers").
+        // Small PUBACKs and results go out at once (docs/fleet.md §8).
         'set_tcp_nodelay true',
         'log_dest stderr',
         'log_type error',

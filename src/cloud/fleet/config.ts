@@ -14,7 +14,7 @@ const topicPrefix = z
   .regex(/^\/?[^#+/\s]+(\/[^#+/\s]+)*$/, 'levels separated by "/", no wildcards, spaces or empty levels');
 
 /**
- * Broker limits (docs/fleet.md "Brokers"). The defaults fit the tightest of
+ * Broker limits (docs/fleet.md §8). The defaults fit the tightest of
  * the brokers the fleet link targets, AWS IoT Core: 128 KB a message, 7
  * levels after the prefix-free root, about 100 QoS 1 messages in flight.
  */
@@ -49,7 +49,7 @@ export const fleetConfigSchema = z
     topicLeafPrefix: z.string().max(100).regex(/^([^#+/\s]+(\/[^#+/\s]+)*)?$/, 'levels separated by "/", no wildcards or spaces').default(''),
     /**
      * QoS 1 publishes a second at most; 0 = no limit. AWS IoT Core allows 100
-     * publishes a second per connection (docs/fleet.md "Brokers"): set 100 there.
+     * publishes a second per connection (docs/fleet.md §8): set 100 there.
      */
     maxPublishPerSecond: z.number().int().min(0).max(100_000).default(0),
     username: z.string().min(1).max(512).optional(),

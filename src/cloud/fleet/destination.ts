@@ -1,5 +1,5 @@
 /**
- * The outbox as a destination on the broker (docs/fleet.md "Events"): one
+ * The outbox as a destination on the broker (docs/fleet.md §4): one
  * QoS 1 message per row on `events`, delivered only on the broker's PUBACK.
  * The drainer (../sync/drainer.ts) keeps the order (oldest first per parcel)
  * and the outbox stays the truth: while the broker is away the attempt waits

@@ -1,5 +1,5 @@
 /**
- * The cabinet's one MQTT connection (docs/fleet.md "Connection"): a
+ * The cabinet's one MQTT connection (docs/fleet.md §1): a
  * persistent session under a stable client id, QoS 1, a retained last will
  * that marks the cabinet offline, a retained online message on every
  * connect, and a reconnect with full jitter that never gives up. I/O only:

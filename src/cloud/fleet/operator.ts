@@ -1,5 +1,5 @@
 /**
- * The operator's side of the fleet link (docs/fleet.md "Operator"): reads the
+ * The operator's side of the fleet link (docs/fleet.md §7): reads the
  * retained state of every cabinet, sends signed commands and desired
  * configuration, follows and acknowledges alarms. Used by `cabinet-kiosk
  * fleet` and the bench; it talks to the broker, never to an agent.

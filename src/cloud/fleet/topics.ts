@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DOOR_STATES } from '../../shared/domain.js';
 import { canonicalJson } from '../common/canonical-json.js';
 
-/** Every leaf under `<prefix>/<thing>/`, with its direction, QoS and retain flag (docs/fleet.md "Topics"). */
+/** Every leaf under `<prefix>/<thing>/`, with its direction, QoS and retain flag (docs/fleet.md §2). */
 export const FLEET_LEAVES = {
   status: 'status',
   state: 'state',
@@ -31,7 +31,7 @@ export type FleetTopics = Record<FleetLeaf, string>;
 /**
  * The topics of one cabinet: `<prefix>/<thing>/<leaf>`, or
  * `<prefix>/<thing>/<leafPrefix>/<leaf>` when a broker wants the device's
- * own topics under a fixed level after the device (docs/fleet.md "Aliyun").
+ * own topics under a fixed level after the device (docs/fleet.md §8).
  */
 export function fleetTopics(prefix: string, thing: string, leafPrefix = ''): FleetTopics {
   const mid = leafPrefix === '' ? '' : `${leafPrefix}/`;

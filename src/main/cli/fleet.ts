@@ -1,6 +1,6 @@
 /**
  * `cabinet-kiosk fleet …`: the operator's view of every cabinet, over the
- * same broker the cabinets use (docs/fleet.md "Operator"). It connects to the
+ * same broker the cabinets use (docs/fleet.md §7). It connects to the
  * broker itself; no agent is involved.
  */
 import { readFileSync } from 'node:fs';

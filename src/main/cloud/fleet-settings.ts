@@ -1,6 +1,6 @@
 /**
  * The runtime-changeable settings of the fleet's desired/reported
- * configuration (docs/fleet.md "Configuration, shadow-style"). Only settings
+ * configuration (docs/fleet.md §6). Only settings
  * that take effect without a restart and cannot strand the cabinet are here:
  * the fleet link's own timings. Everything else (boards, database, vendor
  * credentials, the broker URL itself) needs a new configuration file and a

@@ -7,7 +7,7 @@ import { CommandRefused } from './channel-executor.js';
 export const MAX_LOG_UPLOAD_BYTES = 16 * 1024 * 1024;
 
 /**
- * The log-upload job (docs/fleet.md "Jobs"): HTTP PUT of the newest file in
+ * The log-upload job (docs/fleet.md §5.1): HTTP PUT of the newest file in
  * `<dataDir>/logs` (its last 16 MiB) to a pre-signed URL. https only, except
  * to a loopback address (tests, a local collector): logs name compartments
  * and parcels.

@@ -4,7 +4,7 @@ import { deepestTopicLevels, desiredSigningText, fleetTopics, fleetWildcard, sig
 import { matches } from '../../../../src/cloud/fleet/operator.js';
 import { fleetConfigSchema } from '../../../../src/cloud/fleet/config.js';
 
-describe('fleet topics (docs/fleet.md "Topics")', () => {
+describe('fleet topics (docs/fleet.md §2)', () => {
   it('names every leaf under the prefix and the thing, with an optional level between', () => {
     const t = fleetTopics('cabinets', 'AT1003');
     expect(t.status).toBe('cabinets/AT1003/status');
