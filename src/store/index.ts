@@ -80,6 +80,7 @@ export {
   markSkipped,
   recordVendorResult,
   listUnsent,
+  listVendorResults,
   retryDead,
   outboxStats,
   pruneDeliveredOutbox,
@@ -92,6 +93,7 @@ export {
   type OutboxState,
   type OutboxStats,
   type UnsentRow,
+  type VendorResultRow,
 } from './outbox.js';
 export { recordInbox, getInbox, setInboxResult, pruneInbox, type InboxEntry } from './inbox.js';
 export { appendAudit, listAudit, type AuditEntry, type ListAuditOptions } from './audit.js';

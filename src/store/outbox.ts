@@ -358,6 +358,42 @@ export function listUnsent(db: ReadDb, now: number, limit: number): UnsentRow[] 
   }));
 }
 
+export interface VendorResultRow {
+  eventId: string;
+  eventType: string;
+  destination: string;
+  vendorRef: string;
+  result: unknown;
+  /** When the vendor's word was recorded. */
+  at: number;
+}
+
+const VendorResultDbRow = z.object({
+  event_id: z.string(),
+  type: z.string(),
+  destination: z.string(),
+  vendor_ref: z.string(),
+  vendor_result: z.string(),
+  vendor_result_at: epochMs,
+});
+
+/** The newest vendor results kept on outbox rows (a Dingshang delivery result), at most `limit`. Throws StoreError('corrupt-row'). */
+export function listVendorResults(db: ReadDb, limit: number): VendorResultRow[] {
+  const raws = db
+    .stmt(`SELECT o.event_id, e.type, o.destination, o.vendor_ref, o.vendor_result, o.vendor_result_at
+           FROM outbox o INDEXED BY outbox_vendor_ref JOIN events e ON e.seq = o.event_seq
+           WHERE o.vendor_ref IS NOT NULL AND o.vendor_result IS NOT NULL ORDER BY o.vendor_result_at DESC LIMIT @limit`)
+    .all({ limit });
+  return parseRows(VendorResultDbRow, raws, 'outbox').map((r) => ({
+    eventId: r.event_id,
+    eventType: r.type,
+    destination: r.destination,
+    vendorRef: r.vendor_ref,
+    result: fromJson(r.vendor_result, 'outbox', r.event_id),
+    at: r.vendor_result_at,
+  }));
+}
+
 const StateRow = z.object({ state: z.enum(OUTBOX_STATES) });
 
 /** Throws unless the row exists and is in one of `okStates` (then the no-op was right). */

@@ -1,7 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import { CallbackReceiver, callbackRoutes, type CallbackRoutesConfig, type ChannelState, type CodeSource, type CommandChannel, type DestinationHealth, type ReceivedCallback, SyncEngine } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
-import type * as store from '../../store/index.js';
+import * as store from '../../store/index.js';
 import type { Config } from '../config/schema.js';
 import type { RoutedDestination } from './integrations.js';
 import { CodePuller, type PullReport } from '../../core/code-puller.js';
@@ -36,6 +36,8 @@ export class CloudLink {
   readonly #pullCron: string;
   readonly #log: Logger;
   readonly #receiver: ReceiverKeeper | null;
+  /** The Dingshang destination, whose rows carry the order ids its delivery callbacks name; null when not configured. */
+  readonly #dingshangDestination: string | null;
   #channel: CommandChannel | null = null;
   #offChannel: (() => void) | null = null;
   #pullTask: ScheduledTask | null = null;
@@ -68,6 +70,7 @@ export class CloudLink {
             },
           );
     this.#pullCron = config.cloud.codePull.cron;
+    this.#dingshangDestination = config.cloud.dingshang?.name ?? null;
     this.#puller =
       codeSources.length === 0
         ? null
@@ -128,12 +131,25 @@ export class CloudLink {
   }
 
   /**
-   * A verified vendor callback, already in the inbox. The vendors' callbacks
-   * report on their side of things (a delivery result, an order paid, a door
-   * closed upstream): logged for the operator; nothing in the cabinet changes.
+   * A verified vendor callback, already in the inbox. A Dingshang delivery
+   * result (docs/vendors/dingshang.md §10) is filed on the outbox row of the
+   * pickup whose /consumes created its order (the row's vendor reference),
+   * where `outbox` shows it; a failed dispense is logged as a warning.
    */
   #onCallback(r: ReceivedCallback): void {
     this.#log.info({ source: r.command.source, type: r.command.type, commandId: r.command.commandId }, 'vendor callback recorded');
+    const c = r.content;
+    if (c.source === 'dingshang' && c.event.type === 'delivery-result') this.#deliveryResult(c.event);
+  }
+
+  #deliveryResult(result: { orderId: number | null; recordId: number | null; outcome: 'dispensed' | 'failed' | 'other'; laneStatus: string; failReason: string }): void {
+    const { orderId, ...rest } = result;
+    if (orderId === null || this.#dingshangDestination === null) return;
+    const eventId = store.recordVendorResult(this.#db, this.#dingshangDestination, String(orderId), { orderId, ...rest }, this.#now());
+    const facts = { orderId, eventId, outcome: result.outcome, laneStatus: result.laneStatus, failReason: result.failReason };
+    if (eventId === null) this.#log.warn(facts, 'dingshang delivery result for an order none of our reports created');
+    else if (result.outcome === 'dispensed') this.#log.info(facts, 'dingshang delivery result filed with its pickup');
+    else this.#log.warn(facts, 'dingshang reports the dispense failed; filed with its pickup');
   }
 
   /**

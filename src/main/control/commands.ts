@@ -79,7 +79,8 @@ export const controlCommands = {
     run: (agent: Agent) => {
       const now = Date.now();
       // The counts, and each dead or skipped row with its destination, reason and age: what a technician judges before a retry.
-      return { ...store.outboxStats(agent.db, now), unsent: store.listUnsent(agent.db, now, OUTBOX_UNSENT_LIMIT) };
+      // And what vendors later said about events they took (a Dingshang delivery result), newest first.
+      return { ...store.outboxStats(agent.db, now), unsent: store.listUnsent(agent.db, now, OUTBOX_UNSENT_LIMIT), reported: store.listVendorResults(agent.db, OUTBOX_UNSENT_LIMIT) };
     },
   },
   'codes-cancel': {

@@ -6,6 +6,7 @@ import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
 import { dingshangMock } from '../../../tools/mock-cloud/dingshang.js';
 import type { LedgerReport } from '../../../tools/mock-cloud/ledger.js';
 import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import * as store from '../../../src/store/index.js';
 import { agentConfig, freePort, until } from '../../helpers/cloud.js';
 
 /**
@@ -77,15 +78,29 @@ describe('agent ↔ Dingshang Open API (mock)', () => {
     await until('outbox drained', async () => ((await status()).outbox.pending === 0 ? true : undefined));
   });
 
+  it('files the delivery result of our /consumes with its pickup: on the outbox row, shown by `outbox`', async () => {
+    const picked = running.agent.db.stmt(`SELECT id FROM events WHERE type = 'parcel.picked-up'`).get() as { id: string };
+    const row = store.getOutboxRow(running.agent.db, picked.id, 'dingshang');
+    expect(row).toMatchObject({ state: 'delivered', vendorRef: expect.stringMatching(/^\d+$/), vendorResult: null });
+    const sent = await control<{ status: number }>('send-delivery-callback', { orderId: Number(row!.vendorRef), deliverStatus: '0', errorMsg: 'Slot Invalid' });
+    expect(sent.status).toBe(200);
+    const filed = await until('the result on the row', () => store.getOutboxRow(running.agent.db, picked.id, 'dingshang')?.vendorResult ?? undefined);
+    expect(filed).toMatchObject({ orderId: Number(row!.vendorRef), outcome: 'failed', failReason: 'Slot Invalid' });
+    const outbox = await callAgent(running.socketPath, 'outbox', {});
+    expect(outbox.reached && outbox.result.ok && outbox.result.value).toMatchObject({
+      reported: [{ eventId: picked.id, destination: 'dingshang', vendorRef: row!.vendorRef, result: { outcome: 'failed', failReason: 'Slot Invalid' } }],
+    });
+  });
+
   it('accepts the delivery callback with the URL token once, and refuses one without it', async () => {
     const { orderId } = await control<{ orderId: number }>('use-code', { recordId: codes[3]!.recordId });
     const sent = await control<{ status: number }>('send-delivery-callback', { orderId });
     expect(sent.status).toBe(200);
     const rows = running.agent.db.stmt(`SELECT count(*) AS n FROM inbox WHERE source = 'dingshang'`).get() as { n: number };
-    expect(rows.n).toBe(1);
+    expect(rows.n).toBe(2); // this one and the result filed above
     const forged = await control<{ status: number }>('send-delivery-callback', { orderId, url: `http://127.0.0.1:${new URL((await status()).cloud.receiver!).port}/dingshang/delivery` });
     expect(forged.status).toBe(401);
-    expect((running.agent.db.stmt(`SELECT count(*) AS n FROM inbox WHERE source = 'dingshang'`).get() as { n: number }).n).toBe(1);
+    expect((running.agent.db.stmt(`SELECT count(*) AS n FROM inbox WHERE source = 'dingshang'`).get() as { n: number }).n).toBe(2);
   });
 
   it('service mode withdraws a compartment\'s vendor codes upstream first; a withdrawn code opens nothing', async () => {
