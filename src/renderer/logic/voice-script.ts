@@ -3,6 +3,7 @@ import { assertNever } from '../../shared/domain.js';
 import type { KioskErrorCode } from '../../shared/errors.js';
 import type { Messages } from '../i18n/messages.js';
 import { pickupOutcomeText } from './door-outcome.js';
+import type { DoorWaitPhase } from './door-wait.js';
 import type { Screen } from './screens.js';
 
 /**
@@ -30,7 +31,9 @@ export const SPOKEN_KEYS = [
   'dropoffInstruction',
   'returnInstruction',
   'returnMaybeInstruction',
-  'voiceCloseDoor',
+  'pickupLostTitle',
+  'closeDoorReminder',
+  'closeDoorLeaving',
   'thanksTitle',
 ] as const satisfies readonly TextKey[];
 export type SpokenKey = (typeof SPOKEN_KEYS)[number];
@@ -163,6 +166,8 @@ export function screenPrompt(screen: Screen): Phrase[] {
       const text = pickupOutcomeText(screen.outcome, screen.opensLeft);
       return [text.title, text.next].filter(isSpokenKey).map((key) => ({ key, door: screen.compartmentId }));
     }
+    case 'pickup-unknown':
+      return [{ key: 'pickupLostTitle' }];
     case 'thanks':
       return [{ key: 'thanksTitle' }];
     case 'error':
@@ -178,6 +183,21 @@ export function screenPrompt(screen: Screen): Phrase[] {
     default:
       // Every other screen is silent: the attract screen, the spinner, and what staff read for themselves.
       return [];
+  }
+}
+
+/** What the open door's wait says as it goes on (logic/door-wait.ts): "please close door N", then "… returning to the start". */
+export function doorWaitPrompt(phase: DoorWaitPhase, door: string): Phrase[] {
+  switch (phase) {
+    case 'remind':
+      return [{ key: 'closeDoorReminder', door }];
+    case 'leaving':
+      return [{ key: 'closeDoorLeaving', door }];
+    case 'waiting':
+    case 'leave':
+      return [];
+    default:
+      return assertNever(phase, 'door wait phase');
   }
 }
 

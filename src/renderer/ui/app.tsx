@@ -9,6 +9,7 @@ import { lockedUntilFrom } from '../logic/countdown.js';
 import { IdleTimer } from '../logic/idle-timer.js';
 import { errorBackTarget, idlePolicy, isCustomerScreen, isDoorScreen, isStaffScreen, type Screen } from '../logic/screens.js';
 import { KEYPAD_ACTIVITY_INTERVAL_MS, throttle } from '../logic/throttle.js';
+import { screenPrompt, utterance } from '../logic/voice-script.js';
 import { LanguageContext, MessagesContext, ServicesContext, useStore, type Nav, type Services, type Stores } from './context.js';
 import { AttractScreen } from './screens/attract.js';
 import { CheckScreen, DoorNotOpenedScreen } from './screens/check.js';
@@ -20,6 +21,8 @@ import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
 import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
 import { ServiceScreen } from './service/service-screen.js';
 import { createSound } from './sound.js';
+import { createVoice, type Voice } from './voice.js';
+import { VoiceToggle } from './voice-widgets.js';
 import { IdleCountdown } from './idle-countdown.js';
 import { OutageGate } from './outage.js';
 import { ConnectionIndicator, HealthIndicator, UnavailableBanner } from './status.js';
@@ -60,6 +63,7 @@ export function App({ api, connection, stores }: AppProps) {
   viewRef.current = view;
   const infoRef = useRef(info);
   infoRef.current = info;
+  const voiceRef = useRef<Voice | null>(null);
 
   const nav = useMemo<Nav>(() => {
     let nextId = 1;
@@ -70,6 +74,7 @@ export function App({ api, connection, stores }: AppProps) {
       if (fresh && defaults) setLang(defaults.defaultLanguage);
       // The next customer starts with the normal display too.
       if (fresh) resetDisplayModes();
+      if (fresh) voiceRef.current?.reset();
     };
     return {
       go,
@@ -141,6 +146,7 @@ export function App({ api, connection, stores }: AppProps) {
       info,
       stores,
       sound,
+      voice: createVoice(info.voice),
       nav,
       activity: throttle(() => void api.call('keypad.activity', {}), KEYPAD_ACTIVITY_INTERVAL_MS),
       refreshOverview: () => void api.call('cabinet.overview', {}).then((r) => r.ok && stores.overview.set(r.value)),
@@ -166,6 +172,12 @@ export function App({ api, connection, stores }: AppProps) {
     if (policy.action === 'none' || outage) idle.disarm();
     else idle.arm(policy.afterMs, policy.action === 'logout' ? () => nav.logout() : () => nav.home(true));
   }, [view, info, idle, nav, closedOn === view.id, outage]);
+
+  voiceRef.current = services?.voice ?? null;
+  // Each screen says its prompt when it appears, and again in the other language when toggled.
+  useEffect(() => {
+    services?.voice.say(utterance(screenPrompt(view.screen), lang, MESSAGES[lang]));
+  }, [view, lang, services]);
 
   useLayoutEffect(() => {
     document.documentElement.lang = lang;
@@ -231,6 +243,7 @@ export function App({ api, connection, stores }: AppProps) {
             </span>
             <ConnectionIndicator />
             <HealthIndicator />
+            <VoiceToggle />
             <DisplayButton />
             <HelpButton screen={screen.name} />
             <LangToggle onToggle={nav.toggleLanguage} />

@@ -6,6 +6,7 @@ import { MESSAGES, type Messages } from '../i18n/messages.js';
 import type { Screen } from '../logic/screens.js';
 import { createStore, type Store } from '../logic/store.js';
 import type { Sound } from './sound.js';
+import type { Voice } from './voice.js';
 
 /** Live data pushed by main; components subscribe with `useStore`, so the app itself does not re-render. */
 export interface Stores {
@@ -35,6 +36,8 @@ export interface Services {
   info: SessionInfo;
   stores: Stores;
   sound: Sound;
+  /** Spoken prompts and the locator chime (ui/voice.ts). */
+  voice: Voice;
   nav: Nav;
   /** `keypad.activity`, throttled to once a second. */
   activity(): void;

@@ -7,6 +7,7 @@ import { MESSAGES } from '../../../src/renderer/i18n/messages.js';
 import type { Screen } from '../../../src/renderer/logic/screens.js';
 import {
   doorClipNames,
+  doorWaitPrompt,
   numberClipNames,
   screenPrompt,
   SPOKEN_ERRORS,
@@ -58,7 +59,7 @@ describe('the recorded voice (src/renderer/assets/voice, scripts/build-voice.ts)
       expect(wav.length - 58, `${id} holds at least 0.1 s`).toBeGreaterThan(1_100);
       total += wav.length;
     }
-    // The whole voice stays small enough to commit (measured: about 1.4 MiB for 140 clips).
+    // The whole voice stays small enough to commit (measured: about 1.6 MiB for 146 clips).
     expect(total).toBeLessThan(2 * 1024 * 1024);
   });
 
@@ -89,6 +90,7 @@ describe('the recorded voice (src/renderer/assets/voice, scripts/build-voice.ts)
   it('gives each screen a prompt made only of recorded clips', () => {
     const screens: Screen[] = [
       { name: 'code', initial: '' },
+      { name: 'pickup-unknown' },
       { name: 'pickup-outcome', compartmentId: '17', outcome: 'unknown', opensLeft: 1 },
       { name: 'pickup-outcome', compartmentId: '17', outcome: 'unknown', opensLeft: 0 },
       { name: 'pickup-outcome', compartmentId: '17', outcome: 'not-opened', opensLeft: 1 },
@@ -107,6 +109,13 @@ describe('the recorded voice (src/renderer/assets/voice, scripts/build-voice.ts)
       { key: 'doorMaybeTitle', door: '17' },
       { key: 'pickupMaybeRetry', door: '17' },
     ]);
+    for (const lang of LANGUAGES) {
+      for (const phase of ['waiting', 'remind', 'leaving', 'leave'] as const) {
+        for (const id of utterance(doorWaitPrompt(phase, '8'), lang, MESSAGES[lang])) expect(known.has(id), `${phase}: ${id}`).toBe(true);
+      }
+    }
+    expect(utterance(doorWaitPrompt('remind', '8'), 'zh', MESSAGES.zh)).toEqual(['zh/closeDoorReminder.0', 'zh/n8', 'zh/closeDoorReminder.1']);
+    expect(doorWaitPrompt('waiting', '8')).toEqual([]);
     expect(screenPrompt({ name: 'error', error: { code: 'pin-invalid' }, back: { name: 'attract' } })).toEqual([]);
     expect(screenPrompt({ name: 'attract' })).toEqual([]);
   });

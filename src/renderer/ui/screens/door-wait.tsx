@@ -5,6 +5,7 @@ import { DOOR_LEAVING_MS, doorWaitPhase } from '../../logic/door-wait.js';
 import { fill } from '../../logic/format.js';
 import { feedScan, keyToAction } from '../../logic/keyboard.js';
 import { useDocumentKeys, useMessages, useServices, useStore } from '../context.js';
+import { useDoorWaitVoice } from '../voice-widgets.js';
 import { ConfirmDialog, Support } from '../widgets.js';
 
 /**
@@ -37,6 +38,7 @@ export function DoorWait({ compartmentId, closed }: { compartmentId: string; clo
   useEffect(() => doorClosed(closed), [closed]);
   useEffect(() => () => doorClosed(false), []);
   const phase = closed ? 'waiting' : doorWaitPhase(now - started, info.idleResetMs, DOOR_LEAVING_MS);
+  useDoorWaitVoice(phase, compartmentId);
   useEffect(() => {
     if (closed) return undefined;
     const timer = setInterval(() => setNow(Date.now()), 500);

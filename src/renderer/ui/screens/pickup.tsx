@@ -5,6 +5,7 @@ import { keyToAction } from '../../logic/keyboard.js';
 import { useAlive, useDocumentKeys, useMessages, useServices, useStore } from '../context.js';
 import { CabinetDrawing } from '../cabinet-drawing.js';
 import { Template } from '../template.js';
+import { useDoorLocator } from '../voice-widgets.js';
 import { DoorNumber, Icon, Spinner, Support } from '../widgets.js';
 import { DoorHelpButton, DoorWait, NextCodeQueue, useDoor } from './door-wait.js';
 
@@ -76,6 +77,7 @@ export function DoorOpenView({ compartmentId, title, instruction, note, children
     if (door === 'open') setSeenOpen(true);
   }, [door]);
   const closed = seenOpen && door === 'closed';
+  useDoorLocator(door);
   return (
     <section class="door-open">
       <div class="door-open-text">
