@@ -31,13 +31,18 @@ export interface DoctorOptions {
   vendorTimeoutMs?: number;
 }
 
-/** The running agent's status, or null when none answers on the control socket within the time. */
-async function askAgent(config: Config): Promise<AgentStatus | null> {
+/**
+ * The running agent's status, or null when none answers on the control socket
+ * within the time; `denied` when a socket is there but this user may not use
+ * it (0600, the service user's): an agent probably runs.
+ */
+async function askAgent(config: Config): Promise<{ status: AgentStatus | null; denied: boolean }> {
   const reply = await Promise.race([
-    callAgent(controlSocketPath(config.dataDir), 'status', {}).catch(() => ({ reached: false as const, reason: 'error' })),
+    callAgent(controlSocketPath(config.dataDir), 'status', {}).catch((err: NodeJS.ErrnoException) => ({ reached: false as const, reason: err.code ?? 'error' })),
     new Promise<{ reached: false; reason: string }>((resolve) => setTimeout(() => resolve({ reached: false, reason: 'timeout' }), 30_000).unref()),
   ]);
-  return reply.reached && reply.result.ok ? (reply.result.value as AgentStatus) : null;
+  if (!reply.reached) return { status: null, denied: reply.reason === 'EACCES' || reply.reason === 'EPERM' };
+  return { status: reply.result.ok ? (reply.result.value as AgentStatus) : null, denied: false };
 }
 
 /**
@@ -46,7 +51,7 @@ async function askAgent(config: Config): Promise<AgentStatus | null> {
  * agent the doctor opens the port itself. An agent that holds the data
  * folder but does not answer its socket is left alone: nothing is scanned.
  */
-async function busFacts(config: Config, agent: AgentStatus | null, o: DoctorOptions): Promise<BoardFacts> {
+async function busFacts(config: Config, agent: AgentStatus | null, denied: boolean, o: DoctorOptions): Promise<BoardFacts> {
   const configured = config.boards.map((b) => ({ address: b.address, protocol: b.protocol, locks: b.locks }));
   if (config.serial.path === SIMULATOR_PATH) return { source: 'none', configured, reason: 'serial.path is "simulator": no lock board to ask' };
   if (agent) {
@@ -54,17 +59,18 @@ async function busFacts(config: Config, agent: AgentStatus | null, o: DoctorOpti
     for (const b of configured) answered[b.address] = agent.compartments.some((c) => c.board === b.address && c.door !== 'unknown');
     return { source: 'agent', configured, connected: agent.hardware.connected, answered };
   }
+  if (denied) return { source: 'none', configured, reason: `the control socket in ${config.dataDir} is not this user's: an agent probably holds the line, so it was not scanned (run doctor as root or as the service user)` };
   if (agentHoldsDataDir(config.dataDir)) return { source: 'none', configured, reason: `an agent holds ${config.dataDir} but does not answer its control socket: the line was not scanned (restart that agent)` };
   return scanForDoctor({ path: config.serial.path, baudRate: config.serial.baudRate, boards: configured, discovery: o.discovery });
 }
 
 export async function runDoctor(config: Config, o: DoctorOptions): Promise<DoctorReport> {
-  const agent = await askAgent(config);
+  const { status: agent, denied } = await askAgent(config);
   const simulator = config.serial.path === SIMULATOR_PATH;
   const headless = config.ui.shell === 'none';
   const checks: CheckResult[] = [];
   checks.push(...serialChecks({ simulator, device: simulator ? null : await deviceFacts(config.serial.path), user: serviceUser(), udevRule: UDEV_RULE }));
-  const bus = await busFacts(config, agent, o);
+  const bus = await busFacts(config, agent, denied, o);
   checks.push(...boardChecks(bus));
   checks.push(...diskChecks({ path: config.database, freeBytes: freeBytesOf(nearestExisting(config.database)), reserveMb: config.storage.reserveMb }));
   const db: DatabaseFacts = agent ? { path: config.database, state: 'checked', ok: agent.database.quickCheck.ok, detail: agent.database.quickCheck.detail, by: 'agent' } : databaseFacts(config.database);

@@ -145,6 +145,10 @@ describe('doctor beside a running agent', () => {
     expect(check(report, 'board.2').status).toBe('pass');
     expect(check(report, 'bus.discovery').status).toBe('info');
     expect(check(report, 'database.integrity')).toMatchObject({ status: 'pass', summary: expect.stringContaining('running agent') });
+    // Another user cannot ask the agent (its socket is 0600 in a 0700 folder): the line is left alone all the same.
+    const other = doctorReportSchema.parse(await runJsonAs(NOBODY, [BIN, '--config', config, '--json', 'doctor'], 'doctor as nobody'));
+    expect(other.bus).toBe('none');
+    expect(check(other, 'boards.answer').summary).toContain("is not this user's");
     const opened = await runCli(['--config', config, '--json', 'open', '1'], {}, { timeoutMs: LONG });
     expect(opened.code).toBe(0);
     expect(JSON.parse(opened.stdout)).toMatchObject({ compartmentId: '1', outcome: 'opened' });
