@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FleetOperator } from '../src/cloud/index.js';
 import { JsonLineProcess, runCli } from '../test/helpers/cli.js';
@@ -27,6 +28,10 @@ export interface FleetBenchOptions {
 
 export interface FleetBenchResult {
   cabinets: number;
+  /** The machine's load average at the start and the end (the box is shared). */
+  load: { start: number[]; end: number[] };
+  /** A bare QoS 1 publish → PUBACK loop, one at a time, from this process to the same broker: the ceiling of one sequential publisher here. */
+  barePubackPerS: number;
   status: { ms: Summary; cliMs: number; rowsSeen: number; onlineSeen: number };
   commandRttMs: Summary;
   /** `duplicatesReceived`: raw redeliveries the consumer's key ledger skipped (at least once on the wire, once in effect). */
@@ -90,7 +95,16 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
+async function barePubackLoop(op: FleetOperator, n: number): Promise<number> {
+  const body = JSON.stringify({ idempotencyKey: 'x', pad: 'x'.repeat(400) });
+  for (let i = 0; i < 200; i++) await op.client.publishAsync(`${PREFIX}-bare/loop`, body, { qos: 1 });
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await op.client.publishAsync(`${PREFIX}-bare/loop`, body, { qos: 1 });
+  return n / ((performance.now() - t) / 1000);
+}
+
 export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchResult> {
+  const loadStart = loadavg();
   const dir = tempDir('ck-bench-fleet-');
   const broker = await Mosquitto.start(join(dir.path, 'broker'), { extra: ['max_connections -1'] });
   const cabinets = o.simulated + 3;
@@ -99,6 +113,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
   const consumer = await EventConsumer.connect(broker.url, PREFIX, 'bench-event-consumer');
   const op = await FleetOperator.connect({ url: broker.url, topicPrefix: PREFIX, secret: SECRET });
   try {
+    const barePubackPerS = await barePubackLoop(op, 3000);
     progress(`fleet: ${o.simulated} simulated cabinets connecting`);
     sim = await startSim(broker.url, o.simulated);
 
@@ -170,6 +185,8 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
 
     return {
       cabinets,
+      load: { start: loadStart.map((x) => Math.round(x * 100) / 100), end: loadavg().map((x) => Math.round(x * 100) / 100) },
+      barePubackPerS,
       status: { ms: summarize(statusMs), cliMs, rowsSeen, onlineSeen },
       commandRttMs: summarize(rtt),
       backlog: {
@@ -240,7 +257,7 @@ export function fleetRows(r: FleetBenchResult): FleetMetricRow[] {
     {
       metric: 'fleet_backlog_events_per_s', variant: `${b.events.toLocaleString('en')} backlog, 1 agent`, unit: '/s', p50: null, p99: null, value: b.eventsPerS,
       target: { on: 'value', op: '>=', limit: 2000 }, pass: b.eventsPerS >= 2000 && b.missing === 0 && b.outOfOrderParcels === 0,
-      beside: `${fmt(b.seconds)} s; missing ${b.missing}, raw redeliveries ${b.duplicatesReceived} (applied once by key), out of order ${b.outOfOrderParcels} parcels; outbox depth reported after ${b.depthAfter ?? '?'}`,
+      beside: `${fmt(b.seconds)} s; bare PUBACK loop here ${fmt(r.barePubackPerS, 0)}/s (drain = ${fmt(b.eventsPerS / r.barePubackPerS)}× that); load ${r.load.start.join(' ')} → ${r.load.end.join(' ')}; missing ${b.missing}, raw redeliveries ${b.duplicatesReceived} (applied once by key), out of order ${b.outOfOrderParcels} parcels; outbox depth reported after ${b.depthAfter ?? '?'}`,
       measures: 'first event at the consumer → every backlog event applied by a persistent-session consumer deduping by idempotency key; the agent (child process, compiled dist/) drains its outbox to <thing>/events, each row marked delivered on its PUBACK (one in flight, as every destination)',
     },
     {
