@@ -13,7 +13,9 @@ export function VoiceToggle() {
   const m = useMessages();
   const on = useStore(voice.enabled);
   return (
-    <button type="button" class="lang-toggle voice-toggle" data-testid="voice-toggle" aria-label={m.voiceToggleLabel} aria-pressed={on} data-on={on ? 'true' : 'false'} onClick={() => voice.enabled.set(!on)}>
+    // The spoken name holds the visible words (axe: label-content-name-mismatch), after what the button is for.
+    <button type="button" class="lang-toggle voice-toggle" data-testid="voice-toggle" aria-pressed={on} data-on={on ? 'true' : 'false'} onClick={() => voice.enabled.set(!on)}>
+      <span class="sr-only">{m.voiceToggleLabel}: </span>
       {on ? m.voiceOn : m.voiceOff}
     </button>
   );
