@@ -143,7 +143,7 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     expect(r.status).toBe(0);
   }, TIMEOUT);
 
-  it('runs from its own files: --version, help, and the agent itself as its user, answering `status` over its socket', async () => {
+  it('runs from its own files: --version, help, and the agent itself as its user, answering `status` over its socket and serving the screen\'s page', async () => {
     expect((await box.sh('cabinet-kiosk --version')).trim()).toBe(version);
     expect(await box.sh('cabinet-kiosk status --help')).toMatch(/Usage: cabinet-kiosk status/);
     // The demo configuration the postinst wrote (simulated boards), the agent as its unit runs it.
@@ -151,12 +151,19 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
       setpriv --reuid=cabinet-kiosk --regid=cabinet-kiosk --init-groups env CABINET_KIOSK_CONFIG=/etc/cabinet-kiosk/config.yaml /usr/bin/cabinet-kiosk agent > /var/log/ck-agent.log 2>&1 &
       pid=$!
       i=0
-      until [ -S /var/lib/cabinet-kiosk/agent.sock ]; do
+      until [ -S /var/lib/cabinet-kiosk/agent.sock ] && [ -s /var/lib/cabinet-kiosk/screen-url ]; do
         i=$((i + 1))
         if [ $i -gt 1800 ] || ! kill -0 $pid 2>/dev/null; then echo "the agent did not start:" >&2; cat /var/log/ck-agent.log >&2; exit 1; fi
         sleep 0.1
       done
       cabinet-kiosk --json status > /root/status.json
+      # The screen's page and its script, as the screen fetches them (the agent serves its own uid by default).
+      url=$(cat /var/lib/cabinet-kiosk/screen-url)
+      page=\${url%%#*}
+      as_agent() { setpriv --reuid=cabinet-kiosk --regid=cabinet-kiosk --init-groups "$@"; }
+      as_agent curl -sf "$page" > /root/screen.html
+      script=$(grep -o 'src="[^"]*[.]js"' /root/screen.html | head -n 1 | cut -d'"' -f2)
+      as_agent curl -sf "\${page%/}/\${script#./}" | wc -c > /root/script.bytes
       kill -TERM $pid
       wait $pid || true
       cat /root/status.json
@@ -167,6 +174,29 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     const status = JSON.parse(lines.slice(0, -1).join('\n')) as Record<string, unknown>;
     expect(JSON.stringify(status)).toMatch(/compartment/);
     expect(lines.at(-1)).toBe('600 cabinet-kiosk');
+    expect(await box.sh('cat /root/screen.html')).toMatch(/<script[^>]+src="[^"]+\.js"/);
+    expect(Number(await box.sh('cat /root/script.bytes'))).toBeGreaterThan(10_000);
+  }, TIMEOUT);
+
+  it('starts the screen as the unit does: Chromium in kiosk mode on the agent\'s address, the Electron shell instead when installed', async () => {
+    // Stand-ins that print how they were started (the real Chromium needs a display; Electron is not here).
+    const out = await box.sh(`
+      printf '#!/bin/sh\\necho "chromium $(id -un) $*"\\n' > /usr/local/bin/chromium
+      chmod 755 /usr/local/bin/chromium
+      echo 'http://127.0.0.1:4711/#ticket=abc' > /tmp/screen-url
+      chmod 644 /tmp/screen-url
+      as_screen() { setpriv --reuid=cabinet-screen --regid=cabinet-screen --init-groups env CABINET_KIOSK_SCREEN_URL_FILE=/tmp/screen-url "$@"; }
+      as_screen /usr/libexec/cabinet-kiosk/screen
+      mkdir -p -m 755 /opt/cabinet-kiosk
+      printf '#!/bin/sh\\necho "electron $(id -un) $*"\\n' > /opt/cabinet-kiosk/cabinet-kiosk
+      chmod 755 /opt/cabinet-kiosk/cabinet-kiosk
+      as_screen /usr/libexec/cabinet-kiosk/screen
+      rm -rf /opt/cabinet-kiosk /usr/local/bin/chromium /tmp/screen-url
+    `);
+    const [chromium, electron] = out.trim().split('\n');
+    expect(chromium).toMatch(/^chromium cabinet-screen .*--kiosk/);
+    expect(chromium).toContain('--app=http://127.0.0.1:4711/#ticket=abc');
+    expect(electron?.trim()).toBe('electron cabinet-screen');
   }, TIMEOUT);
 
   it('configures again without a change: users and groups as they were, the technician\'s config kept; a reinstall restarts the agent', async () => {
@@ -181,8 +211,11 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     expect((await box.sh('tail -n 1 /etc/cabinet-kiosk/config.yaml')).trim()).toBe('# edited by the technician');
     expect((await box.sh('stat -c "%a %U" /var/lib/cabinet-kiosk')).trim()).toBe('700 cabinet-kiosk');
     const log = await calls();
-    expect(log, log.join('\n')).toContain('stop cabinet-kiosk-screen.service cabinet-kiosk-agent.service');
+    // The agent is stopped before its files are replaced; the window stays up and is restarted after.
+    expect(log, log.join('\n')).toContain('stop cabinet-kiosk-agent.service');
+    expect(log.filter((l) => /^stop .*cabinet-kiosk-screen/.test(l))).toEqual([]);
     expect(log.some((l) => /^--quiet --system restart .*cabinet-kiosk-agent\.service/.test(l)), log.join('\n')).toBe(true);
+    expect(log).toContain('try-restart cabinet-kiosk-screen.service');
   }, TIMEOUT);
 
   it('remove: stops and masks the units; keeps the config, the data and the users', async () => {
