@@ -87,6 +87,8 @@ export { verifyHongxunEnvelope } from './hongxun/signer.js';
 export { HONGXUN_DEFAULT_TIME_ZONE, hongxunSignForProductSchema, hongxunSignForRequestSchema, hongxunTimeSchema, type HongxunTimeZone } from './hongxun/schemas.js';
 export { DEFAULT_TOLERANCE_SECONDS, StandardWebhookError, verifyWebhook, webhookSecretKey, type WebhookSecret } from './webhooks/signer.js';
 export type { YopointOptions } from './yopoint/config.js';
+// The Yopoint gateway the agent calls (registration at start, orders it is notified of) and `doctor`'s registration check.
+export { yopointGateway, yopointRegistration, type YopointGateway, type YopointRegistration, type YopointRegistrationState } from './yopoint/registration.js';
 export { isYopointNotifyMethod, YOPOINT_NOTIFY_METHODS, yopointNotifications, type YopointNotifyMethod } from './yopoint/schemas.js';
 export { decodeYopointForm, YOPOINT_NOTIFY_SIGNED_FIELDS } from './yopoint/callback.js';
 export {

@@ -25,7 +25,17 @@ export async function statusOf(agent: Agent) {
     compartments,
     freeBySize: agent.kiosk.freeCounts(),
     outbox: store.outboxStats(agent.db, Date.now()),
-    cloud: { state: agent.cloud.state(), destinations: agent.cloud.destinations(), channel: agent.cloud.channelState(), codePulls: agent.cloud.codePulls(), receiver: agent.cloud.receiverUrl },
+    cloud: {
+      state: agent.cloud.state(),
+      destinations: agent.cloud.destinations(),
+      channel: agent.cloud.channelState(),
+      codePulls: agent.cloud.codePulls(),
+      receiver: agent.cloud.receiverUrl,
+      /** Yopoint's answer to "is this cabinet registered" at start (null without Yopoint, or before it answered). */
+      yopoint: agent.cloud.yopointRegistration(),
+      /** Orders Yopoint notified, newest first, with its record of each once fetched. */
+      vendorOrders: store.listVendorOrders(agent.db, 20),
+    },
     /** What a technician must act on (src/main/alarms.ts), as the health view shows it. */
     alarms: agent.alarms.list(),
     /** Uptime, restarts, last crashes, RSS trend, watchdog (src/main/health/runtime-health.ts). */

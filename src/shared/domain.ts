@@ -61,5 +61,7 @@ export const ALARM_CODES = [
   'receiver-down',
   /** A compartment waits for a person to say whether a parcel is inside (an interrupted drop-off, return or technician open). */
   'needs-check',
+  /** Yopoint's `cabinet.list` does not list this cabinet under the configured appid: its orders and notifications will not be ours. */
+  'vendor-unregistered',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];

@@ -132,3 +132,4 @@ export {
   removeCompartmentCheck,
   type CompartmentCheck,
 } from './compartment-checks.js';
+export { recordNotifiedOrder, completeVendorOrder, failVendorOrderFetch, listVendorOrders, type VendorOrder } from './vendor-orders.js';

@@ -76,6 +76,14 @@ export const yopointOptionsSchema = z.object({
    */
   // UNVERIFIED: docs/vendors/yopoint.md §1.2 / §8 (-1 is "signature error" on one page, a business error on another)
   signErrorCode: z.number().int().nullable().default(-1),
+  /**
+   * This cabinet as Yopoint knows it, for the registration check at start
+   * (`cabinet.list`, §4.2). Absent: not checked. `matchField` is the device
+   * key compared with `deviceCode`; default `DeviceCode`, the key of the
+   * cabinet object §5.4 pushes.
+   */
+  // UNVERIFIED: docs/vendors/yopoint.md §4.2 (per-device fields of cabinet.list unknown; the §5.4 cabinet shape is assumed)
+  cabinet: z.object({ deviceCode: z.string().min(1), matchField: z.string().min(1).default('DeviceCode') }).strict().optional(),
 });
 
 export type YopointOptions = z.output<typeof yopointOptionsSchema>;

@@ -1,4 +1,5 @@
 import { schedule, type ScheduledTask } from 'node-cron';
+import { yopointGateway, type YopointGateway, type YopointRegistration } from '../../cloud/index.js';
 import { CallbackReceiver, callbackRoutes, type CallbackRoutesConfig, type ChannelState, type CodeSource, type CommandChannel, type DestinationHealth, type ReceivedCallback, SyncEngine } from '../../cloud/index.js';
 import type { Logger } from '../../shared/logger.js';
 import * as store from '../../store/index.js';
@@ -17,8 +18,8 @@ export interface CloudParts {
   secret: Buffer;
   /** The vendors whose callbacks the receiver verifies (a route each). */
   callbacks: CallbackRoutesConfig;
-  /** Where `receiver-down` is raised while the receiver cannot listen (src/main/alarms.ts). */
-  alarms: ReceiverAlarm;
+  /** Where `receiver-down` is raised while the receiver cannot listen, and `vendor-unregistered` while Yopoint does not list this cabinet (src/main/alarms.ts). */
+  alarms: ReceiverAlarm & { set(code: 'vendor-unregistered', up: boolean, detail: string | null): void };
 }
 
 /**
@@ -38,6 +39,10 @@ export class CloudLink {
   readonly #receiver: ReceiverKeeper | null;
   /** The Dingshang destination, whose rows carry the order ids its delivery callbacks name; null when not configured. */
   readonly #dingshangDestination: string | null;
+  readonly #yopoint: YopointGateway | null;
+  readonly #alarms: CloudParts['alarms'];
+  #yopointRegistration: YopointRegistration | null = null;
+  readonly #stopping = new AbortController();
   #channel: CommandChannel | null = null;
   #offChannel: (() => void) | null = null;
   #pullTask: ScheduledTask | null = null;
@@ -71,6 +76,9 @@ export class CloudLink {
           );
     this.#pullCron = config.cloud.codePull.cron;
     this.#dingshangDestination = config.cloud.dingshang?.name ?? null;
+    this.#alarms = parts.alarms;
+    // The gateway (client) beside the receiver: built here so a gateway URL it refuses stops the boot with the reason.
+    this.#yopoint = config.cloud.yopoint === undefined ? null : yopointGateway(config.cloud.yopoint);
     this.#puller =
       codeSources.length === 0
         ? null
@@ -98,6 +106,7 @@ export class CloudLink {
    */
   async start(): Promise<void> {
     await this.#receiver?.start();
+    if (this.#yopoint !== null) void this.checkYopointRegistration();
     this.#engine?.start();
     if (this.#puller === null) return;
     const puller = this.#puller;
@@ -116,6 +125,7 @@ export class CloudLink {
   }
 
   async stop(): Promise<void> {
+    this.#stopping.abort(new DOMException('agent stopping', 'AbortError'));
     this.#offChannel?.();
     await this.#channel?.stop();
     this.#offHealth?.();
@@ -140,6 +150,51 @@ export class CloudLink {
     this.#log.info({ source: r.command.source, type: r.command.type, commandId: r.command.commandId }, 'vendor callback recorded');
     const c = r.content;
     if (c.source === 'dingshang' && c.event.type === 'delivery-result') this.#deliveryResult(c.event);
+    if (c.source === 'yopoint' && c.event.type === 'order-paid') void this.#yopointOrder(c.event, r.command.receivedAt);
+  }
+
+  /**
+   * Is this cabinet registered with Yopoint (`cabinet.list`, docs/vendors/yopoint.md §4.2)? Run at start; logged,
+   * and `vendor-unregistered` is raised while the answer is no. Never throws.
+   */
+  async checkYopointRegistration(): Promise<YopointRegistration | null> {
+    if (this.#yopoint === null) return null;
+    const result = await this.#yopoint.registration(this.#stopping.signal);
+    this.#yopointRegistration = result;
+    const facts = { state: result.state, detail: result.detail };
+    if (result.state === 'registered') this.#log.info(facts, 'yopoint: this cabinet is registered');
+    else if (result.state === 'not-configured') this.#log.info(facts, 'yopoint: registration not checked');
+    else this.#log.warn(facts, 'yopoint: this cabinet is not confirmed as registered');
+    // Only a definite no raises it: a gateway that cannot be asked is not proof of anything.
+    if (result.state === 'not-registered' || result.state === 'registered') this.#alarms.set('vendor-unregistered', result.state === 'not-registered', result.detail);
+    return result;
+  }
+
+  /** The last registration check; null before the first or without Yopoint. */
+  yopointRegistration(): YopointRegistration | null {
+    return this.#yopointRegistration;
+  }
+
+  /**
+   * §5.1: an order finished payment; §5.1 says to fetch its details with `cabinet.order.get` (§4.8). Kept in the
+   * store with what the gateway answered, or why it could not (the order stays listed, the next notification retries).
+   */
+  async #yopointOrder(order: { orderRef: string; cabinetRef: string; paidAtMs: number }, receivedAt: number): Promise<void> {
+    if (this.#yopoint === null) return;
+    try {
+      store.recordNotifiedOrder(this.#db, { source: 'yopoint', orderRef: order.orderRef, cabinetRef: order.cabinetRef, paidAt: order.paidAtMs, receivedAt });
+      try {
+        const detail = await this.#yopoint.order(order.orderRef, this.#stopping.signal);
+        store.completeVendorOrder(this.#db, 'yopoint', order.orderRef, detail, this.#now());
+        this.#log.info({ orderRef: order.orderRef }, 'yopoint order completed from cabinet.order.get');
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        store.failVendorOrderFetch(this.#db, 'yopoint', order.orderRef, reason, this.#now());
+        this.#log.warn({ orderRef: order.orderRef, reason }, 'yopoint order kept without its details: cabinet.order.get failed');
+      }
+    } catch (err) {
+      this.#log.error({ err, orderRef: order.orderRef }, 'yopoint order could not be recorded');
+    }
   }
 
   #deliveryResult(result: { orderId: number | null; recordId: number | null; outcome: 'dispensed' | 'failed' | 'other'; laneStatus: string; failReason: string }): void {

@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { yopointRegistration } from '../../../src/cloud/index.js';
+import { callAgent } from '../../../src/main/control-protocol/client.js';
+import { createLogger } from '../../../src/main/logging.js';
+import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
+import type { AgentStatus } from '../../../src/main/status.js';
+import * as store from '../../../src/store/index.js';
+import { startMockCloud, type RunningMockCloud } from '../../../tools/mock-cloud/server.js';
+import { YOPOINT_MOCK_GATEWAY_PATH, yopointMock } from '../../../tools/mock-cloud/yopoint.js';
+import { agentConfig, freePort, until } from '../../helpers/cloud.js';
+
+/**
+ * Yopoint in the running agent: the gateway client checks the cabinet's
+ * registration (`cabinet.list`) at start, and an order notification received
+ * by the receiver is completed with `cabinet.order.get` and kept. A real
+ * agent, the real SQLite file, the Yopoint mock on 127.0.0.1 (signed gateway
+ * and signed §5 notifications).
+ */
+describe('agent ↔ Yopoint gateway and notifications (mock)', () => {
+  const credentials = { appid: 'ck-yp-app', appSecret: 'ck-yp-secret-0001' };
+  const mocks: RunningMockCloud[] = [];
+  const agents: RunningAgent[] = [];
+  afterAll(async () => {
+    for (const a of agents) await a.stop();
+    for (const m of mocks) await m.close();
+  });
+
+  async function start(deviceCode: string): Promise<{ mock: RunningMockCloud; running: RunningAgent }> {
+    const receiverPort = await freePort();
+    const mock = await startMockCloud([yopointMock({ ...credentials, notifyUrl: `http://127.0.0.1:${receiverPort}/yopoint/notify` })]);
+    mocks.push(mock);
+    await fetch(`${mock.url}/_mock/yopoint/add-cabinet`, { method: 'POST', body: JSON.stringify({ cabinets: [{ DeviceCode: 'A001', Name: 'lobby' }, { DeviceCode: 'A002', Name: 'gate' }] }) });
+    const config = agentConfig({
+      cloud: { yopoint: { ...credentials, gatewayUrl: `${mock.url}/yopoint${YOPOINT_MOCK_GATEWAY_PATH}`, cabinet: { deviceCode } }, receiver: { port: receiverPort } },
+    });
+    const running = await runAgent(config, await createLogger(config, { stdout: false }), { jobs: false });
+    agents.push(running);
+    return { mock, running };
+  }
+  const status = async (running: RunningAgent): Promise<AgentStatus> => {
+    const answer = await callAgent(running.socketPath, 'status', {});
+    if (!answer.reached || !answer.result.ok) throw new Error('status failed');
+    return answer.result.value as AgentStatus;
+  };
+
+  it('finds the cabinet registered at start, and completes a paid-order notification with cabinet.order.get into the store', async () => {
+    const { mock, running } = await start('A002');
+    const registration = await until('the registration check', async () => (await status(running)).cloud.yopoint ?? undefined);
+    expect(registration).toMatchObject({ state: 'registered' });
+    expect((await status(running)).alarms.map((a) => a.code)).not.toContain('vendor-unregistered');
+
+    await fetch(`${mock.url}/_mock/yopoint/add-order`, {
+      method: 'POST',
+      body: JSON.stringify({ CID: 'cab-77', ReceiptNo: 'OD2026120701', DoorStatus: 0, Price: 2, Products: [{ Qty: 2, BarCode: '6901', Name: 'water', Price: 1 }] }),
+    });
+    const sent = (await (await fetch(`${mock.url}/_mock/yopoint/send-notify`, {
+      method: 'POST',
+      body: JSON.stringify({ method: 'notify.cabinet.order.simple', biz: { ReceiptNo: 'OD2026120701', CID: 'cab-77', PayTime: 1_796_000_000 } }),
+    })).json()) as { answers: Array<{ status: number }> };
+    expect(sent.answers[0]?.status).toBe(200);
+    const order = await until('the order completed', () => store.listVendorOrders(running.agent.db, 10).find((o) => o.orderRef === 'OD2026120701' && o.fetchedAt !== null));
+    expect(order).toMatchObject({ source: 'yopoint', cabinetRef: 'cab-77', paidAt: 1_796_000_000_000, fetchError: null, detail: { ReceiptNo: 'OD2026120701', Price: 2, DoorStatus: 0 } });
+    expect((await status(running)).cloud.vendorOrders).toEqual([expect.objectContaining({ orderRef: 'OD2026120701' })]);
+  }, 60_000);
+
+  it('raises vendor-unregistered when cabinet.list does not list this cabinet, and doctor can ask the same question', async () => {
+    const { mock, running } = await start('B999');
+    const registration = await until('the registration check', async () => (await status(running)).cloud.yopoint ?? undefined);
+    expect(registration).toMatchObject({ state: 'not-registered', detail: expect.stringContaining('B999') });
+    expect((await status(running)).alarms).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'vendor-unregistered' })]));
+    // The check as a function of the cloud layer (for `doctor`), with its own client.
+    const gatewayUrl = `${mock.url}/yopoint${YOPOINT_MOCK_GATEWAY_PATH}`;
+    const options = running.agent.config.cloud.yopoint!;
+    expect(await yopointRegistration({ ...options, gatewayUrl, cabinet: { deviceCode: 'A001', matchField: 'DeviceCode' } })).toMatchObject({ state: 'registered' });
+    expect(await yopointRegistration({ ...options, gatewayUrl, appSecret: 'wrong-secret' })).toMatchObject({ state: 'refused' });
+  }, 60_000);
+});
