@@ -1,4 +1,5 @@
-import { useReducer, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useCallback, useReducer, useRef, useState } from 'preact/hooks';
 import { canSubmit, initialCodeState, maskCode, reduceCode, slotCount, type CodeAction, type CodeLength, type CodeState } from '../logic/code-entry.js';
 import { KEYPAD_KEYS, keyToAction, keypadKeyToAction, type KeyAction, type KeypadKey } from '../logic/keyboard.js';
 import { useMessages, useServices, useDocumentKeys } from './context.js';
@@ -36,8 +37,8 @@ export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = f
 
   const act = (action: KeyAction): void => {
     if (busy) return;
-    activity();
     if (action.type === 'ok') {
+      activity();
       if (!ready) {
         sound.error();
         return;
@@ -46,9 +47,18 @@ export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = f
       onSubmit(state.digits);
       return;
     }
-    sound.key();
     dispatch(action);
+    // The digit first: the click and the activity ping (a WebSocket send) wait until the frame
+    // with the digit has been produced, so they never sit between the key and its paint.
+    setTimeout(() => {
+      sound.key();
+      activity();
+    }, 0);
   };
+  // The keypad re-renders only when OK turns on or off, never for a digit: its handler reads the latest `act`.
+  const actRef = useRef(act);
+  actRef.current = act;
+  const onKey = useCallback((key: KeypadKey) => actRef.current(keypadKeyToAction(key)), []);
 
   useDocumentKeys((e) => {
     const action = keyToAction(e);
@@ -91,12 +101,34 @@ export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = f
           </p>
         ) : null}
       </div>
-      <Keypad onKey={(key) => act(keypadKeyToAction(key))} okEnabled={ready} busy={busy} />
+      <Keypad onKey={onKey} okEnabled={ready} busy={busy} />
     </>
   );
 }
 
-function Keypad({ onKey, okEnabled, busy }: { onKey: (key: KeypadKey) => void; okEnabled: boolean; busy: boolean }) {
+interface KeypadProps {
+  onKey: (key: KeypadKey) => void;
+  okEnabled: boolean;
+  busy: boolean;
+}
+
+/**
+ * Skips the thirteen keys when a digit changes nothing they show (the point
+ * of the split: a key press renders the field only). preact/compat's `memo`
+ * would do the same but installs option hooks for the whole app.
+ */
+class Keypad extends Component<KeypadProps> {
+  override shouldComponentUpdate(next: KeypadProps): boolean {
+    return next.okEnabled !== this.props.okEnabled || next.busy !== this.props.busy || next.onKey !== this.props.onKey;
+  }
+
+  override render() {
+    return <KeypadKeys onKey={this.props.onKey} okEnabled={this.props.okEnabled} busy={this.props.busy} />;
+  }
+}
+
+/** The keys themselves; the catalogue comes by context, so a language switch still re-renders them. */
+function KeypadKeys({ onKey, okEnabled, busy }: KeypadProps) {
   const m = useMessages();
   return (
     <div class="entry-keypad">
