@@ -9,6 +9,7 @@ import { APP_VERSION } from '../version.js';
 import { heartbeatHealth, type RuntimeHealth } from '../health/runtime-health.js';
 import { channelExecutor } from './channel-executor.js';
 import type { CloudLink } from './cloud-link.js';
+import { uploadNewestLog } from './log-upload.js';
 import { StoreInbox } from './store-ports.js';
 
 export interface ChannelParts {
@@ -41,6 +42,7 @@ export function createChannel(parts: ChannelParts): CommandChannel | null {
         return { codePulls: await parts.cloud.pullCodes() };
       },
       facts,
+      uploadLogs: (url) => uploadNewestLog(parts.config.dataDir, url),
       log: parts.log.child({ module: 'main/cloud' }),
     }),
     heartbeatFacts: facts,

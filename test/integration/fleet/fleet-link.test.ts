@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,7 @@ describe('fleet link on a real broker', () => {
       expect(new Set(consumer.applied.keys())).toEqual(new Set(ids));
       expect(consumer.outOfOrderParcels()).toEqual([]);
       await until('every fleet row acknowledged', () => (store.outboxStats(agent.agent.db, Date.now()).pending === 0 ? true : undefined), 60_000);
-      const rows = agent.agent.db.stmt(`SELECT state, count(*) AS n FROM outbox WHERE destination = 'fleet' GROUP BY state`).all() as Array<{ state: string; n: number }>;
+      const rows = agent.agent.db.stmt(`SELECT state, count(*) AS n FROM outbox_settled WHERE destination = 'fleet' GROUP BY state`).all() as Array<{ state: string; n: number }>;
       expect(rows).toEqual([{ state: 'delivered', n: ids.length }]);
     } finally {
       await consumer.close();
@@ -182,6 +183,34 @@ describe('fleet link on a real broker', () => {
     const row = (await op.snapshot({ settleMs: 300 })).find((r) => r.thing === 'ALARM-1');
     expect(row?.state?.alarms.map((a) => a.code)).toContain('bus-down');
     stop();
+  }, 90_000);
+
+  it('runs a log-upload job: the newest log file is PUT to the URL in the job, and a plain-http URL off loopback is refused', async () => {
+    const bodies: Array<{ method: string; text: string }> = [];
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        bodies.push({ method: req.method ?? '', text });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      await startAgent('LOGS-1', { log: { level: 'info', file: true } });
+      await until('LOGS-1 online', async () => ((await op.snapshot({ settleMs: 300 })).find((r) => r.thing === 'LOGS-1')?.online === true ? true : undefined), 30_000);
+      const done = await op.command('LOGS-1', 'upload-logs', { url: `http://127.0.0.1:${port}/upload/LOGS-1.log` }, { via: 'jobs' });
+      expect(done).toMatchObject({ ok: true, data: { status: 200, bytes: expect.any(Number) } });
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]!.method).toBe('PUT');
+      expect(bodies[0]!.text).toContain('fleet broker connected');
+      const refused = await op.command('LOGS-1', 'upload-logs', { url: 'http://logs.example.com/x' }, { via: 'jobs' });
+      expect(refused).toMatchObject({ ok: false, code: 'bad-url' });
+      expect(bodies).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   }, 90_000);
 
   it('fleet CLI: status lists every cabinet from the broker, open sends a signed command and prints its result', async () => {
