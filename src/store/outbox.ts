@@ -7,7 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { inTransaction, type Db, type ReadDb } from './db.js';
-import { sqliteCode, StoreError } from './errors.js';
+import { StoreError } from './errors.js';
 import { epochMs, fromJson, parseRow, parseRows, toJson } from './rows.js';
 
 export interface DomainEvent {
@@ -109,9 +109,21 @@ const OutboxJoinRow = z
   );
 
 const EVENT_COLUMNS = 'e.id, e.type, e.parcel_id, e.compartment_id, e.payload, e.occurred_at';
-const OUTBOX_COLUMNS =
-  'o.event_id, o.destination, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.dead_at, ' +
-  'o.skipped_at, o.vendor_ref, o.vendor_result, o.vendor_result_at';
+/**
+ * One outbox row as read from either table: `outbox` holds what is owed
+ * (pending, dead), `outbox_settled` what is done (delivered, skipped)
+ * (docs/architecture.md §4). Both share the key, so a row is in exactly one.
+ */
+const ROW_SQL = `
+SELECT e.id AS event_id, o.destination, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at,
+       NULL AS delivered_at, o.dead_at, NULL AS skipped_at, NULL AS vendor_ref, NULL AS vendor_result, NULL AS vendor_result_at,
+       ${EVENT_COLUMNS}
+FROM outbox o JOIN events e ON e.seq = o.event_seq WHERE o.id = @key
+UNION ALL
+SELECT e.id, s.destination, s.state, s.attempts, s.settled_at, s.last_error, s.created_at,
+       iif(s.state = 'delivered', s.settled_at, NULL), NULL, iif(s.state = 'skipped', s.settled_at, NULL), s.vendor_ref, s.vendor_result, s.vendor_result_at,
+       ${EVENT_COLUMNS}
+FROM outbox_settled s JOIN events e ON e.seq = s.event_seq WHERE s.id = @key`;
 
 export interface NewEvent {
   /** Default: a fresh UUIDv7. */
@@ -123,12 +135,79 @@ export interface NewEvent {
   occurredAt: number;
 }
 
+/** Keys are slot × 2^40 + event seq (migrations/0055): below 2^53 for 4,095 destinations, so exact as numbers. */
+const SEQ_SPAN = 2 ** 40;
+const MAX_SLOT = 4095;
+
+/** The destination's slot, numbered on first use (in the caller's transaction). Throws RangeError past MAX_SLOT. */
+function slotFor(db: Db, destination: string): number {
+  const known = knownSlot(db, destination);
+  if (known !== undefined) return known;
+  const slot = Number(db.stmt('INSERT INTO outbox_destinations (name) VALUES (?)').run(destination).lastInsertRowid);
+  if (slot > MAX_SLOT) throw new RangeError(`more than ${MAX_SLOT} outbox destinations`);
+  return slot;
+}
+
+/**
+ * Slots once committed never change (a destination is never renumbered), so
+ * a slot read outside a transaction is kept; one read inside may still roll
+ * back with the transaction that numbered it, so it is not.
+ */
+const slotCache = new WeakMap<ReadDb, Map<string, number>>();
+
+function knownSlot(db: ReadDb, destination: string): number | undefined {
+  const cached = slotCache.get(db)?.get(destination);
+  if (cached !== undefined) return cached;
+  const row = db.stmt('SELECT slot FROM outbox_destinations WHERE name = ?').get(destination) as { slot?: unknown } | undefined;
+  if (typeof row?.slot !== 'number') return undefined;
+  if (!db.sqlite.inTransaction) {
+    let slots = slotCache.get(db);
+    if (!slots) slotCache.set(db, (slots = new Map()));
+    slots.set(destination, row.slot);
+  }
+  return row.slot;
+}
+
+/**
+ * The seq of events whose ids this handle read or wrote lately: the drain
+ * acknowledges rows it has just read, and no on-disk index maps an event id
+ * to its seq any more (it cost a page a pickup, migrations/0055). An event's
+ * seq never changes, so an entry is never stale; a miss reads the events
+ * table (a scan: tests and tools, not the drain).
+ */
+const seqCache = new WeakMap<ReadDb, Map<string, number>>();
+const SEQ_CACHE_SIZE = 50_000;
+
+function rememberSeq(db: ReadDb, eventId: string, seq: number): void {
+  let cache = seqCache.get(db);
+  if (!cache) seqCache.set(db, (cache = new Map()));
+  cache.delete(eventId);
+  cache.set(eventId, seq);
+  if (cache.size > SEQ_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+}
+
+function seqOf(db: ReadDb, eventId: string): number | undefined {
+  const cached = seqCache.get(db)?.get(eventId);
+  if (cached !== undefined) return cached;
+  const row = db.stmt('SELECT seq FROM events WHERE id = ?').get(eventId) as { seq?: unknown } | undefined;
+  if (typeof row?.seq !== 'number') return undefined;
+  rememberSeq(db, eventId, row.seq);
+  return row.seq;
+}
+
+/** The row key of (event, destination), or undefined when either is unknown. */
+function keyOf(db: ReadDb, eventId: string, destination: string): number | undefined {
+  const slot = knownSlot(db, destination);
+  const seq = slot === undefined ? undefined : seqOf(db, eventId);
+  return slot === undefined || seq === undefined ? undefined : slot * SEQ_SPAN + seq;
+}
+
 /**
  * Records an event and one 'pending' outbox row per distinct destination
  * (attempts 0, due at occurredAt); no destinations = history only.
- * Throws StoreError('duplicate') for an existing event id, TypeError for a
- * payload JSON cannot represent, RangeError for an empty type/destination;
- * nothing is written then.
+ * Throws StoreError('duplicate') for an id given that exists already,
+ * TypeError for a payload JSON cannot represent, RangeError for an empty
+ * type/destination; nothing is written then.
  */
 export function recordEvent(db: Db, e: NewEvent, destinations: readonly string[]): DomainEvent {
   if (e.type.length === 0) throw new RangeError('event type is empty');
@@ -136,72 +215,89 @@ export function recordEvent(db: Db, e: NewEvent, destinations: readonly string[]
   const id = e.id ?? uuidv7();
   const payload = toJson(e.payload);
   return inTransaction(db, () => {
-    let seq: number;
-    try {
-      seq = Number(
-        db
-          .stmt(`INSERT INTO events (id, type, parcel_id, compartment_id, payload, occurred_at)
-                 VALUES (@id, @type, @parcelId, @compartmentId, @payload, @occurredAt)`)
-          .run({ id, type: e.type, parcelId: e.parcelId ?? null, compartmentId: e.compartmentId ?? null, payload, occurredAt: e.occurredAt })
-          .lastInsertRowid,
-      );
-    } catch (err) {
-      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreError('duplicate', `event ${id} exists`, { eventId: id }, { cause: err });
-      throw err;
-    }
-    const insertRow = db.stmt(`INSERT INTO outbox (event_id, destination, event_seq, parcel_id, state, next_attempt_at, created_at)
-                               VALUES (@id, @destination, @seq, @parcelId, 'pending', @occurredAt, @occurredAt)`);
+    // Only a caller's own id can repeat (a UUIDv7 does not); no index backs this look-up, so only that case pays for it.
+    if (e.id !== undefined && seqOf(db, e.id) !== undefined) throw new StoreError('duplicate', `event ${id} exists`, { eventId: id });
+    const seq = Number(
+      db
+        .stmt(`INSERT INTO events (id, type, parcel_id, compartment_id, payload, occurred_at)
+               VALUES (@id, @type, @parcelId, @compartmentId, @payload, @occurredAt)`)
+        .run({ id, type: e.type, parcelId: e.parcelId ?? null, compartmentId: e.compartmentId ?? null, payload, occurredAt: e.occurredAt })
+        .lastInsertRowid,
+    );
+    if (seq >= SEQ_SPAN) throw new RangeError(`event seq ${seq} is past the outbox key space`);
+    const insertRow = db.stmt(`INSERT INTO outbox (id, event_seq, destination, parcel_id, state, next_attempt_at, created_at)
+                               VALUES (@key, @seq, @destination, @parcelId, 'pending', @occurredAt, @occurredAt)`);
     for (const destination of new Set(destinations)) {
-      insertRow.run({ id, destination, seq, parcelId: e.parcelId ?? null, occurredAt: e.occurredAt });
+      insertRow.run({ key: slotFor(db, destination) * SEQ_SPAN + seq, seq, destination, parcelId: e.parcelId ?? null, occurredAt: e.occurredAt });
     }
     return { id, type: e.type, parcelId: e.parcelId ?? null, compartmentId: e.compartmentId ?? null, payload: JSON.parse(payload) as unknown, occurredAt: e.occurredAt };
   });
 }
+
+const QueueRow = z.object({
+  owed_key: z.number().int(),
+  parcel_id: z.string().nullable(),
+  state: z.enum(['pending', 'dead']),
+  next_attempt_at: epochMs,
+});
 
 /**
  * Up to `limit` pending rows for `destination` due at `now`, oldest first.
  * A row waits while an older pending or dead row of the same parcel exists for
  * this destination, so one stuck parcel stalls only itself. Throws
  * StoreError('corrupt-row') on a damaged row.
+ *
+ * The walk is the destination's key range of the owed table, in event order:
+ * every older row of a parcel comes before its younger ones, so the parcels
+ * seen so far are the ones that hold a later row. It reads the rows ahead of
+ * the page (waiting, dead) and stops at `limit`; only the rows taken are
+ * parsed whole.
  */
 export function nextDeliverable(db: ReadDb, destination: string, now: number, limit: number): OutboxRow[] {
-  const raws = db.stmt(NEXT_DELIVERABLE_SQL).all({ destination, now, limit });
-  return parseRows(OutboxJoinRow, raws, 'outbox');
+  const slot = knownSlot(db, destination);
+  if (slot === undefined || limit <= 0) return [];
+  const held = new Set<string>();
+  const page: OutboxRow[] = [];
+  for (const raw of db.stmt(NEXT_DELIVERABLE_SQL).iterate({ from: slot * SEQ_SPAN, to: (slot + 1) * SEQ_SPAN - 1 })) {
+    const row = parseRow(QueueRow, raw, 'outbox');
+    const free = row.parcel_id === null || !held.has(row.parcel_id);
+    if (row.parcel_id !== null) held.add(row.parcel_id);
+    if (!free || row.state !== 'pending' || row.next_attempt_at > now) continue;
+    const taken = parseRow(OutboxJoinRow, raw, 'outbox');
+    rememberSeq(db, taken.event.id, row.owed_key % SEQ_SPAN);
+    page.push(taken);
+    if (page.length >= limit) break;
+  }
+  return page;
 }
 
-/**
- * Exported for the EXPLAIN QUERY PLAN test. INDEXED BY, because the planner
- * guesses wrong without statistics (a new cabinet has none until `optimize`
- * runs at close): it took outbox_due (two equalities and a range look
- * cheaper; dropped since, migrations/0040) and then sorted every due row for each page, ~38 ms a page at
- * 50,000 pending against ~1 ms along outbox_pending_order, which stops after
- * `limit` rows (migrations/0020). SQLite's documented use of INDEXED BY: a
- * time-sensitive query fails loudly instead of slowing down if the index goes.
- */
+/** Exported for the EXPLAIN QUERY PLAN test: a range of the table's own key, no index, no sort (the row's parcel is its event's). */
 export const NEXT_DELIVERABLE_SQL = `
-SELECT ${OUTBOX_COLUMNS}, ${EVENT_COLUMNS}
-FROM outbox o INDEXED BY outbox_pending_order JOIN events e ON e.seq = o.event_seq
-WHERE o.destination = @destination AND o.state = 'pending' AND o.next_attempt_at <= @now
-  AND NOT EXISTS (
-    SELECT 1 FROM outbox b
-    WHERE b.destination = o.destination AND b.parcel_id = o.parcel_id
-      AND b.state IN ('pending', 'dead') AND b.event_seq < o.event_seq)
-ORDER BY o.event_seq
-LIMIT @limit`;
+SELECT o.id AS owed_key, e.id AS event_id, o.destination, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at,
+       NULL AS delivered_at, o.dead_at, NULL AS skipped_at, NULL AS vendor_ref, NULL AS vendor_result, NULL AS vendor_result_at,
+       ${EVENT_COLUMNS}
+FROM outbox o JOIN events e ON e.seq = o.event_seq
+WHERE o.id BETWEEN @from AND @to
+ORDER BY o.id`;
+
+function readRow(db: ReadDb, key: number): OutboxRow | undefined {
+  const raw = db.stmt(ROW_SQL).get({ key });
+  if (raw === undefined) return undefined;
+  const row = parseRow(OutboxJoinRow, raw, 'outbox');
+  rememberSeq(db, row.event.id, key % SEQ_SPAN);
+  return row;
+}
 
 /** One outbox row with its event. Throws StoreError('corrupt-row') on a damaged row. */
 export function getOutboxRow(db: ReadDb, eventId: string, destination: string): OutboxRow | undefined {
-  const raw = db
-    .stmt(`SELECT ${OUTBOX_COLUMNS}, ${EVENT_COLUMNS} FROM outbox o JOIN events e ON e.seq = o.event_seq
-           WHERE o.event_id = ? AND o.destination = ?`)
-    .get(eventId, destination);
-  return raw === undefined ? undefined : parseRow(OutboxJoinRow, raw, 'outbox');
+  const key = keyOf(db, eventId, destination);
+  return key === undefined ? undefined : readRow(db, key);
 }
 
 export interface MarkDeliveredOptions {
   /**
    * false: commit without waiting for the disk (synchronous=NORMAL for this
-   * one statement). Every reader sees the row delivered at once, so
+   * one transaction). Every reader sees the row delivered at once, so
    * nextDeliverable never offers it again; only a power cut can undo the
    * mark, and only until this connection's next fsynced commit (any commit
    * at FULL, or a checkpoint), because that fsync covers the whole WAL before
@@ -214,23 +310,35 @@ export interface MarkDeliveredOptions {
   vendorRef?: string | undefined;
 }
 
+/** Moves an owed row to outbox_settled as `state`; false when no owed row has that key. */
+function settle(db: Db, key: number, state: 'delivered' | 'skipped', at: number, fields: { lastError?: string; vendorRef?: string | null }): boolean {
+  return inTransaction(db, () => {
+    const moved = db
+      .stmt(`INSERT INTO outbox_settled (id, event_seq, destination, parcel_id, state, attempts, last_error, created_at, settled_at, vendor_ref)
+             SELECT id, event_seq, destination, parcel_id, @state, attempts, coalesce(@lastError, last_error), created_at, @at, @vendorRef
+             FROM outbox WHERE id = @key`)
+      .run({ key, state, at, lastError: fields.lastError ?? null, vendorRef: fields.vendorRef ?? null }).changes;
+    if (moved === 0) return false;
+    db.stmt('DELETE FROM outbox WHERE id = ?').run(key);
+    return true;
+  });
+}
+
 /**
  * The destination acknowledged the event. Idempotent for a delivered row;
  * also accepted for a dead row (the ack is the truth). Throws
  * StoreError('not-found') for an unknown row.
  */
 export function markDelivered(db: Db, eventId: string, destination: string, now: number, options: MarkDeliveredOptions = {}): void {
-  const update = () =>
-    db
-      .stmt(`UPDATE outbox SET state = 'delivered', delivered_at = @now, dead_at = NULL, vendor_ref = coalesce(@vendorRef, vendor_ref)
-             WHERE event_id = @eventId AND destination = @destination AND state IN ('pending', 'dead')`)
-      .run({ eventId, destination, now, vendorRef: options.vendorRef === undefined || options.vendorRef === '' ? null : options.vendorRef });
-  const info = options.fsync === false && !db.sqlite.inTransaction ? withoutFsync(db, update) : update();
-  if (info.changes === 0) assertRowState(db, eventId, destination, 'delivered', ['delivered']);
+  const key = keyOf(db, eventId, destination);
+  const vendorRef = options.vendorRef === undefined || options.vendorRef === '' ? null : options.vendorRef;
+  const move = () => key !== undefined && settle(db, key, 'delivered', now, { vendorRef });
+  const moved = options.fsync === false && !db.sqlite.inTransaction ? withoutFsync(db, move) : move();
+  if (!moved) assertRowState(db, eventId, destination, 'delivered', ['delivered']);
 }
 
 /**
- * Runs one autocommit statement at synchronous=NORMAL, then puts the
+ * Runs one transaction at synchronous=NORMAL, then puts the
  * connection's level back (also when it throws). Through cached statements:
  * db.sqlite.pragma() prepares a new one on every call, three per acknowledgement.
  */
@@ -252,11 +360,11 @@ function withoutFsync<T>(db: Db, fn: () => T): T {
  * Throws StoreError('not-found'), or StoreError('invalid-transition') unless pending.
  */
 export function markFailed(db: Db, eventId: string, destination: string, failure: { error: string; retryAt: number }): void {
-  const info = db
-    .stmt(`UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @retryAt
-           WHERE event_id = @eventId AND destination = @destination AND state = 'pending'`)
-    .run({ eventId, destination, error: failure.error, retryAt: failure.retryAt });
-  if (info.changes === 0) assertRowState(db, eventId, destination, 'pending', []);
+  const key = keyOf(db, eventId, destination);
+  const changes = key === undefined ? 0 : db
+    .stmt(`UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @retryAt WHERE id = @key AND state = 'pending'`)
+    .run({ key, error: failure.error, retryAt: failure.retryAt }).changes;
+  if (changes === 0) assertRowState(db, eventId, destination, 'pending', []);
 }
 
 /**
@@ -266,11 +374,11 @@ export function markFailed(db: Db, eventId: string, destination: string, failure
  * unless pending (already dead: no-op).
  */
 export function markDead(db: Db, eventId: string, destination: string, error: string, now: number): void {
-  const info = db
-    .stmt(`UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = @error, dead_at = @now
-           WHERE event_id = @eventId AND destination = @destination AND state = 'pending'`)
-    .run({ eventId, destination, error, now });
-  if (info.changes === 0) assertRowState(db, eventId, destination, 'dead', ['dead']);
+  const key = keyOf(db, eventId, destination);
+  const changes = key === undefined ? 0 : db
+    .stmt(`UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = @error, dead_at = @now WHERE id = @key AND state = 'pending'`)
+    .run({ key, error, now }).changes;
+  if (changes === 0) assertRowState(db, eventId, destination, 'dead', ['dead']);
 }
 
 /**
@@ -280,11 +388,9 @@ export function markDead(db: Db, eventId: string, destination: string, error: st
  */
 export function markSkipped(db: Db, eventId: string, destination: string, reason: string, now: number): void {
   if (reason.length === 0) throw new RangeError('a skip needs its reason');
-  const info = db
-    .stmt(`UPDATE outbox SET state = 'skipped', last_error = @reason, skipped_at = @now
-           WHERE event_id = @eventId AND destination = @destination AND state = 'pending'`)
-    .run({ eventId, destination, reason, now });
-  if (info.changes === 0) assertRowState(db, eventId, destination, 'skipped', ['skipped']);
+  const key = keyOf(db, eventId, destination);
+  const pending = key !== undefined && (db.stmt(`SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'`).get(key) !== undefined);
+  if (!pending || !settle(db, key, 'skipped', now, { lastError: reason })) assertRowState(db, eventId, destination, 'skipped', ['skipped']);
 }
 
 /**
@@ -296,9 +402,9 @@ export function markSkipped(db: Db, eventId: string, destination: string, reason
  */
 export function recordVendorResult(db: Db, destination: string, vendorRef: string, result: unknown, now: number): string | null {
   const row = db
-    .stmt(`UPDATE outbox SET vendor_result = @result, vendor_result_at = @now
+    .stmt(`UPDATE outbox_settled SET vendor_result = @result, vendor_result_at = @now
            WHERE destination = @destination AND vendor_ref = @vendorRef
-           RETURNING event_id`)
+           RETURNING (SELECT id FROM events WHERE seq = outbox_settled.event_seq) AS event_id`)
     .get({ destination, vendorRef, result: toJson(result), now }) as { event_id?: unknown } | undefined;
   return typeof row?.event_id === 'string' ? row.event_id : null;
 }
@@ -330,13 +436,15 @@ const UnsentDbRow = z.object({
   settled_at: epochMs,
 });
 
-// One statement per state, so each is bounded alone. The IN term repeats the partial index's WHERE word for word: SQLite uses a partial index only for a query whose terms imply it that way.
-const UNSENT_SQL = (['dead', 'skipped'] as const).map(
-  (state) => `SELECT o.event_id, e.type, o.parcel_id, o.destination, o.state, o.last_error, o.attempts, o.created_at,
-                     coalesce(o.dead_at, o.skipped_at) AS settled_at
-              FROM outbox o INDEXED BY outbox_unsent JOIN events e ON e.seq = o.event_seq
-              WHERE o.state IN ('dead', 'skipped') AND o.state = '${state}' ORDER BY o.created_at DESC LIMIT @limit`,
-);
+// One statement per state, so each is bounded alone; each walks its partial index newest first (the WHERE repeats the index's, as SQLite needs to use it).
+const UNSENT_SQL = [
+  `SELECT e.id AS event_id, e.type, o.parcel_id, o.destination, o.state, o.last_error, o.attempts, o.created_at, o.dead_at AS settled_at
+   FROM outbox o INDEXED BY outbox_dead JOIN events e ON e.seq = o.event_seq
+   WHERE o.state = 'dead' ORDER BY o.created_at DESC LIMIT @limit`,
+  `SELECT e.id AS event_id, e.type, s.parcel_id, s.destination, s.state, s.last_error, s.attempts, s.created_at, s.settled_at
+   FROM outbox_settled s INDEXED BY outbox_settled_skipped JOIN events e ON e.seq = s.event_seq
+   WHERE s.state = 'skipped' ORDER BY s.created_at DESC LIMIT @limit`,
+];
 
 /**
  * Dead and skipped rows, newest first, at most `limit` (of each state, so a
@@ -380,9 +488,9 @@ const VendorResultDbRow = z.object({
 /** The newest vendor results kept on outbox rows (a Dingshang delivery result), at most `limit`. Throws StoreError('corrupt-row'). */
 export function listVendorResults(db: ReadDb, limit: number): VendorResultRow[] {
   const raws = db
-    .stmt(`SELECT o.event_id, e.type, o.destination, o.vendor_ref, o.vendor_result, o.vendor_result_at
-           FROM outbox o INDEXED BY outbox_vendor_ref JOIN events e ON e.seq = o.event_seq
-           WHERE o.vendor_ref IS NOT NULL AND o.vendor_result IS NOT NULL ORDER BY o.vendor_result_at DESC LIMIT @limit`)
+    .stmt(`SELECT e.id AS event_id, e.type, s.destination, s.vendor_ref, s.vendor_result, s.vendor_result_at
+           FROM outbox_settled s INDEXED BY outbox_settled_vendor_ref JOIN events e ON e.seq = s.event_seq
+           WHERE s.vendor_ref IS NOT NULL AND s.vendor_result IS NOT NULL ORDER BY s.vendor_result_at DESC LIMIT @limit`)
     .all({ limit });
   return parseRows(VendorResultDbRow, raws, 'outbox').map((r) => ({
     eventId: r.event_id,
@@ -394,18 +502,15 @@ export function listVendorResults(db: ReadDb, limit: number): VendorResultRow[] 
   }));
 }
 
-const StateRow = z.object({ state: z.enum(OUTBOX_STATES) });
-
 /** Throws unless the row exists and is in one of `okStates` (then the no-op was right). */
 function assertRowState(db: ReadDb, eventId: string, destination: string, to: OutboxState, okStates: readonly OutboxState[]): void {
-  const raw = db.stmt('SELECT state FROM outbox WHERE event_id = ? AND destination = ?').get(eventId, destination);
-  const state = raw === undefined ? undefined : parseRow(StateRow, raw, 'outbox');
+  const state = getOutboxRow(db, eventId, destination)?.state;
   if (state === undefined) throw new StoreError('not-found', `outbox row ${eventId}/${destination} not found`, { eventId, destination });
-  if (!okStates.includes(state.state)) {
-    throw new StoreError('invalid-transition', `outbox row ${eventId}/${destination}: ${state.state} → ${to}`, {
+  if (!okStates.includes(state)) {
+    throw new StoreError('invalid-transition', `outbox row ${eventId}/${destination}: ${state} → ${to}`, {
       eventId,
       destination,
-      from: state.state,
+      from: state,
       to,
     });
   }
@@ -434,11 +539,13 @@ export interface OutboxStats {
 
 const StatRow = z.object({ destination: z.string(), state: z.enum(OUTBOX_STATES), n: z.number().int(), oldest: epochMs });
 
-/** Counts for the status screen. Scans the outbox: prune delivered rows with pruneDeliveredOutbox. */
+/** Counts for the status screen. Scans both tables: prune delivered rows with pruneDeliveredOutbox. */
 export function outboxStats(db: ReadDb, now: number): OutboxStats {
   const rows = parseRows(
     StatRow,
-    db.stmt('SELECT destination, state, count(*) AS n, min(created_at) AS oldest FROM outbox GROUP BY destination, state').all(),
+    db.stmt(`SELECT destination, state, count(*) AS n, min(created_at) AS oldest FROM outbox GROUP BY destination, state
+             UNION ALL
+             SELECT destination, state, count(*), min(created_at) FROM outbox_settled GROUP BY destination, state`).all(),
     'outbox',
   );
   const stats: OutboxStats = { pending: 0, dead: 0, delivered: 0, skipped: 0, oldestPendingAgeMs: null, byDestination: {} };
@@ -456,7 +563,7 @@ export function outboxStats(db: ReadDb, now: number): OutboxStats {
 
 /** Deletes delivered outbox rows delivered before `before` (events stay as history). Returns how many. */
 export function pruneDeliveredOutbox(db: Db, before: number): number {
-  return db.stmt(`DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?`).run(before).changes;
+  return db.stmt(`DELETE FROM outbox_settled WHERE state = 'delivered' AND settled_at < ?`).run(before).changes;
 }
 
 /** Events of a parcel in the order they were recorded. Throws StoreError('corrupt-row') on a damaged row. */
@@ -465,7 +572,16 @@ export function eventsForParcel(db: ReadDb, parcelId: string): DomainEvent[] {
   return parseRows(EventRow, raws, 'events');
 }
 
-/** One event by id. Throws StoreError('corrupt-row') on a damaged row. */
+/** The door events (opened, forced, closed, left open) recorded for a compartment from `since` on: whether its door was seen open then. */
+export function doorActivitySince(db: ReadDb, compartmentId: string, since: number): number {
+  const row = db
+    .stmt(`SELECT count(*) AS n FROM events WHERE compartment_id = ? AND occurred_at >= ?
+           AND type IN ('door.opened', 'door.forced', 'door.closed', 'door.left-open')`)
+    .get(compartmentId, since) as { n?: unknown } | undefined;
+  return typeof row?.n === 'number' ? row.n : 0;
+}
+
+/** One event by id: a scan (no index on the id since migrations/0055), for tests and tools. Throws StoreError('corrupt-row') on a damaged row. */
 export function getEvent(db: ReadDb, id: string): DomainEvent | undefined {
   const raw = db.stmt(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.id = ?`).get(id);
   return raw === undefined ? undefined : parseRow(EventRow, raw, 'events');

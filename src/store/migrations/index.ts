@@ -11,6 +11,7 @@ import { migrate0020OutboxPendingOrder } from './0020-outbox-pending-order.js';
 import { migrate0030Custody } from './0030-custody.js';
 import { migrate0040SlimPickup } from './0040-slim-pickup.js';
 import { migrate0051VendorOutcomes } from './0051-vendor-outcomes.js';
+import { migrate0055OwedOutbox } from './0055-owed-outbox.js';
 
 export interface Migration {
   /** Steps of 10, strictly increasing; becomes `user_version` once applied. */
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 30, name: 'custody', up: migrate0030Custody },
   { version: 40, name: 'slim-pickup', up: migrate0040SlimPickup },
   { version: 51, name: 'vendor-outcomes', up: migrate0051VendorOutcomes },
+  { version: 55, name: 'owed-outbox', up: migrate0055OwedOutbox },
 ];
 
 /** Throws RangeError unless versions are positive safe integers in strictly increasing order. */

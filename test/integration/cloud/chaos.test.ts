@@ -197,7 +197,7 @@ describe('sync chaos (issue 4 §6)', () => {
 
     await reached(EVENTS);
     await whileProgressing('the outbox drained', () => -pending(), () => pending() === 0);
-    const outbox = Object.fromEntries(query<Array<{ state: string; n: number }>>(`SELECT state, count(*) AS n FROM outbox GROUP BY state`).map((r) => [r.state, r.n]));
+    const outbox = Object.fromEntries(query<Array<{ state: string; n: number }>>(`SELECT state, count(*) AS n FROM (SELECT state FROM outbox UNION ALL SELECT state FROM outbox_settled) GROUP BY state`).map((r) => [r.state, r.n]));
     const faults = (await (await fetch(`${mockUrl}/_mock/faults`)).json()) as unknown;
     await kill(agent);
     await kill(mock);
@@ -214,7 +214,8 @@ describe('sync chaos (issue 4 §6)', () => {
     const codePulls = arrivals.filter((a) => a.vendor === 'dingshang' && a.path.endsWith('/products')).length;
     const unsent = query<Array<{ destination: string; state: string; reason: string | null; type: string; source: string | null }>>(
       `SELECT o.destination, o.state, o.last_error AS reason, e.type, json_extract(e.payload, '$.codeSource') AS source
-       FROM outbox o JOIN events e ON e.seq = o.event_seq WHERE o.state IN ('dead', 'skipped')`,
+       FROM (SELECT destination, state, last_error, event_seq FROM outbox UNION ALL SELECT destination, state, last_error, event_seq FROM outbox_settled) o
+       JOIN events e ON e.seq = o.event_seq WHERE o.state IN ('dead', 'skipped')`,
     );
     console.log(
       'chaos summary',

@@ -338,15 +338,17 @@ describe('crash test (issue #2 §9)', () => {
           openFrames: frames.length,
           openIntents: count('SELECT count(*) AS n FROM open_intents'),
           events: count('SELECT count(*) AS n FROM events'),
-          outboxRows: count('SELECT count(*) AS n FROM outbox'),
+          outboxRows: count('SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM outbox_settled) AS n'),
         };
         console.log(`crash test summary ${JSON.stringify(summary)}`);
 
         // 2. Every event has exactly one outbox row per destination, every row its event;
         //    every picked-up parcel exactly one parcel.picked-up event (so exactly one row).
-        expect(all(`SELECT e.id, e.type, (SELECT count(*) FROM outbox o WHERE o.event_id = e.id AND o.destination = ?) AS n
+        //    Owed and settled rows together (docs/architecture.md §4): a row is in one of the two.
+        const rows = `(SELECT event_seq, destination FROM outbox UNION ALL SELECT event_seq, destination FROM outbox_settled)`;
+        expect(all(`SELECT e.id, e.type, (SELECT count(*) FROM ${rows} o WHERE o.event_seq = e.seq AND o.destination = ?) AS n
                     FROM events e WHERE n <> 1`, DESTINATION)).toEqual([]);
-        expect(all(`SELECT o.event_id, o.destination FROM outbox o LEFT JOIN events e ON e.id = o.event_id AND e.seq = o.event_seq
+        expect(all(`SELECT o.event_seq, o.destination FROM ${rows} o LEFT JOIN events e ON e.seq = o.event_seq
                     WHERE e.id IS NULL OR o.destination <> ?`, DESTINATION)).toEqual([]);
         const parcels = all<{ id: string; state: string; compartment_id: string; stored_at: number | null }>('SELECT id, state, compartment_id, stored_at FROM parcels');
         const eventCount = (parcelId: string, type: string) =>
@@ -354,7 +356,7 @@ describe('crash test (issue #2 §9)', () => {
         const pickedUp = parcels.filter((p) => p.state === 'picked-up');
         for (const p of pickedUp) {
           expect(eventCount(p.id, 'parcel.picked-up'), `parcel.picked-up events of ${p.id}`).toBe(1);
-          expect(one<{ n: number }>(`SELECT count(*) AS n FROM outbox o JOIN events e ON e.id = o.event_id
+          expect(one<{ n: number }>(`SELECT count(*) AS n FROM ${rows} o JOIN events e ON e.seq = o.event_seq
                                     WHERE e.parcel_id = ? AND e.type = 'parcel.picked-up' AND o.destination = ?`, p.id, DESTINATION).n).toBe(1);
         }
         expect(one<{ n: number }>(`SELECT count(*) AS n FROM events e JOIN parcels p ON p.id = e.parcel_id

@@ -59,7 +59,7 @@ function assertWhole(db: ReadDb): number {
   }
   const stats = outboxStats(db, Date.now());
   expect(stats.pending).toBe(events * 2); // one row per destination
-  expect(stats.byDestination).toEqual({ cloud: { pending: events, dead: 0 }, ops: { pending: events, dead: 0 } });
+  expect(stats.byDestination).toEqual({ cloud: { pending: events, dead: 0, skipped: 0 }, ops: { pending: events, dead: 0, skipped: 0 } });
   expect(listParcels(db, { states: ['stored'], limit: 100 }).length).toBeLessThanOrEqual(8);
   return parcels.length;
 }

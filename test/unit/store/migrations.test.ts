@@ -117,11 +117,42 @@ describe('0020-outbox-pending-order', () => {
     expect(names(db, 'index')).toEqual(expect.arrayContaining(['outbox_pending_order', 'outbox_due']));
     const viaIndex = db.prepare(`SELECT event_seq FROM outbox INDEXED BY outbox_pending_order WHERE destination = 'a' AND state = 'pending' ORDER BY event_seq`);
     expect(viaIndex.pluck().all()).toEqual([3, 4, 7, 8]);
-    // Today's query reads columns of later versions; the index it walks survives them (0051 rebuilds the table with it).
-    runMigrations(db, silentLogger);
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${NEXT_DELIVERABLE_SQL}`).all({ destination: 'a', now: 0, limit: 10 }) as Array<{ detail: string }>).map((r) => r.detail);
-    expect(plan.join('\n')).toMatch(/SEARCH o USING INDEX outbox_pending_order \(destination=\?\)/);
-    expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('0055-owed-outbox', () => {
+  it('splits a file at version 51 into owed and settled rows keyed by destination slot and seq, and walks the owed ones by key alone', () => {
+    const db = rawDb();
+    expect(runMigrations(db, silentLogger, MIGRATIONS.filter((m) => m.version <= 51))).toEqual({ from: 0, to: 51 });
+    const insert = db.prepare(`INSERT INTO events (seq, id, type, parcel_id, payload, occurred_at) VALUES (?, ?, 't', ?, '{}', 0)`);
+    const row = db.prepare(`INSERT INTO outbox (event_id, destination, event_seq, parcel_id, state, next_attempt_at, created_at, delivered_at, dead_at, skipped_at, last_error, vendor_ref)
+                            VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`);
+    const states = ['pending', 'delivered', 'dead', 'skipped'] as const;
+    for (let seq = 1; seq <= 8; seq++) {
+      insert.run(seq, `e${seq}`, `p${seq}`);
+      const state = states[seq % 4]!;
+      for (const destination of ['b', 'a']) {
+        row.run(`e${seq}`, destination, seq, `p${seq}`, state, state === 'delivered' ? 5 : null, state === 'dead' ? 5 : null, state === 'skipped' ? 5 : null,
+          state === 'skipped' ? 'nothing to send' : null, state === 'delivered' ? `ref${seq}` : null);
+      }
+    }
+    expect(runMigrations(db, silentLogger)).toEqual({ from: 51, to: LATEST_SCHEMA_VERSION });
+    expect(db.prepare(`SELECT name, slot FROM outbox_destinations ORDER BY slot`).all()).toEqual([{ name: 'a', slot: 1 }, { name: 'b', slot: 2 }]);
+    const span = 2 ** 40;
+    expect(db.prepare(`SELECT id, state FROM outbox WHERE destination = 'a' ORDER BY id`).all()).toEqual(
+      [2, 4, 6, 8].map((seq) => ({ id: span + seq, state: seq % 4 === 0 ? 'pending' : 'dead' })),
+    );
+    expect(db.prepare(`SELECT id, state, settled_at, vendor_ref, last_error FROM outbox_settled WHERE destination = 'b' ORDER BY id`).all()).toEqual([
+      { id: 2 * span + 1, state: 'delivered', settled_at: 5, vendor_ref: 'ref1', last_error: null },
+      { id: 2 * span + 3, state: 'skipped', settled_at: 5, vendor_ref: null, last_error: 'nothing to send' },
+      { id: 2 * span + 5, state: 'delivered', settled_at: 5, vendor_ref: 'ref5', last_error: null },
+      { id: 2 * span + 7, state: 'skipped', settled_at: 5, vendor_ref: null, last_error: 'nothing to send' },
+    ]);
+    expect(names(db, 'index')).not.toEqual(expect.arrayContaining(['outbox_pending_order']));
+    expect(names(db, 'index').filter((n) => n.startsWith('sqlite_autoindex_events') || n.startsWith('sqlite_autoindex_outbox'))).toEqual([]);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${NEXT_DELIVERABLE_SQL}`).all({ from: span, to: 2 * span - 1 }) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SEARCH o USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 });
 
