@@ -63,5 +63,7 @@ export const ALARM_CODES = [
   'needs-check',
   /** Yopoint's `cabinet.list` does not list this cabinet under the configured appid: its orders and notifications will not be ours. */
   'vendor-unregistered',
+  /** Yopoint reported a door opened (or not) that supervision here saw otherwise (`yopoint.doorCompartment`): check the door. */
+  'vendor-door-mismatch',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];

@@ -81,6 +81,7 @@ export {
   recordVendorResult,
   listUnsent,
   listVendorResults,
+  doorActivitySince,
   retryDead,
   outboxStats,
   pruneDeliveredOutbox,

@@ -84,6 +84,14 @@ export const yopointOptionsSchema = z.object({
    */
   // UNVERIFIED: docs/vendors/yopoint.md §4.2 (per-device fields of cabinet.list unknown; the §5.4 cabinet shape is assumed)
   cabinet: z.object({ deviceCode: z.string().min(1), matchField: z.string().min(1).default('DeviceCode') }).strict().optional(),
+  /**
+   * The compartment whose door Yopoint's orders open (§4.4, §5.3 name no
+   * door): a `notify.close.door` is compared with what supervision saw of
+   * it. Absent: not compared (logged only).
+   */
+  doorCompartment: z.string().min(1).optional(),
+  /** How far back a door report is compared with the door events seen here. Default 10 min. */
+  doorWindowMs: durationMs({ min: 1000, max: 24 * 3_600_000, default: 600_000 }),
 });
 
 export type YopointOptions = z.output<typeof yopointOptionsSchema>;

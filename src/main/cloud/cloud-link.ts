@@ -19,7 +19,7 @@ export interface CloudParts {
   /** The vendors whose callbacks the receiver verifies (a route each). */
   callbacks: CallbackRoutesConfig;
   /** Where `receiver-down` is raised while the receiver cannot listen, and `vendor-unregistered` while Yopoint does not list this cabinet (src/main/alarms.ts). */
-  alarms: ReceiverAlarm & { set(code: 'vendor-unregistered', up: boolean, detail: string | null): void };
+  alarms: ReceiverAlarm & { set(code: 'vendor-unregistered' | 'vendor-door-mismatch', up: boolean, detail: string | null): void };
 }
 
 /**
@@ -42,6 +42,7 @@ export class CloudLink {
   readonly #yopoint: YopointGateway | null;
   readonly #alarms: CloudParts['alarms'];
   #yopointRegistration: YopointRegistration | null = null;
+  readonly #yopointDoor: { compartmentId: string; windowMs: number } | null;
   readonly #stopping = new AbortController();
   #channel: CommandChannel | null = null;
   #offChannel: (() => void) | null = null;
@@ -79,6 +80,7 @@ export class CloudLink {
     this.#alarms = parts.alarms;
     // The gateway (client) beside the receiver: built here so a gateway URL it refuses stops the boot with the reason.
     this.#yopoint = config.cloud.yopoint === undefined ? null : yopointGateway(config.cloud.yopoint);
+    this.#yopointDoor = config.cloud.yopoint?.doorCompartment === undefined ? null : { compartmentId: config.cloud.yopoint.doorCompartment, windowMs: config.cloud.yopoint.doorWindowMs };
     this.#puller =
       codeSources.length === 0
         ? null
@@ -151,6 +153,36 @@ export class CloudLink {
     const c = r.content;
     if (c.source === 'dingshang' && c.event.type === 'delivery-result') this.#deliveryResult(c.event);
     if (c.source === 'yopoint' && c.event.type === 'order-paid') void this.#yopointOrder(c.event, r.command.receivedAt);
+    if (c.source === 'yopoint' && c.event.type === 'door-close-report') this.#yopointDoorReport(c.event, r.command.receivedAt);
+  }
+
+  /**
+   * §5.3: Yopoint says whether the door of an order opened. Compared with the door events supervision recorded for
+   * `yopoint.doorCompartment` within `doorWindowMs` before the report: when they disagree, `vendor-door-mismatch`
+   * is raised and audited (a door Yopoint opened that we never saw move, or one we saw open that Yopoint says stayed
+   * shut); an agreeing report clears it.
+   */
+  #yopointDoorReport(report: { orderRef: string; doorOpened: boolean | null; message: string }, receivedAt: number): void {
+    const door = this.#yopointDoor;
+    if (door === null || report.doorOpened === null) {
+      this.#log.info({ orderRef: report.orderRef, doorOpened: report.doorOpened }, 'yopoint door report not compared (no yopoint.doorCompartment, or an undocumented Status)');
+      return;
+    }
+    try {
+      const seenOpen = store.doorActivitySince(this.#db, door.compartmentId, receivedAt - door.windowMs) > 0;
+      const facts = { orderRef: report.orderRef, compartmentId: door.compartmentId, yopointSaysOpened: report.doorOpened, seenOpenHere: seenOpen };
+      if (seenOpen === report.doorOpened) {
+        this.#log.info(facts, 'yopoint door report agrees with the door seen here');
+        this.#alarms.set('vendor-door-mismatch', false, null);
+        return;
+      }
+      const detail = `order ${report.orderRef}: Yopoint says the door ${report.doorOpened ? 'opened' : 'did not open'}; compartment ${door.compartmentId} was ${seenOpen ? '' : 'not '}seen open here`;
+      store.appendAudit(this.#db, { at: this.#now(), actor: 'vendor:yopoint', action: 'vendor.door-mismatch', compartmentId: door.compartmentId, detail: facts });
+      this.#alarms.set('vendor-door-mismatch', true, detail);
+      this.#log.warn(facts, 'yopoint door report disagrees with the door seen here');
+    } catch (err) {
+      this.#log.error({ err, orderRef: report.orderRef }, 'yopoint door report could not be compared');
+    }
   }
 
   /**

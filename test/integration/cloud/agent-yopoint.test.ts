@@ -25,13 +25,13 @@ describe('agent ↔ Yopoint gateway and notifications (mock)', () => {
     for (const m of mocks) await m.close();
   });
 
-  async function start(deviceCode: string): Promise<{ mock: RunningMockCloud; running: RunningAgent }> {
+  async function start(deviceCode: string, extra: Record<string, unknown> = {}): Promise<{ mock: RunningMockCloud; running: RunningAgent }> {
     const receiverPort = await freePort();
     const mock = await startMockCloud([yopointMock({ ...credentials, notifyUrl: `http://127.0.0.1:${receiverPort}/yopoint/notify` })]);
     mocks.push(mock);
     await fetch(`${mock.url}/_mock/yopoint/add-cabinet`, { method: 'POST', body: JSON.stringify({ cabinets: [{ DeviceCode: 'A001', Name: 'lobby' }, { DeviceCode: 'A002', Name: 'gate' }] }) });
     const config = agentConfig({
-      cloud: { yopoint: { ...credentials, gatewayUrl: `${mock.url}/yopoint${YOPOINT_MOCK_GATEWAY_PATH}`, cabinet: { deviceCode } }, receiver: { port: receiverPort } },
+      cloud: { yopoint: { ...credentials, gatewayUrl: `${mock.url}/yopoint${YOPOINT_MOCK_GATEWAY_PATH}`, cabinet: { deviceCode }, ...extra }, receiver: { port: receiverPort } },
     });
     const running = await runAgent(config, await createLogger(config, { stdout: false }), { jobs: false });
     agents.push(running);
@@ -73,5 +73,27 @@ describe('agent ↔ Yopoint gateway and notifications (mock)', () => {
     const options = running.agent.config.cloud.yopoint!;
     expect(await yopointRegistration({ ...options, gatewayUrl, cabinet: { deviceCode: 'A001', matchField: 'DeviceCode' } })).toMatchObject({ state: 'registered' });
     expect(await yopointRegistration({ ...options, gatewayUrl, appSecret: 'wrong-secret' })).toMatchObject({ state: 'refused' });
+  }, 60_000);
+
+  it('flags a door report that disagrees with the door seen here, and clears it when one agrees', async () => {
+    const { mock, running } = await start('A001', { doorCompartment: '3' });
+    const notify = async (receiptNo: string): Promise<void> => {
+      const sent = (await (await fetch(`${mock.url}/_mock/yopoint/send-notify`, {
+        method: 'POST',
+        body: JSON.stringify({ method: 'notify.close.door', biz: { Status: 1, ReceiptNo: receiptNo, Msg: 'closed' } }),
+      })).json()) as { answers: Array<{ status: number }> };
+      expect(sent.answers[0]?.status).toBe(200);
+    };
+    const mismatch = async () => (await status(running)).alarms.find((a) => a.code === 'vendor-door-mismatch');
+    // Yopoint says its order opened the door; nothing here saw compartment 3 move.
+    await notify('VI-DOOR-1');
+    const raised = await until('the mismatch alarm', mismatch);
+    expect(raised.detail).toContain('VI-DOOR-1');
+    expect(store.listAudit(running.agent.db, { newestFirst: true, limit: 5 }).map((a) => a.action)).toContain('vendor.door-mismatch');
+    // The door does open here; the next report agrees.
+    const opened = await callAgent(running.socketPath, 'open', { compartment: '3' });
+    expect(opened).toMatchObject({ reached: true, result: { ok: true } });
+    await notify('VI-DOOR-2');
+    await until('the alarm cleared', async () => ((await mismatch()) === undefined ? true : undefined));
   }, 60_000);
 });
