@@ -14,10 +14,11 @@ import type { DeviceFacts, ServiceUser } from './checks/serial.js';
 import type { ServiceFacts } from './checks/services.js';
 import type { ShellFacts } from './checks/shell.js';
 
-/** The packaged agent's system user (build/linux/after-install.sh creates it). */
+/** The packaged agent's system user (build/deb/postinst creates it). */
 export const SERVICE_USER = 'cabinet-kiosk';
 export const SERVICE_UNITS = ['cabinet-kiosk-agent.service', 'cabinet-kiosk-screen.service'];
-export const UDEV_RULE = '/etc/udev/rules.d/99-cabinet-kiosk.rules';
+/** Where the deb puts the rule; a copy in /etc/udev/rules.d of the same name overrides it. */
+export const UDEV_RULE = '/usr/lib/udev/rules.d/99-cabinet-kiosk.rules';
 /** dist/renderer beside dist/main (this file is dist/main/doctor/…). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
 
