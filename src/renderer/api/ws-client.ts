@@ -24,6 +24,8 @@ export const TOKEN_SUBPROTOCOL_PREFIX = SESSION_SUBPROTOCOL_PREFIX;
 export const UNAUTHORISED_CLOSE_CODE = CLOSE_UNAUTHORISED;
 
 const OPEN = 1;
+/** How long a connection made after a 4401 must stay up before the screen counts as connected again. */
+const REFUSAL_GRACE_MS = 500;
 
 // Handlers declared method-style so both the DOM `WebSocket` and the `ws`
 // package's class (whose events carry more fields) fit this shape.
@@ -163,8 +165,16 @@ export class WsKioskClient implements KioskTransport {
       // The server has the ticket now: it redeemed it (a session frame follows) or closes with 4401.
       this.#ticket = null;
       this.#attempt = 0;
-      this.#setStatus('open');
-      for (const { id, frame } of this.#unsent.splice(0)) this.#send(socket, id, frame);
+      if (this.#status === 'unauthorised') {
+        // A refused credential is refused right after the upgrade: stay unauthorised until the
+        // connection has outlived that, so the screen does not flicker with every retry.
+        this.#retryTimer = this.#opts.timers.setTimeout(() => {
+          this.#retryTimer = null;
+          if (this.#socket === socket) this.#opened(socket);
+        }, REFUSAL_GRACE_MS);
+        return;
+      }
+      this.#opened(socket);
     };
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onMessage(event.data);
@@ -177,6 +187,11 @@ export class WsKioskClient implements KioskTransport {
       this.#socket = null;
       this.#onClose(event.code);
     };
+  }
+
+  #opened(socket: SocketLike): void {
+    this.#setStatus('open');
+    for (const { id, frame } of this.#unsent.splice(0)) this.#send(socket, id, frame);
   }
 
   /** The ticket until a connection opened with it, else the session token, else nothing. */

@@ -216,12 +216,14 @@ describe('browser-mode WebSocket client (against a real ws server)', () => {
     await expect(client.call('session.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'agent-busy' } });
     await until(() => client.status === 'unauthorised');
     await expect(client.call('keypad.activity', {})).resolves.toMatchObject({ ok: false, error: { code: 'not-authorised' } });
-    await until(() => h.connections.length >= 2);
-    // Only the slowest wait (backoff.maxMs = 80 here), never the fast first ones.
-    expect(new Set(delays)).toEqual(new Set([80]));
+    await until(() => h.connections.length >= 3, 10_000);
+    // Only the slowest wait (backoff.maxMs = 80 here), never the fast first ones; and a retry that
+    // opens stays "unauthorised" for the refusal grace (500 ms): no flicker to "open" and back.
+    expect(new Set(delays)).toEqual(new Set([80, 500]));
+    expect(states.filter((s) => s === 'open')).toEqual(['open']); // the first connection only, before any refusal
     // The agent takes the credential back (a restart on its session file): the screen recovers.
     refuse = false;
-    await until(() => client.status === 'open');
+    await until(() => client.status === 'open', 10_000);
     expect(states.at(-1)).toBe('open');
     await expect(client.call('keypad.activity', {})).resolves.toEqual({ ok: true, value: null });
   });
