@@ -221,10 +221,12 @@ describe('DingshangDestination against the mock', () => {
     const dest = new DingshangDestination(r.config, { client: r.client });
     const event = pickedUp('0190a1b2-0000-7000-8000-000000000001', codes[0]!.externalId);
 
-    expect(await dest.deliver(event, never)).toEqual({ kind: 'delivered' });
-    // A redelivery (the answer was lost, the drainer tried again): 10025, reconciled to our order.
+    // The order's id is kept as the row's vendor reference (the §10 callback names it).
+    const first = await dest.deliver(event, never);
+    expect(first).toEqual({ kind: 'delivered', vendorRef: expect.stringMatching(/^\d+$/) });
+    // A redelivery (the answer was lost, the drainer tried again): 10025, reconciled to our order, the same reference.
     const again = new DingshangDestination(r.config, { client: r.client, codeFor: () => codes[0]!.code });
-    expect(await again.deliver(event, never)).toEqual({ kind: 'delivered' });
+    expect(await again.deliver(event, never)).toEqual(first);
 
     const ledger = r.cloud.ledger.summary('dingshang');
     expect(ledger.applied.map((e) => e.key)).toEqual([tradeIdForEvent(event.id)]);
@@ -245,7 +247,7 @@ describe('DingshangDestination against the mock', () => {
     expect(dead).toMatchObject({ kind: 'dead', reason: expect.stringContaining('no longer listed upstream') });
   });
 
-  it('a wrong AppKey pauses the destination (unauthorised); other events go without a request', async () => {
+  it('a wrong AppKey pauses the destination (unauthorised); other events are skipped without a request', async () => {
     const r = await rig();
     const { codes } = await r.control<Created>('create-codes', { count: 1, productId: 131 });
     const client = new DingshangClient({ ...r.config, appKey: 'not-the-merchant-key' }, { clock: r.clock });
@@ -253,7 +255,7 @@ describe('DingshangDestination against the mock', () => {
     const outcome = await dest.deliver(pickedUp('0190a1b2-0000-7000-8000-000000000004', codes[0]!.externalId), never);
     expect(outcome).toMatchObject({ kind: 'unauthorised', reason: expect.stringContaining('4006') });
     expect(JSON.stringify(outcome)).not.toContain(codes[0]!.code);
-    expect(await dest.deliver(pickedUp('0190a1b2-0000-7000-8000-000000000005', '1:1', 'local'), never)).toEqual({ kind: 'delivered' });
+    expect(await dest.deliver(pickedUp('0190a1b2-0000-7000-8000-000000000005', '1:1', 'local'), never)).toMatchObject({ kind: 'skipped' });
   });
 });
 
