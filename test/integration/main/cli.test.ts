@@ -86,7 +86,8 @@ describe('cabinet-kiosk CLI', () => {
     expect(opensOf(2)).toBe(2);
 
     const outbox = await json('outbox');
-    expect(outbox).toMatchObject({ byDestination: { operator: { dead: 0 } } });
+    // The counts, and the dead and skipped rows with their reason (none here) and what vendors reported (none).
+    expect(outbox).toMatchObject({ byDestination: { operator: { dead: 0, skipped: 0 } }, skipped: 0, unsent: [], reported: [] });
     expect(Number(outbox['pending'])).toBeGreaterThanOrEqual(2);
   });
 
