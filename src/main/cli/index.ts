@@ -105,7 +105,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .command('cancel <compartment>')
     .description('withdraw the vendor-issued pickup codes of a compartment, upstream first (the vendor must be reachable)')
     .action((compartment: string) => control('codes-cancel', () => ({ compartment }))());
-  const outbox = program.command('outbox').description('pending and dead counts, oldest pending age').action(control('outbox', () => ({})));
+  const outbox = program.command('outbox').description('pending, dead and skipped counts, oldest pending age; each dead or skipped row with destination, reason and age').action(control('outbox', () => ({})));
   outbox.command('retry [destination]').description('queue dead events again').action((destination?: string) => control('outbox-retry', () => prune({ destination }))());
 
   program
