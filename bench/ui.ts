@@ -16,7 +16,8 @@ import { median, progress, summarize, tempDir, type Summary } from './stats.js';
 const RENDERER = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 
 export interface UiResult {
-  bundle: { files: number; rawKb: number; gzipKb: number; largestGzipKb: { file: string; kb: number } };
+  /** What a page loads to show its first screen; the spoken clips apart (fetched when a prompt plays). */
+  bundle: { files: number; rawKb: number; gzipKb: number; largestGzipKb: { file: string; kb: number }; voice: { files: number; kb: number } };
   uiReady: { runs: Array<{ spawnToReadyLineMs: number; readyLineToInteractiveMs: number; totalMs: number }>; medianMs: number; chromiumLaunchMs: number };
   keypress: { presses: number; toPaintMs: Summary; toDomMs: Summary; frameMs: Summary; waitForFrameMs: Summary; firstFrame: number };
 }
@@ -57,14 +58,17 @@ function measureBundle(): UiResult['bundle'] {
   let raw = 0;
   let gz = 0;
   let largest = { file: '', kb: 0 };
-  for (const file of files) {
+  const voice = files.filter((f) => f.endsWith('.wav'));
+  const voiceKb = +(voice.reduce((n, f) => n + statSync(f).size, 0) / 1024).toFixed(1);
+  const loaded = files.filter((f) => !f.endsWith('.wav'));
+  for (const file of loaded) {
     const bytes = readFileSync(file);
     const zipped = gzipSync(bytes, { level: 9 }).length;
     raw += bytes.length;
     gz += zipped;
     if (zipped / 1024 > largest.kb) largest = { file: file.slice(RENDERER.length), kb: +(zipped / 1024).toFixed(1) };
   }
-  return { files: files.length, rawKb: +(raw / 1024).toFixed(1), gzipKb: +(gz / 1024).toFixed(1), largestGzipKb: largest };
+  return { files: loaded.length, rawKb: +(raw / 1024).toFixed(1), gzipKb: +(gz / 1024).toFixed(1), largestGzipKb: largest, voice: { files: voice.length, kb: voiceKb } };
 }
 
 async function uiReadyOnce(browser: Browser, presses: number) {
