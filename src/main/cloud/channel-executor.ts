@@ -2,6 +2,7 @@ import type { ChannelCommand, ChannelCommandExecutor, CommandResult, HeartbeatFa
 import { KioskError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Kiosk } from '../../core/kiosk.js';
+import { uploadNewestLog } from './log-upload.js';
 
 /** Who the audit log names for anything the operator's cloud asked for. */
 export const CHANNEL_ACTOR = 'operator:channel';
@@ -17,6 +18,26 @@ export interface ChannelExecutorParts {
   /** set-config: change runtime settings (the fleet link's). Absent: `not-supported`. */
   setConfig?: (settings: Record<string, string | number | boolean>) => Promise<unknown>;
   log: Logger;
+}
+
+/** What the agent gives every command link: its flows, its cloud and its data folder. */
+export interface AgentCommandParts {
+  kiosk: Kiosk;
+  cloud: { wake(): void; pullCodes(): Promise<unknown> };
+  config: { dataDir: string };
+}
+
+/** The executor both command links (the WebSocket channel, the fleet link) run: sync-now and upload-logs as the agent does them. */
+export function agentCommandExecutor(parts: AgentCommandParts, link: Pick<ChannelExecutorParts, 'facts' | 'log' | 'setConfig'>): ChannelCommandExecutor {
+  return channelExecutor({
+    kiosk: parts.kiosk,
+    syncNow: async () => {
+      parts.cloud.wake();
+      return { codePulls: await parts.cloud.pullCodes() };
+    },
+    uploadLogs: (url) => uploadNewestLog(parts.config.dataDir, url),
+    ...link,
+  });
 }
 
 /** A command refused by its own rules (a bad upload URL, settings that fail validation), with a code for the operator. */

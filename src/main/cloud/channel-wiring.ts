@@ -7,9 +7,8 @@ import type { Hardware } from '../hardware.js';
 import type { Kiosk } from '../../core/kiosk.js';
 import { APP_VERSION } from '../version.js';
 import { heartbeatHealth, type RuntimeHealth } from '../health/runtime-health.js';
-import { channelExecutor } from './channel-executor.js';
+import { agentCommandExecutor } from './channel-executor.js';
 import type { CloudLink } from './cloud-link.js';
-import { uploadNewestLog } from './log-upload.js';
 import { StoreInbox } from './store-ports.js';
 
 export interface ChannelParts {
@@ -35,16 +34,7 @@ export function createChannel(parts: ChannelParts): CommandChannel | null {
   };
   return new CommandChannel(settings, {
     inbox: new StoreInbox(parts.db),
-    executor: channelExecutor({
-      kiosk: parts.kiosk,
-      syncNow: async () => {
-        parts.cloud.wake();
-        return { codePulls: await parts.cloud.pullCodes() };
-      },
-      facts,
-      uploadLogs: (url) => uploadNewestLog(parts.config.dataDir, url),
-      log: parts.log.child({ module: 'main/cloud' }),
-    }),
+    executor: agentCommandExecutor(parts, { facts, log: parts.log.child({ module: 'main/cloud' }) }),
     heartbeatFacts: facts,
     logger: parts.log,
   });

@@ -30,12 +30,11 @@ import type { Alarms } from '../alarms.js';
 import type { Config } from '../config/schema.js';
 import type { Hardware } from '../hardware.js';
 import type { Kiosk } from '../../core/kiosk.js';
-import { channelExecutor, CommandRefused } from './channel-executor.js';
+import { agentCommandExecutor, CommandRefused } from './channel-executor.js';
 import type { CloudLink } from './cloud-link.js';
 import { FleetReporter } from './fleet-reporter.js';
 import { resolveSettings, type RuntimeSettings } from './fleet-settings.js';
 import { heartbeatFacts } from './channel-wiring.js';
-import { uploadNewestLog } from './log-upload.js';
 import { StoreInbox } from './store-ports.js';
 import type { HealthSummary } from '../health/runtime-health.js';
 
@@ -116,17 +115,7 @@ export class FleetAgent {
       { secret: s.secret, replayWindowMs: s.replayWindowMs, maxQueued: s.maxQueued },
       {
         inbox: new StoreInbox(parts.db),
-        executor: channelExecutor({
-          kiosk: parts.kiosk,
-          syncNow: async () => {
-            parts.cloud.wake();
-            return { codePulls: await parts.cloud.pullCodes() };
-          },
-          facts,
-          uploadLogs: (url) => uploadNewestLog(parts.config.dataDir, url),
-          setConfig: (settings) => this.#setConfig(settings),
-          log: this.#log,
-        }),
+        executor: agentCommandExecutor(parts, { facts, setConfig: (settings) => this.#setConfig(settings), log: this.#log }),
         now: Date.now,
         logger: parts.log.child({ module: 'cloud/fleet' }),
       },
