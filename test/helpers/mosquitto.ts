@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { freePort } from './cloud.js';
 
 /**
  * A real Mosquitto broker for the fleet tests and the bench: its own config
@@ -19,18 +20,6 @@ export function mosquittoPath(): string {
     throw new Error(`mosquitto is not installed (looked in ${MOSQUITTO_CANDIDATES.join(', ')}): apt-get install mosquitto (.ci/run does)`);
   }
   return found;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface MosquittoOptions {
