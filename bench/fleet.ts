@@ -14,7 +14,7 @@ import { FleetOperator } from '../src/cloud/index.js';
 import { JsonLineProcess, runCli } from '../test/helpers/cli.js';
 import { EventConsumer, fillFleetBacklog } from '../test/helpers/fleet.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
-import { progress, sleep, summarize, tempDir, type Summary } from './stats.js';
+import { progress, sleep, summarize, tempDir, type MetricRow, type Summary } from './stats.js';
 
 const PREFIX = 'cabinets';
 const SECRET = 'bench-fleet-command-key-0001';
@@ -221,19 +221,8 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
   }
 }
 
-/** The same row shape as bench/run.ts writes. */
-export interface FleetMetricRow {
-  metric: string;
-  variant: string;
-  unit: string;
-  p50: number | null;
-  p99: number | null;
-  value: number | null;
-  target: { on: 'p99' | 'value' | 'median'; op: '<=' | '>='; limit: number } | null;
-  pass: boolean | null;
-  beside: string;
-  measures: string;
-}
+/** bench/run.ts's row shape. */
+export type FleetMetricRow = MetricRow;
 
 const fmt = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
 

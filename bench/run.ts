@@ -18,7 +18,7 @@ import { runLockoutScaling, runRefusalFloor, type LockoutScalingPoint, type Refu
 import { runSerialPickup, type SerialPickupResult } from './serial-pickup.js';
 import { runUiBench, type UiResult } from './ui.js';
 import { fleetRows, mergeFleetResults, runFleetBench } from './fleet.js';
-import { progress, round, roundSummary, type Summary } from './stats.js';
+import { progress, round, roundSummary, type MetricRow, type Summary, type Target } from './stats.js';
 
 const PACE_BAUD = 9600;
 const DURABLE = { warmup: 100, count: 2000, block: 100 };
@@ -26,26 +26,6 @@ const DURABLE = { warmup: 100, count: 2000, block: 100 };
 const CLOUD = { drainEvents: 50_000, rssEvents: 100_000, rawRequests: 3000 };
 /** Wire time of the 5-byte open frame at 9600 8N1 (10 bits a byte): a PTY does not add it, even paced. */
 const OPEN_FRAME_WIRE_MS = (5 * 10 * 1000) / PACE_BAUD;
-
-interface Target {
-  on: 'p99' | 'value' | 'median';
-  op: '<=' | '>=';
-  limit: number;
-}
-
-interface MetricRow {
-  metric: string;
-  variant: string;
-  unit: string;
-  p50: number | null;
-  p99: number | null;
-  value: number | null;
-  target: Target | null;
-  pass: boolean | null;
-  /** Measured in the same run, printed beside the figure. */
-  beside: string;
-  measures: string;
-}
 
 function check(t: Target, x: number): boolean {
   return t.op === '<=' ? x <= t.limit : x >= t.limit;

@@ -6,6 +6,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A bound a figure must meet: the p99, the value, or the median, against `limit`. */
+export interface Target {
+  on: 'p99' | 'value' | 'median';
+  op: '<=' | '>=';
+  limit: number;
+}
+
+/** One row of bench/results.json's `metrics`, as every bench subset writes it. */
+export interface MetricRow {
+  metric: string;
+  variant: string;
+  unit: string;
+  p50: number | null;
+  p99: number | null;
+  value: number | null;
+  target: Target | null;
+  pass: boolean | null;
+  /** Measured in the same run, printed beside the figure. */
+  beside: string;
+  measures: string;
+}
+
 export interface Summary {
   n: number;
   min: number;

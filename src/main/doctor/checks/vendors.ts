@@ -1,16 +1,8 @@
+import type { VendorProbeResult } from '../../../cloud/index.js';
 import { fail, info, pass, warn, type CheckResult } from '../check.js';
 
-/** What one configured vendor answered (src/cloud/probe.ts). */
-export interface VendorFacts {
-  name: string;
-  url: string;
-  reachable: boolean;
-  /** `not-checked`: no signed call the vendor documents for it, so reachability only. */
-  credentials: 'accepted' | 'refused' | 'not-checked';
-  /** How it was asked (`signed cabinet.list`, `GET /ping with Appid/AppSecret`, `HEAD`). */
-  probe: string;
-  detail: string;
-}
+/** What one configured vendor answered (src/cloud/probe.ts): `credentials: 'not-checked'` where the vendor documents no signed call for it. */
+export type VendorFacts = VendorProbeResult;
 
 /** `vendor.<name>`: reachable, and credentials accepted where a signed probe exists. */
 export function vendorChecks(vendors: readonly VendorFacts[]): CheckResult[] {
