@@ -14,6 +14,8 @@ export const CONTRACT_VERSION = 1;
 /** The Electron IPC channels; the preload hard-codes the same strings (a test holds them equal). */
 export const IPC_CALL_CHANNEL = 'kiosk:call';
 export const IPC_EVENT_CHANNEL = 'kiosk:event';
+/** Whether the shell's link to the agent is up: pushed as a boolean on each change, and answered to an invoke. */
+export const IPC_LINK_CHANNEL = 'kiosk:link';
 
 export const STAFF_ROLES = ['courier', 'technician'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];

@@ -40,6 +40,7 @@ export interface AgentLinkOptions {
 export class AgentLink {
   readonly #opts: AgentLinkOptions;
   readonly #sinks = new Set<(event: unknown) => void>();
+  readonly #linkSinks = new Set<(connected: boolean) => void>();
   readonly #pending = new Map<number, (result: unknown) => void>();
   readonly #unsent: Array<{ id: number; frame: string }> = [];
   #socket: LinkSocket | null = null;
@@ -89,6 +90,12 @@ export class AgentLink {
     return () => this.#sinks.delete(sink);
   }
 
+  /** Told `true` when a connection opens and `false` when it ends, until the returned function is called. */
+  onLinkChange(sink: (connected: boolean) => void): () => void {
+    this.#linkSinks.add(sink);
+    return () => this.#linkSinks.delete(sink);
+  }
+
   /** Ends this session (its staff login) and opens a new one at once. */
   reset(): void {
     if (this.#closed) return;
@@ -102,6 +109,7 @@ export class AgentLink {
     clearTimeout(this.#timer);
     this.#drop();
     this.#sinks.clear();
+    this.#linkSinks.clear();
   }
 
   #connect(): void {
@@ -129,7 +137,7 @@ export class AgentLink {
     this.#socket = socket;
     socket.on('open', () => {
       if (this.#socket !== socket) return;
-      this.#open = true;
+      this.#setOpen(true);
       this.#retryMs = FIRST_RETRY_MS;
       if (this.#lastProblem) this.#opts.log.info({}, 'connected to the agent again');
       this.#lastProblem = null;
@@ -140,7 +148,7 @@ export class AgentLink {
     socket.on('close', (code: number) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
-      this.#open = false;
+      this.#setOpen(false);
       this.#failPending();
       // The agent no longer knows the token (it restarted, or forgot it): take a fresh ticket from the file.
       if (code === UNAUTHORISED_CLOSE_CODE) {
@@ -173,9 +181,15 @@ export class AgentLink {
   #drop(): void {
     const socket = this.#socket;
     this.#socket = null;
-    this.#open = false;
+    this.#setOpen(false);
     this.#failPending();
     socket?.close();
+  }
+
+  #setOpen(open: boolean): void {
+    if (this.#open === open) return;
+    this.#open = open;
+    for (const sink of this.#linkSinks) sink(open);
   }
 
   /** Calls not answered when a connection ends resolve `agent-busy`: the agent may or may not have run them, and the screen says "try again". */

@@ -1,5 +1,5 @@
-import type { BrowserWindow, IpcMain } from 'electron';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/contract.js';
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_LINK_CHANNEL } from '../../shared/contract.js';
 import { isTrustedSender } from './ipc-guard.js';
 import type { ShellLog } from './shell-log.js';
 
@@ -9,6 +9,10 @@ export interface ContractLink {
   onEvent(sink: (event: unknown) => void): () => void;
   /** Ends the agent-side session (its staff login) and opens a new one. */
   reset(): void;
+  /** Whether a connection to the agent is open now. */
+  readonly connected: boolean;
+  /** Told on each change of `connected`; returns the unsubscribe. */
+  onLinkChange(sink: (connected: boolean) => void): () => void;
 }
 
 /** What an untrusted sender gets back: the contract's own refusal, and nothing about why. */
@@ -23,7 +27,9 @@ export interface ContractBridge {
 /**
  * Relays the contract between the kiosk window and the agent: calls in on
  * `kiosk:call` (from the window's own app frames only) go out over the
- * agent link, pushed events come back on `kiosk:event`. The shell holds no
+ * agent link, pushed events come back on `kiosk:event`, and whether the
+ * link is up goes out on `kiosk:link` (so the screen can say "out of
+ * service" while the agent is away). The shell holds no
  * agent: it parses nothing and decides nothing, the agent does both. An IPC
  * reply is the call's result (`{ ok, value }` or `{ ok: false, error }`):
  * `invoke` pairs it with its call (the renderer's ElectronBridge expects
@@ -38,16 +44,20 @@ export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; 
     if (window.isDestroyed() || contents.isDestroyed() || contents.isCrashed()) return;
     contents.send(IPC_EVENT_CHANNEL, event);
   });
-  const reset = () => link.reset();
-
-  ipcMain.handle(IPC_CALL_CHANNEL, (event, envelope: unknown) => {
-    const frame = event.senderFrame;
-    if (!isTrustedSender(frame, windowContentsId, event.sender.id)) {
-      log.warn({ senderId: event.sender.id, frameUrl: frame?.url ?? null }, 'refused a contract call from an untrusted sender');
-      return NOT_AUTHORISED_RESULT;
-    }
-    return link.call(envelope);
+  const offLink = link.onLinkChange((connected) => {
+    if (window.isDestroyed() || contents.isDestroyed() || contents.isCrashed()) return;
+    contents.send(IPC_LINK_CHANNEL, connected);
   });
+  const reset = () => link.reset();
+  const trusted = (event: IpcMainInvokeEvent): boolean => {
+    const frame = event.senderFrame;
+    if (isTrustedSender(frame, windowContentsId, event.sender.id)) return true;
+    log.warn({ senderId: event.sender.id, frameUrl: frame?.url ?? null }, 'refused a contract call from an untrusted sender');
+    return false;
+  };
+
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, envelope: unknown) => (trusted(event) ? link.call(envelope) : NOT_AUTHORISED_RESULT));
+  ipcMain.handle(IPC_LINK_CHANNEL, (event) => trusted(event) && link.connected);
   contents.on('render-process-gone', reset);
   contents.on('did-start-navigation', (details) => {
     if (details.isMainFrame && !details.isSameDocument) reset();
@@ -57,7 +67,9 @@ export function bridgeContract(deps: { ipcMain: IpcMain; window: BrowserWindow; 
     reset,
     close: () => {
       ipcMain.removeHandler(IPC_CALL_CHANNEL);
+      ipcMain.removeHandler(IPC_LINK_CHANNEL);
       unsubscribe();
+      offLink();
     },
   };
 }

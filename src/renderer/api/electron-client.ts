@@ -7,15 +7,19 @@ export interface ElectronBridge {
   /** Resolves with the raw result object (`{ok, value}` / `{ok, error}`), unparsed. */
   call(envelope: CallEnvelope): Promise<unknown>;
   onEvent(listener: (event: unknown) => void): () => void;
+  /** Whether the shell's link to the agent is up (main answers). */
+  linkState(): Promise<unknown>;
+  /** Each change of the shell's link to the agent. */
+  onLink(listener: (connected: unknown) => void): () => void;
 }
 
 export function isElectronBridge(value: unknown): value is ElectronBridge {
   if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { call?: unknown; onEvent?: unknown };
-  return typeof candidate.call === 'function' && typeof candidate.onEvent === 'function';
+  const candidate = value as { call?: unknown; onEvent?: unknown; linkState?: unknown; onLink?: unknown };
+  return typeof candidate.call === 'function' && typeof candidate.onEvent === 'function' && typeof candidate.linkState === 'function' && typeof candidate.onLink === 'function';
 }
 
-/** The contract over Electron IPC: always "open" (the preload lives as long as the page). */
+/** The contract over Electron IPC; its status is the shell's link to the agent (the shell relays every call over it). */
 export class ElectronKioskClient implements KioskTransport {
   readonly #bridge: ElectronBridge;
   readonly #warn: Warn;
@@ -53,7 +57,21 @@ export class ElectronKioskClient implements KioskTransport {
   }
 
   onStatus(listener: (state: ConnectionState) => void): () => void {
-    listener('open');
-    return () => {};
+    let changed = false;
+    const tell = (connected: unknown) => listener(connected === true ? 'open' : 'reconnecting');
+    listener('connecting');
+    const off = this.#bridge.onLink((connected) => {
+      changed = true;
+      tell(connected);
+    });
+    // A change pushed before the answer is newer than the answer.
+    this.#bridge.linkState().then(
+      (connected) => changed || tell(connected),
+      (err: unknown) => {
+        this.#warn('cabinet-kiosk: the link state could not be read', err);
+        if (!changed) tell(false);
+      },
+    );
+    return off;
   }
 }

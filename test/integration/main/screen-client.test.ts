@@ -99,11 +99,18 @@ describe('the screen as a client of the agent (the Electron shell\'s link)', () 
     expect(await link.call({ id: 6, name: 'service.outbox', input: {} })).toMatchObject({ ok: false, error: { code: 'not-authorised' } });
   });
 
-  it('takes the screen back by itself when the agent restarts on another port (re-reads the endpoint file)', async () => {
+  it('takes the screen back by itself when the agent restarts on another port (re-reads the endpoint file), saying when the link drops and returns', async () => {
+    await answered();
+    const changes: boolean[] = [];
+    const off = link.onLinkChange((connected) => changes.push(connected));
+    expect(link.connected).toBe(true);
     await stopAgent();
     expect(await link.call({ id: 8, name: 'session.info', input: {} })).toEqual({ ok: false, error: { code: 'agent-busy' } });
+    expect(link.connected).toBe(false);
     await startAgent();
     await expect(answered()).resolves.toMatchObject({ ok: true });
+    off();
+    expect(changes).toEqual([false, true]);
   });
 
   it('a restarted agent on the same port takes the link\'s session token back (kept as a digest in the data folder)', async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
 import { isProduction, startKioskApp, type AgentConnection } from '../../../src/main/electron/main.js';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/window-options.js';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract.js';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_LINK_CHANNEL } from '../../../src/shared/contract.js';
 import { fakeElectron, FakeWebContents, type FakeElectron } from './fake-electron.js';
 
 // main.ts imports 'electron' at its top level; the real package needs a binary this machine lacks.
@@ -40,7 +40,17 @@ afterEach(() => vi.useRealTimers());
 /** The agent link as the shell sees it: calls answered `{ ok: true }`, events pushed by the test. */
 function fakeLink() {
   const sinks = new Set<(event: unknown) => void>();
+  const linkSinks = new Set<(connected: boolean) => void>();
   const link = {
+    connected: false,
+    onLinkChange: vi.fn((sink: (connected: boolean) => void) => {
+      linkSinks.add(sink);
+      return () => void linkSinks.delete(sink);
+    }),
+    setConnected: (connected: boolean) => {
+      link.connected = connected;
+      for (const sink of linkSinks) sink(connected);
+    },
     start: vi.fn(),
     close: vi.fn(),
     reset: vi.fn(),
@@ -343,11 +353,28 @@ describe('startKioskApp: IPC', () => {
     expect(link.reset).toHaveBeenCalledTimes(2);
   });
 
+  it('tells the window whether the agent link is up: each change on kiosk:link, and the state to an invoke from the window only', async () => {
+    const { fake, link } = await start();
+    const win = fake.window();
+    const ask = fake.ipcHandlers.get(IPC_LINK_CHANNEL);
+    if (!ask) throw new Error(`no ${IPC_LINK_CHANNEL} handler`);
+    const fromWindow = { sender: { id: win.webContents.id }, senderFrame: { url: 'app://kiosk/index.html' } };
+    expect(await ask(fromWindow)).toBe(false);
+    link.setConnected(true);
+    expect(win.webContents.send).toHaveBeenLastCalledWith(IPC_LINK_CHANNEL, true);
+    expect(await ask(fromWindow)).toBe(true);
+    expect(await ask({ sender: { id: 9_999 }, senderFrame: { url: 'app://kiosk/index.html' } })).toBe(false);
+    link.setConnected(false);
+    expect(win.webContents.send).toHaveBeenLastCalledWith(IPC_LINK_CHANNEL, false);
+  });
+
   it('drops the handler and the event relay when the window closes', async () => {
     const { fake, link } = await start();
     fake.window().emit('closed');
     expect(fake.ipcMain.removeHandler).toHaveBeenCalledWith(IPC_CALL_CHANNEL);
+    expect(fake.ipcMain.removeHandler).toHaveBeenCalledWith(IPC_LINK_CHANNEL);
     link.push({ type: 'staff-ended' });
+    link.setConnected(true);
     expect(fake.window().webContents.send).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src/shared/contract.js';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_LINK_CHANNEL } from '../../../src/shared/contract.js';
 
 /**
  * The preload as the build emits it (the repo's tsconfig, through the
@@ -73,6 +73,8 @@ function loadPreload() {
 interface Bridge {
   call(envelope: unknown): Promise<unknown>;
   onEvent(listener: (event: unknown) => void): () => void;
+  linkState(): Promise<unknown>;
+  onLink(listener: (connected: unknown) => void): () => void;
 }
 
 const bridgeOf = (loaded: ReturnType<typeof loadPreload>) => loaded.exposed.get('cabinetKiosk') as Bridge;
@@ -91,10 +93,23 @@ describe('compiled preload', () => {
 });
 
 describe('window.cabinetKiosk', () => {
-  it('is the only thing exposed, with exactly call and onEvent', () => {
+  it('is the only thing exposed, with exactly call, onEvent, linkState and onLink', () => {
     const loaded = loadPreload();
     expect([...loaded.exposed.keys()]).toEqual(['cabinetKiosk']);
-    expect(Object.keys(bridgeOf(loaded)).sort()).toEqual(['call', 'onEvent']);
+    expect(Object.keys(bridgeOf(loaded)).sort()).toEqual(['call', 'linkState', 'onEvent', 'onLink']);
+  });
+
+  it('linkState invokes the link channel; onLink hands the listener the state only and unsubscribes', async () => {
+    const loaded = loadPreload();
+    await bridgeOf(loaded).linkState();
+    expect(loaded.ipcRenderer.invoke).toHaveBeenCalledWith(IPC_LINK_CHANNEL);
+    const seen: unknown[][] = [];
+    const off = bridgeOf(loaded).onLink((...args: unknown[]) => void seen.push(args));
+    loaded.deliver(IPC_LINK_CHANNEL, { sender: loaded.ipcRenderer, senderId: 0, ports: [] }, true);
+    off();
+    loaded.deliver(IPC_LINK_CHANNEL, {}, false);
+    expect(seen).toEqual([[true]]);
+    expect(() => bridgeOf(loaded).onLink('nope' as never)).toThrow(/function/);
   });
 
   it('call invokes the contract channel and resolves with main’s answer, the result', async () => {

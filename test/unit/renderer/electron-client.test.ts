@@ -3,13 +3,21 @@ import type { CallEnvelope, PushedEvent } from '../../../src/shared/contract.js'
 import { ElectronKioskClient, isElectronBridge } from '../../../src/renderer/api/electron-client.js';
 import { takeLaunchTicket } from '../../../src/renderer/api/token.js';
 
-function fakeBridge(answer: (e: CallEnvelope) => unknown) {
+function fakeBridge(answer: (e: CallEnvelope) => unknown, link: { state: () => Promise<unknown> } = { state: async () => true }) {
   let listener: ((event: unknown) => void) | null = null;
+  const linkListeners = new Set<(connected: unknown) => void>();
   const calls: CallEnvelope[] = [];
   return {
     calls,
     emit: (event: unknown) => listener?.(event),
+    setLink: (connected: unknown) => linkListeners.forEach((l) => l(connected)),
+    linkListeners,
     bridge: {
+      linkState: () => link.state(),
+      onLink: (l: (connected: unknown) => void) => {
+        linkListeners.add(l);
+        return () => void linkListeners.delete(l);
+      },
       call: async (envelope: CallEnvelope) => {
         calls.push(envelope);
         return answer(envelope);
@@ -65,11 +73,39 @@ describe('Electron bridge client', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
-  it('is always open', () => {
-    const client = new ElectronKioskClient(fakeBridge(() => null).bridge, () => {});
+  it('reports the shell\'s link to the agent: connecting, then its state, then each change; unsubscribes', async () => {
+    const f = fakeBridge(() => null, { state: async () => false });
+    const client = new ElectronKioskClient(f.bridge, () => {});
     const states: string[] = [];
-    client.onStatus((s) => states.push(s));
-    expect(states).toEqual(['open']);
+    const off = client.onStatus((s) => states.push(s));
+    expect(states).toEqual(['connecting']);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(states).toEqual(['connecting', 'reconnecting']);
+    f.setLink(true);
+    f.setLink(false);
+    expect(states).toEqual(['connecting', 'reconnecting', 'open', 'reconnecting']);
+    off();
+    expect(f.linkListeners.size).toBe(0);
+  });
+
+  it('takes a pushed change over a late answer, and a failed read as down', async () => {
+    let answer!: (v: unknown) => void;
+    const f = fakeBridge(() => null, { state: () => new Promise((resolve) => (answer = resolve)) });
+    const states: string[] = [];
+    new ElectronKioskClient(f.bridge, () => {}).onStatus((s) => states.push(s));
+    f.setLink(true);
+    answer(false);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(states).toEqual(['connecting', 'open']);
+
+    const warn = vi.fn();
+    const failing = fakeBridge(() => null, { state: () => Promise.reject(new Error('No handler registered')) });
+    const seen: string[] = [];
+    new ElectronKioskClient(failing.bridge, warn).onStatus((s) => seen.push(s));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual(['connecting', 'reconnecting']);
+    expect(warn).toHaveBeenCalled();
   });
 });
 
