@@ -169,16 +169,19 @@ function knownSlot(db: ReadDb, destination: string): number | undefined {
 }
 
 /**
- * The seq of events whose ids this handle read or wrote lately: the drain
+ * The seq of events whose ids this handle read lately: the drain
  * acknowledges rows it has just read, and no on-disk index maps an event id
- * to its seq any more (it cost a page a pickup, migrations/0055). An event's
- * seq never changes, so an entry is never stale; a miss reads the events
- * table (a scan: tests and tools, not the drain).
+ * to its seq any more (it cost a page a pickup, migrations/0055). A committed
+ * event's seq never changes and is never reused (events are never deleted),
+ * so an entry read outside a transaction is never stale; one read inside may
+ * roll back and its seq go to another event, so it is not kept. A miss reads
+ * the events table (a scan: tests and tools, not the drain).
  */
 const seqCache = new WeakMap<ReadDb, Map<string, number>>();
 const SEQ_CACHE_SIZE = 50_000;
 
 function rememberSeq(db: ReadDb, eventId: string, seq: number): void {
+  if (db.sqlite.inTransaction) return;
   let cache = seqCache.get(db);
   if (!cache) seqCache.set(db, (cache = new Map()));
   cache.delete(eventId);

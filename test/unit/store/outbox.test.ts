@@ -117,6 +117,20 @@ describe('nextDeliverable', () => {
     expect(ids(db, 'other', T0 + 5000, 3)).toEqual(['e0', 'e1', 'e2']);
   });
 
+  it('never takes a rolled-back event\'s seq for the event that reuses it', () => {
+    const db = memoryDb();
+    expect(() =>
+      db.sqlite.transaction(() => {
+        event(db, 'gone', 'A', T0, ['x']);
+        expect(nextDeliverable(db, 'x', T0, 10).map((r) => r.eventId)).toEqual(['gone']);
+        throw new Error('roll back');
+      })(),
+    ).toThrow('roll back');
+    event(db, 'kept', 'B', T0 + 1, ['x']); // the same seq as the rolled-back event
+    expect(() => markDelivered(db, 'gone', 'x', T0 + 2)).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(getOutboxRow(db, 'kept', 'x')).toMatchObject({ state: 'pending' });
+  });
+
   it('commits a pickup\'s event with one outbox row and no index entry: the owed table holds only what is owed', () => {
     const db = memoryDb();
     event(db, 'e1', 'A', T0, ['x']);
