@@ -143,7 +143,8 @@ describe('the screen in the field in Chromium (browser mode, simulated cabinet)'
     try {
       await enterCode(parcel.code);
       await screen(page, 'pickup-outcome', 30_000);
-      await expect(page.locator('[data-testid="health"]').getAttribute('data-lockbus')).resolves.toBe('disconnected');
+      // "May have opened" is itself the proof that the port went after the write (the driver's no-reply-unknown); the
+      // health mark is not checked here: the port may already be back (reconnect) by the time the screen shows.
       const said = await text();
       expect(said).toContain(fill(zh.doorMaybeTitle, { door: parcel.compartmentId }));
       expect(said).not.toContain(zh.unavailableBanner);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -175,7 +175,9 @@ describe('sync chaos (issue 4 §6)', () => {
     mocks.push(mock);
     // Dingshang's codes live in the mock's memory: created now, after its restart, and handed to the generator.
     const created = (await control('dingshang/create-codes', { count: DINGSHANG_CODES })) as { codes: Array<{ code: string; externalId: string }> };
-    writeFileSync(codesFile, JSON.stringify(created.codes));
+    // Atomically: the generator polls for the file and reads it at once; a half-written one would not parse.
+    writeFileSync(`${codesFile}.tmp`, JSON.stringify(created.codes));
+    renameSync(`${codesFile}.tmp`, codesFile);
 
     await reached(900);
     await kill(agent);
