@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` runs through `prepare`).
+// Runs the compiled CLI, bundled into one file (dist/main/cli/agent.js, built by
+// `npm run build`, which `npm ci` runs through `prepare`; scripts/bundle-agent.mjs says why).
 import { existsSync } from 'node:fs';
 
 // First thing: every file, folder and socket the agent creates is private to
@@ -7,7 +8,7 @@ import { existsSync } from 'node:fs';
 // explicit modes where it creates files, for libraries that ignore the mask).
 process.umask(0o077);
 
-const entry = new URL('../dist/main/cli/index.js', import.meta.url);
+const entry = new URL('../dist/main/cli/agent.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('error [internal]: dist/ is missing — run `npm run build` (npm ci does it) and try again\n');
   process.exit(3);

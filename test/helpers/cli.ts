@@ -7,7 +7,7 @@ export const BIN = fileURLToPath(new URL('../../bin/cabinet-kiosk.js', import.me
 
 /** The CLI tests run the built program, as a technician would; `npm test` builds first. */
 export function assertBuilt(): void {
-  if (!existsSync(new URL('../../dist/main/cli/index.js', import.meta.url))) {
+  if (!existsSync(new URL('../../dist/main/cli/agent.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before these tests');
   }
 }

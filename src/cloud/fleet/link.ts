@@ -5,11 +5,12 @@
  * connect, and a reconnect with full jitter that never gives up. I/O only:
  * what is published is decided by src/main.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { retryDelayMs } from '../sync/backoff.js';
 import type { FleetSettings, FleetTls } from './config.js';
 import { FleetError } from './errors.js';
+import { connectMqtt } from './mqtt-client.js';
 import { deepestTopicLevels, fleetTopics, type FleetLeaf, type FleetTopics, type StatusPayload } from './topics.js';
 
 export type FleetLinkState = 'connecting' | 'connected' | 'offline';
@@ -53,6 +54,8 @@ export class FleetLink {
   #connectedAt = 0;
   #redial: ReturnType<typeof setTimeout> | null = null;
   #stopping = false;
+  /** Between start() and the client's creation (mqtt.js loads on first use). */
+  #dialling = false;
   #inflight = 0;
   readonly #slotWaiters: Array<() => void> = [];
   #lastError: string | null = null;
@@ -75,7 +78,7 @@ export class FleetLink {
 
   /** Dials now; reconnects by itself until stop(). */
   start(): void {
-    if (this.#client !== null) return;
+    if (this.#client !== null || this.#dialling) return;
     this.#stopping = false;
     const s = this.#settings;
     const options: IClientOptions = {
@@ -98,7 +101,25 @@ export class FleetLink {
       rejectUnauthorized: true,
     };
     this.#setState('connecting');
-    const client = mqtt.connect(s.url, options);
+    this.#dialling = true;
+    void connectMqtt(s.url, options).then(
+      (client) => {
+        this.#dialling = false;
+        if (!this.#stopping) return this.#attach(client);
+        // stop() came while mqtt.js was loading.
+        client.end(true);
+        this.#setState('offline');
+      },
+      (err: unknown) => {
+        this.#dialling = false;
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        this.#log.error({ err: this.#lastError }, 'fleet: the MQTT client could not be loaded');
+        this.#setState('offline');
+      },
+    );
+  }
+
+  #attach(client: MqttClient): void {
     this.#client = client;
     client.on('connect', (connack) => void this.#onConnect(client, connack.sessionPresent));
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));

@@ -5,11 +5,12 @@
  * fleet` and the bench; it talks to the broker, never to an agent.
  */
 import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { signCommand, commandResultSchema, type CommandResult } from '../channel/command.js';
 import type { FleetTls } from './config.js';
 import { FleetError } from './errors.js';
 import { noDelay } from './link.js';
+import { connectMqtt } from './mqtt-client.js';
 import {
   alarmPayloadSchema,
   fleetTopics,
@@ -79,7 +80,7 @@ export class FleetOperator {
       ...(tls.cert === undefined ? {} : { cert: tls.cert }),
       ...(tls.key === undefined ? {} : { key: tls.key }),
     };
-    const client = mqtt.connect(settings.url, options);
+    const client = await connectMqtt(settings.url, options);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new FleetError('timeout', `no connection to ${settings.url} within ${timeoutMs} ms`)), timeoutMs);

@@ -219,7 +219,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs dist/, bin/ and package.json, but no sources, tests, benchmarks, docs, source maps or native build leftovers', () => {
-    for (const f of ['package.json', 'dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/cli/index.js', 'dist/renderer/index.html', 'bin/cabinet-kiosk.js']) {
+    for (const f of ['package.json', 'dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/cli/index.js', 'dist/main/cli/agent.js', 'dist/renderer/index.html', 'bin/cabinet-kiosk.js']) {
       expect(isPacked(f), f).toBe(true);
     }
     for (const f of ['dist/main/electron/main.js.map', 'src/main/agent.ts', 'test/unit/layering.test.ts', 'bench/run.ts', 'docs/INSTALL.md', 'scripts/complete-lockfile.mjs', 'electron-builder.yml']) {

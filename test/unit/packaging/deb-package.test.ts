@@ -61,6 +61,7 @@ describe('the built deb', () => {
       '/usr/lib/cabinet-kiosk/package.json',
       '/usr/lib/cabinet-kiosk/bin/cabinet-kiosk.js',
       '/usr/lib/cabinet-kiosk/dist/main/cli/index.js',
+      '/usr/lib/cabinet-kiosk/dist/main/cli/agent.js',
       '/usr/lib/cabinet-kiosk/dist/renderer/index.html',
       '/usr/lib/cabinet-kiosk/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       '/usr/lib/cabinet-kiosk/node_modules/serialport/package.json',
