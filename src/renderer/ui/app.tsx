@@ -20,6 +20,7 @@ import { OpeningScreen, OpenScreen, PickupOutcomeScreen, PickupUnknownScreen, Th
 import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
 import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
 import { ServiceScreen } from './service/service-screen.js';
+import { createAudioOutput } from './audio-output.js';
 import { createSound } from './sound.js';
 import { createVoice, type Voice } from './voice.js';
 import { VoiceToggle } from './voice-widgets.js';
@@ -100,7 +101,8 @@ export function App({ api, connection, stores }: AppProps) {
       else if (e.type === 'health') stores.health.set(e.health);
       // staff-ended: leave staff screens, except while a courier's door is open: the code still
       // arrives there (the call in flight outlives the login) and idle logs out after it.
-      else if (isStaffScreen(viewRef.current.screen) && viewRef.current.screen.name !== 'dropoff-open') nav.home(true);
+      else if (e.type === 'staff-ended' && isStaffScreen(viewRef.current.screen) && viewRef.current.screen.name !== 'dropoff-open') nav.home(true);
+      // door-opening is the opening screen's own (it listens while its pickup call runs).
     };
     const refreshLive = (): void => {
       void api.call('health.get', {}).then((r) => r.ok && stores.health.set(r.value));
@@ -138,21 +140,26 @@ export function App({ api, connection, stores }: AppProps) {
     };
   }, [api, connection, stores, nav]);
 
+  // One audio device for the page's life: a new session.info must not open another.
+  const audio = useMemo(() => createAudioOutput(), []);
+  useEffect(() => {
+    if (info && (info.sound || info.voice)) audio.warmUp();
+  }, [info, audio]);
   const services = useMemo<Services | null>(() => {
     if (!info) return null;
-    const sound = createSound(info.sound);
+    const sound = createSound(info.sound, audio);
     return {
       api,
       info,
       stores,
       sound,
-      voice: createVoice(info.voice),
+      voice: createVoice(info.voice, audio),
       nav,
       activity: throttle(() => void api.call('keypad.activity', {}), KEYPAD_ACTIVITY_INTERVAL_MS),
       refreshOverview: () => void api.call('cabinet.overview', {}).then((r) => r.ok && stores.overview.set(r.value)),
       doorClosed: (closed: boolean) => setClosedOn(closed ? viewRef.current.id : null),
     };
-  }, [api, info, stores, nav]);
+  }, [api, info, stores, nav, audio]);
 
   // Idle: customer screens go home, staff screens log out; any tap or key restarts the wait.
   const idle = useMemo(() => new IdleTimer({ setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }), []);

@@ -48,12 +48,15 @@ export function CodeInput({ length, initial = '', fieldLabel, onSubmit, busy = f
       return;
     }
     dispatch(action);
-    // The digit first: the click and the activity ping (a WebSocket send) wait until the frame
-    // with the digit has been produced, so they never sit between the key and its paint.
-    setTimeout(() => {
-      sound.key();
-      activity();
-    }, 0);
+    // The digit first: the click and the activity ping (a WebSocket send) run in the task after
+    // the frame that shows the digit, so they never sit between the key and its paint (a task
+    // queued now could run before that frame when it is not yet due).
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        sound.key();
+        activity();
+      }, 0),
+    );
   };
   // The keypad re-renders only when OK turns on or off, never for a digit: its handler reads the latest `act`.
   const actRef = useRef(act);

@@ -1,3 +1,5 @@
+import type { AudioOutput } from './audio-output.js';
+
 /** Short cues made with WebAudio oscillators: no audio files. */
 export interface Sound {
   key(): void;
@@ -7,14 +9,13 @@ export interface Sound {
 
 export const SILENT: Sound = { key() {}, success() {}, error() {} };
 
-export function createSound(enabled: boolean): Sound {
+export function createSound(enabled: boolean, audio: AudioOutput): Sound {
   if (!enabled) return SILENT;
-  let ctx: AudioContext | null = null;
 
   const tone = (freq: number, ms: number, delayMs = 0, type: OscillatorType = 'sine', volume = 0.12): void => {
     try {
-      ctx ??= new AudioContext();
-      if (ctx.state === 'suspended') void ctx.resume();
+      const ctx = audio.context();
+      if (!ctx) return;
       const t0 = ctx.currentTime + delayMs / 1_000;
       const t1 = t0 + ms / 1_000;
       const osc = ctx.createOscillator();

@@ -1,5 +1,6 @@
 /// <reference types="vite/client" />
 import { createStore, type Store } from '../logic/store.js';
+import type { AudioOutput } from './audio-output.js';
 
 /**
  * Spoken prompts from the recorded clips that ship with the screen
@@ -42,10 +43,9 @@ export interface Voice {
   reset(): void;
 }
 
-export function createVoice(defaultOn: boolean): Voice {
+export function createVoice(defaultOn: boolean, output: AudioOutput): Voice {
   const enabled = createStore(defaultOn);
   const root = document.documentElement;
-  let ctx: AudioContext | null = null;
   const decoded = new Map<string, Promise<AudioBuffer>>();
   let playing: AudioScheduledSourceNode[] = [];
   let generation = 0;
@@ -55,8 +55,8 @@ export function createVoice(defaultOn: boolean): Voice {
   let chimes = 0;
 
   const context = (): AudioContext => {
-    ctx ??= new AudioContext();
-    if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+    const ctx = output.context();
+    if (!ctx) throw new Error('no audio output');
     return ctx;
   };
 
