@@ -80,4 +80,9 @@ export interface OpenRequest {
    * can never leave one without the other.
    */
   withIntent?: (at: number) => void;
+  /**
+   * Told the compartment once its intent is committed, just before the pulse:
+   * the screen that asked shows "Opening door N…" while the board works.
+   */
+  onOpening?: (compartmentId: string) => void;
 }

@@ -123,6 +123,12 @@ export async function pulseDoor(ctx: FlowContext, req: OpenRequest): Promise<Doo
     });
     return created;
   });
+  try {
+    req.onOpening?.(compartment.id);
+  } catch (err) {
+    // A screen that went away must not stop the pulse the intent promised.
+    ctx.log.warn({ err, compartmentId: compartment.id }, 'opening notice failed');
+  }
   let driver: OpenOutcome['outcome'];
   try {
     driver = (await ctx.doors.open(compartment.board, compartment.lock)).outcome;

@@ -76,8 +76,9 @@ export class Kiosk extends EventEmitter {
     this.#ctx.doors.holdPolls?.(ms);
   }
 
-  async pickup(code: string, source: PickupSource): Promise<PickupResult> {
-    return this.#afterOpen(await withRefusalFloor(this.#ctx, () => this.#door(() => pickup(this.#ctx, code, source))));
+  /** `onOpening`: the compartment, once the code is accepted and just before the pulse. */
+  async pickup(code: string, source: PickupSource, onOpening?: (compartmentId: string) => void): Promise<PickupResult> {
+    return this.#afterOpen(await withRefusalFloor(this.#ctx, () => this.#door(() => pickup(this.#ctx, code, source, onOpening))));
   }
 
   /**

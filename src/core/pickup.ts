@@ -35,8 +35,8 @@ const CODE_PATTERN = /^\d{4,12}$/;
  * code again is the one re-open, after which staff must help).
  * Every refusal counts as a wrong guess (README "Custody", invariant 6).
  */
-export async function pickup(ctx: FlowContext, rawCode: string, source: PickupSource): Promise<PickupResult> {
-  return pickupNow(ctx, rawCode.trim(), source);
+export async function pickup(ctx: FlowContext, rawCode: string, source: PickupSource, onOpening?: (compartmentId: string) => void): Promise<PickupResult> {
+  return pickupNow(ctx, rawCode.trim(), source, onOpening);
 }
 
 /**
@@ -60,7 +60,7 @@ export async function withRefusalFloor<T>(ctx: FlowContext, run: () => Promise<T
 /** Answers about the code itself: all take the same time (the floor). */
 const REFUSALS: ReadonlySet<KioskErrorCode> = new Set(['code-invalid', 'code-expired', 'code-used', 'code-open-limit', 'compartment-out-of-service', 'locked-out']);
 
-async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): Promise<PickupResult> {
+async function pickupNow(ctx: FlowContext, code: string, source: PickupSource, onOpening?: (compartmentId: string) => void): Promise<PickupResult> {
   const guess = customerGuess(source);
   assertNotLockedOut(ctx, guess);
   const hit = CODE_PATTERN.test(code) ? store.findCodeByHash(ctx.db, store.hashPickupCode(ctx.secret, code), ctx.clock()) : undefined;
@@ -83,7 +83,7 @@ async function pickupNow(ctx: FlowContext, code: string, source: PickupSource): 
   // Both pulses spent: a collected parcel is simply "used"; one never confirmed needs staff.
   if (hit.code.opens >= MAX_OPENS_PER_CODE) throw refuse(ctx, source, hit.code.state === 'used' ? 'code-used' : 'code-open-limit');
   const reopened = hit.verdict === 'in-grace';
-  const req: OpenRequest = { kind: 'pickup', compartmentId: compartment.id, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}` };
+  const req: OpenRequest = { kind: 'pickup', compartmentId: compartment.id, parcelId: parcel?.id ?? null, codeId: hit.code.id, actor: `customer:${source}`, ...(onOpening ? { onOpening } : {}) };
   if (!reopened && hit.code.opens > 0) {
     // A retry after an open nobody confirmed: a door found open needs no pulse.
     const settled = await settleIfDoorOpen(ctx, hit.code, req, compartment, source, code);

@@ -267,6 +267,11 @@ export const pushedEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('health'), health: healthView }),
   /** The staff session ended (idle, or another login): the screen returns to the start. */
   z.object({ type: z.literal('staff-ended') }),
+  /**
+   * To the screen whose `pickup` call is running only: its code was accepted and
+   * this door is being pulsed ("Opening door N…" before the outcome).
+   */
+  z.object({ type: z.literal('door-opening'), compartmentId: z.string() }),
 ]);
 export type PushedEvent = z.infer<typeof pushedEvent>;
 

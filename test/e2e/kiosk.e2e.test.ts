@@ -42,8 +42,18 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     await page.locator('[data-testid="code-show"]').click();
     await expect(page.locator('[data-testid="code-field"]').textContent()).resolves.not.toContain(parcel.code);
     await shot('code-entry');
+    // The opening screen may last one frame on the simulator: note each door number it shows.
+    await page.evaluate(`
+      window.__openingDoors = [];
+      new MutationObserver(() => {
+        const door = document.querySelector('[data-testid="opening"]')?.getAttribute('data-door');
+        if (door && window.__openingDoors.at(-1) !== door) window.__openingDoors.push(door);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    `);
     await page.locator('[data-key="ok"]').click();
     await screen(page, 'open');
+    // "Opening door N…" named the door before the outcome.
+    await expect(page.evaluate('window.__openingDoors')).resolves.toEqual([parcel.compartmentId]);
     await expect(page.locator('[data-testid="door-number"]').textContent()).resolves.toContain(parcel.compartmentId);
     await expect(page.locator(`[data-compartment="${parcel.compartmentId}"][data-highlight="true"]`).count()).resolves.toBe(1);
     await shot('door-open');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { CONTRACT_VERSION, type CallName, type CallOutput, type calls, type DESTINATION_STATES, type StaffRole } from '../../shared/contract.js';
+import { CONTRACT_VERSION, type CallName, type CallOutput, type calls, type DESTINATION_STATES, type PushedEvent, type StaffRole } from '../../shared/contract.js';
 import { KioskError } from '../../shared/errors.js';
 import type { Agent } from '../agent.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -16,6 +16,8 @@ export interface HandlerContext {
   role: StaffRole | null;
   setRole(role: StaffRole | null): void;
   recentErrors(): Array<{ at: number; message: string }>;
+  /** Pushes an event to this connection only (not to every screen). */
+  tell(event: PushedEvent): void;
 }
 
 type Handlers = {
@@ -56,8 +58,8 @@ export const handlers: Handlers = {
     agent.kiosk.customerActive();
     return null;
   },
-  pickup: async ({ agent }, { code }) => {
-    const opened = await agent.kiosk.pickup(code, 'keypad');
+  pickup: async ({ agent, tell }, { code }) => {
+    const opened = await agent.kiosk.pickup(code, 'keypad', (compartmentId) => tell({ type: 'door-opening', compartmentId }));
     return { outcome: opened.outcome, compartmentId: opened.compartmentId, board: opened.board, lock: opened.lock, reopened: opened.reopened, opensLeft: opened.opensLeft };
   },
   'cabinet.overview': ({ agent }) => cabinetOverview(agent),

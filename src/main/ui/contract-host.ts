@@ -178,6 +178,9 @@ export class ContractSession {
       role: this.#role,
       setRole: (role) => this.#setRole(role),
       recentErrors: () => this.host.recentErrors(),
+      tell: (event) => {
+        if (!this.#closed) this.sink(event);
+      },
     };
     const value = await (handlers[name] as (c: HandlerContext, i: unknown) => unknown)(ctx, parsed.data);
     const checked = call.output.safeParse(value);

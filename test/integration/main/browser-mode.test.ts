@@ -244,6 +244,8 @@ describe('browser mode: renderer over HTTP, contract over WebSocket', () => {
       expect(await screen.call('no.such.call')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
       expect(await screen.call('pickup', { code: 'abc' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
       expect(await screen.call('pickup', { code: '000000' })).toMatchObject({ ok: false, error: { code: 'code-invalid' } });
+      // A refused code names no door.
+      expect(screen.events.filter((e) => e.type === 'door-opening')).toEqual([]);
       expect(await screen.call('service.open', { compartmentId: '1' })).toMatchObject({ ok: false, error: { code: 'not-authorised' } });
     } finally {
       screen.close();
@@ -266,6 +268,9 @@ describe('browser mode: renderer over HTTP, contract over WebSocket', () => {
 
       const pickup = await customer.call('pickup', { code: stored.value.code });
       expect(pickup).toMatchObject({ ok: true, value: { compartmentId: opened.value.compartmentId, reopened: false } });
+      // "Opening door N…": the door was named to the customer's screen before the reply (same link, in order), to no other screen.
+      expect(customer.events.filter((e) => e.type === 'door-opening')).toEqual([{ type: 'door-opening', compartmentId: opened.value.compartmentId }]);
+      expect(courier.events.some((e) => e.type === 'door-opening')).toBe(false);
       await expect.poll(() => customer.events.some((e) => e.type === 'cabinet' && e.overview.compartments.some((c) => c.id === opened.value.compartmentId && c.door === 'open')), { timeout: 3000 }).toBe(true);
       expect(customer.events.some((e) => e.type === 'health' && e.health.lockBus === 'connected')).toBe(true);
       // The other screen never logged in: the courier's login is per connection.

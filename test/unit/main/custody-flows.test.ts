@@ -41,6 +41,34 @@ describe('the three outcomes', () => {
   });
 });
 
+describe('"Opening door N…"', () => {
+  it('names the door to the asking screen once the intent is committed and before the pulse; a refused code names none', async () => {
+    fixture();
+    const { code, compartmentId } = await dropOff(f);
+    const told: Array<{ door: string; pulsesBefore: number; intents: number }> = [];
+    const onOpening = (door: string): void => {
+      told.push({ door, pulsesBefore: f.doors.opens.length, intents: f.db.sqlite.prepare("SELECT count(*) FROM open_intents WHERE kind = 'pickup'").pluck().get() as number });
+    };
+    const pulses = f.doors.opens.length;
+    expect((await failure(f.kiosk.pickup('000000', 'keypad', onOpening))).code).toBe('code-invalid');
+    expect(told).toEqual([]);
+    expect(await f.kiosk.pickup(code, 'keypad', onOpening)).toMatchObject({ outcome: 'opened', compartmentId });
+    expect(told).toEqual([{ door: compartmentId, pulsesBefore: pulses, intents: 1 }]);
+    expect(f.doors.opens).toHaveLength(pulses + 1);
+  });
+
+  it('a screen whose notice throws still gets its door pulsed and its outcome', async () => {
+    fixture();
+    const { code } = await dropOff(f);
+    const pulses = f.doors.opens.length;
+    const result = await f.kiosk.pickup(code, 'keypad', () => {
+      throw new Error('screen gone');
+    });
+    expect(result).toMatchObject({ outcome: 'opened' });
+    expect(f.doors.opens).toHaveLength(pulses + 1);
+  });
+});
+
 describe('bounded opens (invariant 2)', () => {
   it('two unknown opens spend the code: the third try is refused with the staff answer and no pulse', async () => {
     fixture();

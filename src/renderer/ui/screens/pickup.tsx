@@ -9,13 +9,23 @@ import { useDoorLocator } from '../voice-widgets.js';
 import { DoorNumber, Icon, Spinner, Support } from '../widgets.js';
 import { DoorHelpButton, DoorWait, NextCodeQueue, useDoor } from './door-wait.js';
 
-/** The pickup call in flight; `door` when the compartment is known already (a re-open). */
-export function OpeningScreen({ code, door }: { code: string; door?: string | undefined }) {
+/**
+ * The pickup call in flight. The door number shows as soon as the agent has
+ * accepted the code and is pulsing the lock (its `door-opening` event, sent to
+ * this screen only), or at once when it is known already (a re-open).
+ */
+export function OpeningScreen({ code, door: knownDoor }: { code: string; door?: string | undefined }) {
   const { api, nav, sound, refreshOverview } = useServices();
   const m = useMessages();
   const alive = useAlive();
+  const [door, setDoor] = useState(knownDoor);
   useEffect(() => {
+    // Subscribed before the call leaves: the event comes on the same link, before the reply.
+    const off = api.onEvent((e) => {
+      if (e.type === 'door-opening') setDoor(e.compartmentId);
+    });
     void api.call('pickup', { code }).then((result) => {
+      off();
       if (!alive.current) return;
       if (result.ok) {
         if (result.value.outcome === 'opened') sound.success();
@@ -29,9 +39,10 @@ export function OpeningScreen({ code, door }: { code: string; door?: string | un
       if (lost) nav.go(lost);
       else nav.fail(result.error, { name: 'code', initial: '' });
     });
+    return off;
   }, []);
   return (
-    <section class="status-screen">
+    <section class="status-screen" data-testid="opening" data-door={door}>
       <Spinner />
       <h1>{door === undefined ? m.openingTitle : <Template text={m.openingDoorTitle} slots={{ door: <DoorNumber id={door} /> }} />}</h1>
       <p class="lead">{m.openingHint}</p>
