@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
-import { buildFonts } from './tools/fonts/build-fonts.js';
+import { buildFallback, buildFonts } from './tools/fonts/build-fonts.js';
 
 /** The screen's fonts, cut to the catalogue's characters, before the stylesheet that loads them is bundled. */
 function kioskFonts(): Plugin {
@@ -8,6 +8,7 @@ function kioskFonts(): Plugin {
     name: 'kiosk-fonts',
     async buildStart() {
       await buildFonts();
+      buildFallback();
     },
   };
 }

@@ -47,7 +47,8 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     // Idle never cuts a check short here (the idle tests live in kiosk.e2e).
-    kiosk = await startKiosk({ ui: { shell: 'browser', idleResetMs: 600_000, sound: false }, staff: { courierPin: PINS.courier, technicianPin: PINS.technician, sessionIdleMs: 3_600_000 } }, { autoCloseMs: 0 });
+    // The operator's cabinet name holds characters outside the catalogue (鑫, 龘): the fallback face must draw them.
+    kiosk = await startKiosk({ cabinet: { id: 'E2E-0001', name: '鑫龘园 7号智能柜', supportPhone: '400-800-1234', supportQr: 'https://support.example/cabinet/E2E-0001' }, ui: { shell: 'browser', idleResetMs: 600_000, sound: false }, staff: { courierPin: PINS.courier, technicianPin: PINS.technician, sessionIdleMs: 3_600_000 } }, { autoCloseMs: 0 });
     browser = await launchChromiumWithoutSystemFonts();
     shipped = await shippedCodePoints();
     // The parcels the tests pick up, stored while every board answers.
@@ -133,11 +134,15 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
   const doorNumber = async (): Promise<string> => ((await page.locator('[data-testid="door-number"]').first().textContent()) ?? '').trim();
 
   it('the checks fail on a missing glyph, a system font, a control cut off, clipped or too small', async () => {
+    // First the cabinet's name: 鑫 and 龘 are in no cut face, only in the fallback's slices, and draw with it.
+    await expect(page.locator('.brand').first().textContent()).resolves.toContain('鑫龘园');
+    expect(await fontIssues(page, cdp, shipped)).toEqual([]);
     await page.evaluate(`(() => {
       const probe = document.createElement('div');
       probe.id = 'fit-probe';
       const glyph = document.createElement('p');
-      glyph.textContent = '龘';
+      // Thai: in no shipped face, fallback included.
+      glyph.textContent = 'ก';
       const system = document.createElement('p');
       system.textContent = 'serif';
       system.style.fontFamily = 'sans-serif';
@@ -155,7 +160,7 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
     })()`);
     try {
       const fonts = await fontIssues(page, cdp, shipped);
-      expect(fonts.some((i) => i.includes('龘') && i.includes('no shipped font'))).toBe(true);
+      expect(fonts.some((i) => i.includes('ก') && i.includes('no shipped font'))).toBe(true);
       expect(fonts.some((i) => i.startsWith('"serif" drawn with') && i.includes('system font'))).toBe(true);
       const layout = await layoutIssues(page, { minTarget: 64 });
       expect(layout.some((i) => i.includes('"off"') && i.includes('cut off'))).toBe(true);

@@ -50,12 +50,19 @@ export async function launchChromiumWithoutSystemFonts(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, FONTCONFIG_FILE: join(dir, 'fonts.conf') } });
 }
 
-/** The code points of the built faces in dist/renderer/assets (what the page loads). */
+/** The code points of the built faces in dist/renderer/assets (what the page may load: the cut faces and the fallback's slices). */
 export async function shippedCodePoints(): Promise<Array<Set<number>>> {
   const assets = new URL('../../dist/renderer/assets/', import.meta.url);
   const fonts = readdirSync(assets).filter((f) => f.endsWith('.woff2'));
   if (fonts.length === 0) throw new Error('no fonts in dist/renderer/assets: run `npm run build`');
-  return Promise.all(fonts.map((f) => fontCodePoints(readFileSync(new URL(f, assets)))));
+  // One at a time: the WOFF2 decoder's WebAssembly state is shared, and concurrent calls return empty fonts.
+  const sets: Array<Set<number>> = [];
+  for (const f of fonts) {
+    const points = await fontCodePoints(readFileSync(new URL(f, assets)));
+    if (points.size === 0) throw new Error(`${f}: no character decoded`);
+    sets.push(points);
+  }
+  return sets;
 }
 
 export interface LayoutOptions {

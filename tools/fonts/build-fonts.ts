@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convert } from 'fontverter';
 import { Blob, Face } from 'harfbuzzjs';
@@ -121,7 +121,46 @@ export async function buildFonts(outDir = FONT_DIR, text = screenCharacters()): 
   return faces;
 }
 
+/** The stylesheet of the fallback face, in FONT_DIR; styles.css imports it. */
+export const FALLBACK_CSS = 'fallback.css';
+/** The @fontsource stylesheet the fallback is taken from: Noto Sans SC 400, cut by unicode-range. */
+const FALLBACK_SOURCE = '@fontsource/noto-sans-sc/400.css';
+
+/**
+ * Text the catalogue does not hold (an operator's cabinet name, an address, a
+ * sender's name from a vendor) still needs a glyph on a machine without CJK
+ * fonts: 'Kiosk Sans SC Fallback' is the whole of Noto Sans SC 400 in
+ * @fontsource's unicode-range slices (woff2 only), after the cut faces in
+ * every font stack. Chromium fetches a slice only when a character on screen
+ * is in it and in no face before it, so the first screen loads none; bold
+ * text in it is synthesised.
+ */
+export function buildFallback(outDir = FONT_DIR): { files: number; bytes: number } {
+  const cssPath = require.resolve(FALLBACK_SOURCE);
+  const css = readFileSync(cssPath, 'utf8');
+  const blocks = [...css.matchAll(/@font-face\s*\{([^}]*)\}/g)].map((m) => m[1]!);
+  const dir = join(outDir, 'fallback');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let bytes = 0;
+  const rules: string[] = [];
+  for (const block of blocks) {
+    const file = /url\(\.\/files\/([\w-]+\.woff2)\)/.exec(block)?.[1];
+    const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
+    if (!file || !range) throw new Error(`fonts: ${FALLBACK_SOURCE} has a face without a woff2 file or a unicode-range`);
+    const from = join(dirname(cssPath), 'files', file);
+    copyFileSync(from, join(dir, file));
+    bytes += readFileSync(from).length;
+    rules.push(`@font-face {\n  font-family: 'Kiosk Sans SC Fallback';\n  font-weight: 400;\n  font-display: swap;\n  src: url('./fallback/${file}') format('woff2');\n  unicode-range: ${range.trim()};\n}\n`);
+  }
+  if (rules.length === 0) throw new Error(`fonts: no face in ${FALLBACK_SOURCE}`);
+  writeFileSync(join(outDir, FALLBACK_CSS), `/* Built by tools/fonts/build-fonts.ts from ${FALLBACK_SOURCE}; not committed. */\n${rules.join('\n')}`);
+  return { files: rules.length, bytes };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const fallback = buildFallback();
+  console.log(`fallback\t${fallback.files} slices, ${(fallback.bytes / 1024).toFixed(0)} KB`);
   const faces = await buildFonts();
   for (const f of faces) console.log(`${f.file}\t${(f.bytes / 1024).toFixed(1)} KB`);
 }
