@@ -247,7 +247,7 @@ export function fleetRows(r: FleetBenchResult): FleetMetricRow[] {
       metric: 'fleet_backlog_events_per_s', variant: `${b.events.toLocaleString('en')} backlog, 1 agent`, unit: '/s', p50: null, p99: null, value: b.eventsPerS,
       target: { on: 'value', op: '>=', limit: 2000 }, pass: b.eventsPerS >= 2000 && b.missing === 0 && b.outOfOrderParcels === 0,
       beside: `${fmt(b.seconds)} s; bare PUBACK loop here ${fmt(r.barePubackPerS, 0)}/s (drain = ${fmt(b.eventsPerS / r.barePubackPerS)}× that); load ${r.load.start.join(' ')} → ${r.load.end.join(' ')}; missing ${b.missing}, raw redeliveries ${b.duplicatesReceived} (applied once by key), out of order ${b.outOfOrderParcels} parcels; outbox depth reported after ${b.depthAfter ?? '?'}`,
-      measures: 'first event at the consumer → every backlog event applied by a persistent-session consumer deduping by idempotency key; the agent (child process, compiled dist/) drains its outbox to <thing>/events, each row marked delivered on its PUBACK (one in flight, as every destination)',
+      measures: 'first event at the consumer → every backlog event applied by a persistent-session consumer deduping by idempotency key; the agent (child process, compiled dist/) drains its outbox to <thing>/events, each row marked delivered on its PUBACK (a window of maxInflight/2 = 50 publishes in flight, rows recorded in page order)',
     },
     {
       metric: 'fleet_all_online_after_restart_s', variant: `broker down ${s.brokerDownMs} ms, ${r.cabinets.toLocaleString('en')} cabinets`, unit: 's', p50: null, p99: null, value: s.allOnlineAfterS,

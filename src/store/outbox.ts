@@ -169,39 +169,47 @@ function knownSlot(db: ReadDb, destination: string): number | undefined {
 }
 
 /**
- * The seq of events whose ids this handle read lately: the drain
- * acknowledges rows it has just read, and no on-disk index maps an event id
- * to its seq any more (it cost a page a pickup, migrations/0055). A committed
- * event's seq never changes and is never reused (events are never deleted),
- * so an entry read outside a transaction is never stale; one read inside may
- * roll back and its seq go to another event, so it is not kept. A miss reads
- * the events table (a scan: tests and tools, not the drain).
+ * The seq of events whose ids this handle read lately, per destination: a
+ * drainer acknowledges rows it has just read for its own destination, and no
+ * on-disk index maps an event id to its seq any more (it cost a page a pickup,
+ * migrations/0055). A committed event's seq never changes and is never reused
+ * (events are never deleted), so an entry read outside a transaction is never
+ * stale; one read inside may roll back and its seq go to another event, so it
+ * is not kept. Per destination, so a fast drain's pages never push out the rows
+ * a slow vendor attempt is still waiting on; each bucket keeps the last
+ * SEQ_CACHE_SIZE ids (pages of 100 in flight need far fewer), so memory stays
+ * flat however many events pass (the soak measured 50,000 shared entries as
+ * ~1 MB of heap per 10,000 operations before the cap). A miss reads the events
+ * table (a scan: tests and tools, not the drain).
  */
-const seqCache = new WeakMap<ReadDb, Map<string, number>>();
-const SEQ_CACHE_SIZE = 50_000;
+const seqCache = new WeakMap<ReadDb, Map<string, Map<string, number>>>();
+const SEQ_CACHE_SIZE = 2_048;
 
-function rememberSeq(db: ReadDb, eventId: string, seq: number): void {
+function rememberSeq(db: ReadDb, bucket: string, eventId: string, seq: number): void {
   if (db.sqlite.inTransaction) return;
-  let cache = seqCache.get(db);
-  if (!cache) seqCache.set(db, (cache = new Map()));
+  let buckets = seqCache.get(db);
+  if (!buckets) seqCache.set(db, (buckets = new Map()));
+  let cache = buckets.get(bucket);
+  if (!cache) buckets.set(bucket, (cache = new Map()));
   cache.delete(eventId);
   cache.set(eventId, seq);
   if (cache.size > SEQ_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
 }
 
-function seqOf(db: ReadDb, eventId: string): number | undefined {
-  const cached = seqCache.get(db)?.get(eventId);
+/** `bucket`: the destination whose rows the caller reads ('' for none). */
+function seqOf(db: ReadDb, bucket: string, eventId: string): number | undefined {
+  const cached = seqCache.get(db)?.get(bucket)?.get(eventId);
   if (cached !== undefined) return cached;
   const row = db.stmt('SELECT seq FROM events WHERE id = ?').get(eventId) as { seq?: unknown } | undefined;
   if (typeof row?.seq !== 'number') return undefined;
-  rememberSeq(db, eventId, row.seq);
+  rememberSeq(db, bucket, eventId, row.seq);
   return row.seq;
 }
 
 /** The row key of (event, destination), or undefined when either is unknown. */
 function keyOf(db: ReadDb, eventId: string, destination: string): number | undefined {
   const slot = knownSlot(db, destination);
-  const seq = slot === undefined ? undefined : seqOf(db, eventId);
+  const seq = slot === undefined ? undefined : seqOf(db, destination, eventId);
   return slot === undefined || seq === undefined ? undefined : slot * SEQ_SPAN + seq;
 }
 
@@ -219,7 +227,7 @@ export function recordEvent(db: Db, e: NewEvent, destinations: readonly string[]
   const payload = toJson(e.payload);
   return inTransaction(db, () => {
     // Only a caller's own id can repeat (a UUIDv7 does not); no index backs this look-up, so only that case pays for it.
-    if (e.id !== undefined && seqOf(db, e.id) !== undefined) throw new StoreError('duplicate', `event ${id} exists`, { eventId: id });
+    if (e.id !== undefined && seqOf(db, '', e.id) !== undefined) throw new StoreError('duplicate', `event ${id} exists`, { eventId: id });
     const seq = Number(
       db
         .stmt(`INSERT INTO events (id, type, parcel_id, compartment_id, payload, occurred_at)
@@ -267,7 +275,7 @@ export function nextDeliverable(db: ReadDb, destination: string, now: number, li
     if (row.parcel_id !== null) held.add(row.parcel_id);
     if (!free || row.state !== 'pending' || row.next_attempt_at > now) continue;
     const taken = parseRow(OutboxJoinRow, raw, 'outbox');
-    rememberSeq(db, taken.event.id, row.owed_key % SEQ_SPAN);
+    rememberSeq(db, destination, taken.event.id, row.owed_key % SEQ_SPAN);
     page.push(taken);
     if (page.length >= limit) break;
   }
@@ -287,7 +295,7 @@ function readRow(db: ReadDb, key: number): OutboxRow | undefined {
   const raw = db.stmt(ROW_SQL).get({ key });
   if (raw === undefined) return undefined;
   const row = parseRow(OutboxJoinRow, raw, 'outbox');
-  rememberSeq(db, row.event.id, key % SEQ_SPAN);
+  rememberSeq(db, row.destination, row.event.id, key % SEQ_SPAN);
   return row;
 }
 

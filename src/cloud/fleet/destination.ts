@@ -1,6 +1,9 @@
 /**
  * The outbox as a destination on the broker (docs/fleet.md §4): one
  * QoS 1 message per row on `events`, delivered only on the broker's PUBACK.
+ * A backlog goes out as a window of publishes (rows of different parcels)
+ * using half the link's in-flight limit, so alarms and the state snapshot
+ * always find a slot.
  * The drainer (../sync/drainer.ts) keeps the order (oldest first per parcel)
  * and the outbox stays the truth: while the broker is away the attempt waits
  * for the connection until the drainer's attempt timeout, and the row stays
@@ -19,6 +22,10 @@ export class FleetDestination implements Destination {
     /** Told of every event the broker acknowledged (the agent raises its lockout alarm from `keypad.locked-out`). */
     readonly onDelivered: (event: OutboundEvent) => void = () => undefined,
   ) {}
+
+  get concurrency(): number {
+    return Math.max(1, Math.floor(this.link.maxInflight / 2));
+  }
 
   async deliver(event: OutboundEvent, signal: AbortSignal): Promise<DeliveryOutcome> {
     const message: FleetEventPayload = {

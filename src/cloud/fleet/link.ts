@@ -147,6 +147,11 @@ export class FleetLink {
     this.#setState('offline');
   }
 
+  /** QoS 1 publishes that may await their PUBACK at once (`limits.maxInflight`). */
+  get maxInflight(): number {
+    return this.#settings.limits.maxInflight;
+  }
+
   state(): FleetLinkState {
     return this.#state;
   }

@@ -58,8 +58,10 @@ const DEFAULT_OFFLINE_AFTER = 3;
 type AttemptResult = DeliveryOutcome | { kind: 'stopped' };
 
 /**
- * Drains one destination's outbox rows: one attempt at a time, oldest first
- * per parcel, with backoff, pause on bad credentials, and dead-lettering.
+ * Drains one destination's outbox rows: oldest first per parcel, with
+ * backoff, pause on bad credentials, and dead-lettering; one attempt at a
+ * time, or a wave of `destination.concurrency` attempts for rows of
+ * different parcels, whose outcomes are recorded in page order.
  *
  * Ordering rests on the store's rule (store/outbox.ts `nextDeliverable`): a
  * row is offered only when its parcel has no older pending or dead row, so a
@@ -101,7 +103,7 @@ export class DestinationDrainer {
   /** Ends the current sleep; null when not sleeping. */
   #interruptSleep: (() => void) | null = null;
   #sleepWakeable = false;
-  #inFlight: AbortController | null = null;
+  readonly #inFlight = new Set<AbortController>();
   /** Retry outcomes in a row (any parcel). */
   #consecutiveFailures = 0;
   /** No attempt before this time: the destination as a whole is backing off. */
@@ -144,7 +146,7 @@ export class DestinationDrainer {
   async stop(): Promise<void> {
     if (this.#loop === null) return;
     this.#stopping = true;
-    this.#inFlight?.abort(new DOMException('sync stopped', 'AbortError'));
+    for (const attempt of this.#inFlight) attempt.abort(new DOMException('sync stopped', 'AbortError'));
     this.#interruptSleep?.();
     await this.#loop;
     this.#loop = null;
@@ -223,18 +225,25 @@ export class DestinationDrainer {
       await this.#sleep(Math.min(this.#pollMs, untilRetry), true);
       return;
     }
-    for (const row of page) {
+    // Rows of different parcels may be in flight together: the page holds one row per parcel.
+    const width = Math.max(1, Math.floor(this.#destination.concurrency ?? 1));
+    for (let from = 0; from < page.length; from += width) {
       if (this.#stopping || this.#paused || this.#holdoffUntil > this.#now()) return;
-      const result = await this.#attempt(row.event);
-      if (result.kind === 'stopped') return;
-      this.#record(row, result);
+      const wave = page.slice(from, from + width);
+      const results = await Promise.all(wave.map((row) => this.#attempt(row.event)));
+      for (const [i, row] of wave.entries()) {
+        const result = results[i]!;
+        // Stopped: that row is left as it was; the others of the wave are recorded.
+        if (result.kind !== 'stopped') this.#record(row, result);
+      }
+      if (results.some((r) => r.kind === 'stopped')) return;
     }
   }
 
   /** One delivery, bounded by the attempt timeout and by stop(). Never throws. */
   async #attempt(event: OutboundEvent): Promise<AttemptResult> {
     const controller = new AbortController();
-    this.#inFlight = controller;
+    this.#inFlight.add(controller);
     const timer = this.#timers.setTimeout(
       () => controller.abort(new DOMException(`no answer within ${this.#attemptTimeoutMs} ms`, 'TimeoutError')),
       this.#attemptTimeoutMs,
@@ -247,7 +256,7 @@ export class DestinationDrainer {
       outcome = classifyError(err);
     } finally {
       this.#timers.clearTimeout(timer);
-      this.#inFlight = null;
+      this.#inFlight.delete(controller);
     }
     // An acknowledgement that arrived anyway is the truth and is recorded; any
     // other answer to an aborted attempt says nothing about the event.

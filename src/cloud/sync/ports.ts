@@ -43,6 +43,13 @@ export type DeliveryOutcome =
 export interface Destination {
   /** The outbox destination name (config key), e.g. `webhook-acme`. */
   readonly name: string;
+  /**
+   * Attempts this destination takes at once, each for a row of another parcel
+   * (a page never holds two rows of one parcel). Default 1: a vendor API, one
+   * request at a time. A broker link that acknowledges publishes on one
+   * connection in order takes a window of them.
+   */
+  readonly concurrency?: number;
   deliver(event: OutboundEvent, signal: AbortSignal): Promise<DeliveryOutcome>;
 }
 

@@ -293,6 +293,41 @@ describe('DestinationDrainer', () => {
     expect(retryDead(db)).toBe(0);
   });
 
+  it('a destination with a window has rows of different parcels in flight together, recorded in page order, and keeps each parcel in order', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push(recordTestEvent(db, `P${i % 3}`, [DEST]));
+    let inFlight = 0;
+    let most = 0;
+    const dest = new ScriptedDestination(DEST, async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await sleep(20);
+      inFlight -= 1;
+      return { kind: 'delivered' };
+    });
+    Object.assign(dest, { concurrency: 4 });
+    startDrainer(dest);
+    await waitFor('all delivered', allDelivered(ids));
+    // The first page holds one row of each parcel (P0, P1, P2): all three went at once, never two of one parcel.
+    expect(most).toBe(3);
+    expect(dest.ids()).toEqual(ids);
+  });
+
+  it('stop() aborts every attempt of a wave in flight; an acknowledgement that came is recorded, the rest stay pending', async () => {
+    const ids = [recordTestEvent(db, 'A', [DEST]), recordTestEvent(db, 'B', [DEST]), recordTestEvent(db, 'C', [DEST])];
+    const dest = new ScriptedDestination(DEST, (e, signal) =>
+      e.id === ids[1]
+        ? { kind: 'delivered' }
+        : new Promise<DeliveryOutcome>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
+    );
+    Object.assign(dest, { concurrency: 3 });
+    startDrainer(dest);
+    await waitFor('three in flight', () => dest.calls.length === 3);
+    await drainer!.stop();
+    expect(ids.map(state)).toEqual(['pending', 'delivered', 'pending']);
+    expect(getOutboxRow(db, ids[0]!, DEST)).toMatchObject({ attempts: 0, lastError: null });
+  });
+
   it('refuses nonsense options', () => {
     const dest = new ScriptedDestination(DEST);
     expect(() => new DestinationDrainer(dest, sqlitePort(db), { pageSize: 0 })).toThrow(RangeError);
