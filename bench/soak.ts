@@ -41,7 +41,13 @@ interface Sample {
   ops: number;
   at: number;
   rssMb: number;
+  /** RSS split as the kernel counts it (/proc/self/status): malloc'd and V8 memory, mapped files, shared memory (SQLite's -shm). */
+  rssAnonMb: number;
+  rssFileMb: number;
+  rssShmemMb: number;
   heapUsedMb: number;
+  /** Memory V8 knows of outside its heap (Buffers). */
+  externalMb: number;
   fds: number;
   dbMb: number;
   walMb: number;
@@ -199,8 +205,9 @@ async function main(): Promise<number> {
     const sample = () => {
       gc?.();
       const mem = process.memoryUsage();
+      const rss = rssParts();
       samples.push({
-        ops: done, at: Date.now(), rssMb: mem.rss / MB, heapUsedMb: mem.heapUsed / MB, fds: readdirSync('/proc/self/fd').length,
+        ops: done, at: Date.now(), rssMb: mem.rss / MB, ...rss, heapUsedMb: mem.heapUsed / MB, externalMb: mem.external / MB, fds: readdirSync('/proc/self/fd').length,
         dbMb: fileMb(config.database), walMb: fileMb(`${config.database}-wal`), logMb: folderMb(logDir), outboxPending: store.outboxStats(agent.db, Date.now()).pending,
       });
       logErrors.scan();
@@ -285,6 +292,10 @@ function report(opts: ReturnType<typeof parse>, samples: Sample[], o: Outcome) {
   const slopes: Slope[] = [
     row('rss MB', (s) => s.rssMb, 'reported (whole run after warm-up)', null),
     row('rss MB, 2nd half', (s) => s.rssMb, '≤ 1 MB / 10k ops', (slope) => slope <= 1, half),
+    row('  anonymous', (s) => s.rssAnonMb, 'reported (2nd half)', null, half),
+    row('  file-backed', (s) => s.rssFileMb, 'reported (2nd half)', null, half),
+    row('  shared memory', (s) => s.rssShmemMb, 'reported (2nd half)', null, half),
+    row('external MB', (s) => s.externalMb, 'reported (2nd half)', null, half),
     row('heap MB, 2nd half', (s) => s.heapUsedMb, '≤ 1 MB / 10k ops', (slope) => slope <= 1, half),
     row('heap used MB', (s) => s.heapUsedMb, 'reported', null),
     // Flat: descriptors do not grow with the work (a few come and go with HTTP connections).
@@ -301,6 +312,8 @@ function report(opts: ReturnType<typeof parse>, samples: Sample[], o: Outcome) {
     ops: opts.ops,
     lanes: opts.lanes,
     warmupOps: opts.warmup,
+    /** The glibc arena cap this run had (package.json "soak" and the agent unit set 2). */
+    mallocArenaMax: process.env['MALLOC_ARENA_MAX'] ?? 'glibc default',
     durationS: round(o.opsMs / 1000),
     opsPerS: round(opts.ops / (o.opsMs / 1000)),
     drainS: round(o.drainMs / 1000),
@@ -308,9 +321,16 @@ function report(opts: ReturnType<typeof parse>, samples: Sample[], o: Outcome) {
     slopes,
     errors: { total: errors, failedOps: o.failures.slice(0, 20), errorLogLines: o.logErrors.slice(0, 20), deadOutboxRows: o.outbox.dead },
     outboxAtEnd: { pending: o.outbox.pending, dead: o.outbox.dead },
-    samples: samples.map((s) => ({ ...s, rssMb: round(s.rssMb), heapUsedMb: round(s.heapUsedMb), dbMb: round(s.dbMb), walMb: round(s.walMb), logMb: round(s.logMb) })),
+    samples: samples.map((s) => ({ ...s, rssMb: round(s.rssMb), rssAnonMb: round(s.rssAnonMb), rssFileMb: round(s.rssFileMb), rssShmemMb: round(s.rssShmemMb), externalMb: round(s.externalMb), heapUsedMb: round(s.heapUsedMb), dbMb: round(s.dbMb), walMb: round(s.walMb), logMb: round(s.logMb) })),
     pass,
   };
+}
+
+/** RssAnon, RssFile and RssShmem of /proc/self/status, in MB (0 where the kernel does not report them). */
+function rssParts(): { rssAnonMb: number; rssFileMb: number; rssShmemMb: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rssAnonMb: kb('RssAnon'), rssFileMb: kb('RssFile'), rssShmemMb: kb('RssShmem') };
 }
 
 function round(x: number): number {
@@ -319,7 +339,7 @@ function round(x: number): number {
 
 function printTable(r: ReturnType<typeof report>): void {
   const out = process.stdout;
-  out.write(`\nsoak: ${r.ops} operations (${r.lanes} lanes) in ${r.durationS} s (${r.opsPerS} ops/s), outbox drained in ${r.drainS} s\n\n`);
+  out.write(`\nsoak: ${r.ops} operations (${r.lanes} lanes) in ${r.durationS} s (${r.opsPerS} ops/s), outbox drained in ${r.drainS} s; MALLOC_ARENA_MAX ${r.mallocArenaMax}\n\n`);
   out.write(`${'metric'.padEnd(18)}${'per 10k ops'.padStart(13)}${'first'.padStart(10)}${'last'.padStart(10)}${'max'.padStart(10)}  target\n`);
   for (const s of r.slopes) {
     const verdict = s.pass === null ? '' : s.pass ? '  ok' : '  FAIL';

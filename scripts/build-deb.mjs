@@ -236,6 +236,8 @@ export function buildDeb({ out }) {
     put('build/deb/screen', `usr/libexec/${PKG}/screen`);
     put('build/linux/cabinet-kiosk-agent.service', 'usr/lib/systemd/system/cabinet-kiosk-agent.service');
     put('build/linux/cabinet-kiosk-screen.service', 'usr/lib/systemd/system/cabinet-kiosk-screen.service');
+    put('build/linux/cabinet-kiosk-apply-config.path', 'usr/lib/systemd/system/cabinet-kiosk-apply-config.path');
+    put('build/linux/cabinet-kiosk-apply-config.service', 'usr/lib/systemd/system/cabinet-kiosk-apply-config.service');
     put('build/linux/99-cabinet-kiosk.rules', 'usr/lib/udev/rules.d/99-cabinet-kiosk.rules');
     put('resources/config.default.yaml', `usr/share/${PKG}/config.default.yaml`);
     put('build/deb/lintian-overrides', `usr/share/lintian/overrides/${PKG}`);

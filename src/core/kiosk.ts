@@ -49,6 +49,8 @@ export class Kiosk extends EventEmitter {
   readonly #ctx: FlowContext;
   readonly #pending = new Map<string, PendingDropoff>();
   readonly #bySlot = new Map<string, string>();
+  /** Set for good by suspendForSetup: the agent restarts after commissioning. */
+  #inSetup = false;
 
   constructor(ctx: FlowContext, doorEvents: DoorEventSource) {
     super();
@@ -206,6 +208,23 @@ export class Kiosk extends EventEmitter {
     return [...this.#pending.values()].map((p) => p.parcelId);
   }
 
+  /**
+   * Commissioning takes the lock bus: waits for the door flow in flight, then
+   * refuses every later one (`cabinet-in-setup`). There is no resume: the
+   * agent restarts on the new configuration, and recover() settles what was
+   * left open.
+   */
+  async suspendForSetup(): Promise<void> {
+    await this.#door(() => {
+      this.#inSetup = true;
+    });
+    this.emit('changed');
+  }
+
+  get inSetup(): boolean {
+    return this.#inSetup;
+  }
+
   /** Fails every waiter; called at shutdown. The parcels stay `awaiting-dropoff` for `recover()`. */
   close(): void {
     for (const pending of this.#pending.values()) pending.reject(new KioskError('agent-busy', 'agent is shutting down'));
@@ -286,7 +305,10 @@ export class Kiosk extends EventEmitter {
    * change a concurrent open could race with, runs here one after another.
    */
   #door<T>(story: () => Promise<T> | T): Promise<T> {
-    return this.#ctx.mutex.run(story);
+    return this.#ctx.mutex.run(() => {
+      if (this.#inSetup) throw new KioskError('cabinet-in-setup', 'a technician is setting up the cabinet: no door opens until the agent restarts');
+      return story();
+    });
   }
 
   #changed<T>(value: T): T {

@@ -14,6 +14,7 @@ import { buildIntegrations, reservedCompartments, routeTable } from './cloud/int
 import { buildFleet, FleetAgent } from './cloud/fleet-wiring.js';
 import { freeBytesOf } from './storage.js';
 import { RuntimeHealth } from './health/runtime-health.js';
+import { ScreenCommissioning } from './commission/screen-session.js';
 
 export interface AgentOptions {
   config: Config;
@@ -30,6 +31,10 @@ export interface AgentOptions {
  */
 export class Agent {
   readonly startedAt = Date.now();
+  /** Commissioning from the screen (service mode, Setup); it ends with a restart. */
+  readonly commissioning: ScreenCommissioning;
+  /** Resolves with the reason when the agent asks to be started again (on a new configuration). */
+  readonly restartRequested: Promise<string>;
   private constructor(
     readonly config: Config,
     readonly log: PinoLogger,
@@ -42,7 +47,20 @@ export class Agent {
     readonly fleet: FleetAgent | null,
     /** Starts, crashes, RSS trend (src/main/health/runtime-health.ts): status, heartbeat, fleet. */
     readonly health: RuntimeHealth,
-  ) {}
+  ) {
+    let restart!: (why: string) => void;
+    this.restartRequested = new Promise((resolve) => (restart = resolve));
+    this.commissioning = new ScreenCommissioning({
+      config,
+      hardware,
+      suspendDoors: () => kiosk.suspendForSetup(),
+      requestRestart: (why) => {
+        log.warn({ why }, 'restart requested');
+        restart(why);
+      },
+      log: log.child({ module: 'main/commission' }),
+    });
+  }
 
   static async start({ config, logger, clock = Date.now, sqliteBinding }: AgentOptions): Promise<Agent> {
     const log = logger.child({ module: 'main/agent' });
@@ -111,6 +129,7 @@ export class Agent {
     await this.fleet?.stop();
     this.kiosk.close();
     this.health.stop();
+    await this.commissioning.close();
     await this.hardware.close();
     store.closeDatabase(this.db);
   }

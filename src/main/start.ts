@@ -130,10 +130,17 @@ async function serve(config: Config, opts: ServeOptions): Promise<number> {
   if (watchdog) agent.health.useWatchdog(() => ({ enabled: watchdog.pingIntervalMs !== null, healthy: watchdog.verdict.healthy, problems: watchdog.verdict.problems.map((p) => p.detail) }));
   await watchdog?.ready();
   // The demo ends with its window (closed, or the shell gone); the service, and browser mode, on a signal.
-  const ended = await Promise.race([signalled.then((signal) => ({ signal, code: 0 })), shell?.ran ? shell.exited.then((code) => ({ signal: null, code })) : new Promise<never>(() => {})]);
-  logger.info({ signal: ended.signal, shellExit: ended.signal ? undefined : ended.code }, 'stopping');
+  // Commissioning from the screen ends with a restart: exit 0, and systemd (Restart=always) starts the agent on the new file.
+  const ended = await Promise.race([
+    signalled.then((signal) => ({ signal, code: 0, restart: null })),
+    agent.restartRequested.then((why) => ({ signal: null, code: 0, restart: why })),
+    shell?.ran ? shell.exited.then((code) => ({ signal: null, code, restart: null })) : new Promise<never>(() => {}),
+  ]);
+  logger.info({ signal: ended.signal, restart: ended.restart ?? undefined, shellExit: ended.signal || ended.restart ? undefined : ended.code }, 'stopping');
   await watchdog?.stopping();
   if (shell?.ran && ended.signal) shell.child.kill(ended.signal);
+  if (shell?.ran && ended.restart) shell.child.kill('SIGTERM');
+  if (ended.restart && !opts.json) process.stdout.write(`\n${ended.restart}: the agent stopped to start again on ${config.source}. Under systemd it is back in 2 s; in a terminal, run the same command again.\n`);
   await ui?.close();
   await running.stop();
   logger.flush();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALARM_CODES, CHECK_KINDS, COMPARTMENT_SIZES, DOOR_OUTCOMES, DOOR_STATES, PARCEL_STATES } from './domain.js';
+import { ALARM_CODES, BOARD_PROTOCOLS, CHECK_KINDS, COMPARTMENT_SIZES, DOOR_OUTCOMES, DOOR_STATES, PARCEL_STATES } from './domain.js';
 import { KIOSK_ERROR_CODES } from './errors.js';
 
 /**
@@ -186,6 +186,44 @@ const diagnostics = z.object({
 export type DiagnosticsView = z.infer<typeof diagnostics>;
 
 /**
+ * Commissioning from the touchscreen (service mode, Setup): the same three
+ * steps as `cabinet-kiosk setup` (src/main/commission/): scan the line, pulse
+ * each lock and say which compartment it is, write the configuration.
+ */
+const commissionBus = z.object({
+  protocol: z.enum(BOARD_PROTOCOLS),
+  baudRate: z.number().int().positive(),
+  boards: z.array(z.object({ address: z.number().int().min(0), locks: z.number().int().min(1) })),
+  /** Boards that answered only at another rate: left out (one line has one rate). */
+  leftOut: z.array(z.object({ address: z.number().int(), baudRates: z.array(z.number().int()) })),
+});
+export type CommissionBus = z.infer<typeof commissionBus>;
+const mappedDoor = z.object({ board: z.number().int().min(0), lock: z.number().int().min(1), compartment: compartmentId, size: z.enum(COMPARTMENT_SIZES) });
+export type MappedDoorView = z.infer<typeof mappedDoor>;
+/** What a pulse did, as the driver saw it (src/drivers/cabinet-hardware.ts `OpenOutcomeKind`). */
+export const PULSE_OUTCOMES = ['opened', 'still-locked', 'no-reply-door-open', 'no-reply-door-closed', 'no-reply-unknown', 'not-sent'] as const;
+const commissionStart = z.object({
+  /** The serial device that will be scanned (the simulator's own line in the demo). */
+  port: z.string(),
+  simulator: z.boolean(),
+  /** The file Save writes; null when the agent runs on its embedded defaults (then Save is refused). */
+  configFile: z.string().nullable(),
+  /** The door map in use now: its ids and sizes are offered again for the same board and lock. */
+  current: z.array(mappedDoor),
+});
+const commissionSaved = z.object({
+  file: z.string(),
+  /** The previous file, kept; null when there was none (or the system service writes it). */
+  backup: z.string().nullable(),
+  /**
+   * `written`: the agent wrote the file itself. `handed-over`: the agent may
+   * not write /etc; it left the proposal for the root-run apply unit
+   * (cabinet-kiosk-apply-config.path), which writes the file and restarts it.
+   */
+  applied: z.enum(['written', 'handed-over']),
+});
+
+/**
  * Every call: its input, its result value, and who may make it. `role: null`
  * is anyone at the screen; a staff role needs a PIN login on this connection
  * first (a technician may do what a courier may).
@@ -244,6 +282,16 @@ export const calls = {
   'service.cancelVendorCodes': { role: 'technician', input: z.object({ compartmentId }).strict(), output: z.object({ cancelled: count, failed: count }) },
   'service.retryDead': { role: 'technician', input: empty, output: z.object({ retried: z.number().int().nonnegative() }) },
   'service.diagnostics': { role: 'technician', input: empty, output: diagnostics },
+  /** Closes the lock bus for setup: customer and courier flows answer `cabinet-in-setup` until the agent restarts (after Save or Cancel). */
+  'commission.begin': { role: 'technician', input: empty, output: commissionStart },
+  /** Status reads on every protocol, rate and address (no door moves); `commission-failed` says why the line cannot be used. */
+  'commission.scan': { role: 'technician', input: empty, output: commissionBus },
+  /** Pulses one lock of the scanned line, so the technician sees which door it is. */
+  'commission.pulse': { role: 'technician', input: z.object({ board: z.number().int().min(0).max(255), lock: z.number().int().min(1).max(256) }).strict(), output: z.object({ outcome: z.enum(PULSE_OUTCOMES) }) },
+  /** Writes the scanned line and this door map (validated; the previous file kept), then the agent restarts on it. */
+  'commission.save': { role: 'technician', input: z.object({ doors: z.array(mappedDoor).min(1).max(512) }).strict(), output: commissionSaved },
+  /** Leaves setup without writing; the agent restarts to take the line back. */
+  'commission.cancel': { role: 'technician', input: empty, output: nothing },
   'service.logTail': { role: 'technician', input: z.object({ lines: z.number().int().min(1).max(500) }).strict(), output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }) },
 } as const satisfies Record<string, { role: StaffRole | null; input: z.ZodType; output: z.ZodType }>;
 
@@ -272,6 +320,11 @@ export const pushedEvent = z.discriminatedUnion('type', [
    * this door is being pulsed ("Opening door N…" before the outcome).
    */
   z.object({ type: z.literal('door-opening'), compartmentId: z.string() }),
+  /**
+   * To the screen whose `commission.scan` is running only: the rate and
+   * protocol being tried, and each board as it answers (`found`).
+   */
+  z.object({ type: z.literal('commission-scan'), baudRate: z.number().int(), protocol: z.enum(BOARD_PROTOCOLS), found: z.object({ address: z.number().int(), locks: z.number().int() }).nullable() }),
 ]);
 export type PushedEvent = z.infer<typeof pushedEvent>;
 

@@ -25,6 +25,10 @@ export const KIOSK_ERROR_CODES = [
   /** A compartment waits for a person to answer "is a parcel inside?". */
   'compartment-needs-check',
   'offline-action',
+  /** A technician is commissioning the cabinet (service mode, Setup): no door opens for anyone else until the agent restarts. */
+  'cabinet-in-setup',
+  /** A commissioning step failed; `meta.reason` is the CommissionError code and `meta.hint` the one thing to do. */
+  'commission-failed',
   'pin-invalid',
   'not-authorised',
   'bad-request',

@@ -17,6 +17,8 @@ export const ERROR_HINTS: Record<KioskErrorCode | 'config' | 'agent-already-runn
   'parcel-not-returnable': 'only stored, expired or cancelled parcels can be returned',
   'parcel-not-stored': 'only a parcel waiting in its compartment can be picked up, cancelled or given a new code; `cabinet-kiosk status` shows each parcel',
   'code-in-use': 'another parcel in this cabinet has that code; choose a different one',
+  'cabinet-in-setup': 'a technician is commissioning the cabinet from the screen; the agent restarts when setup is saved or cancelled',
+  'commission-failed': 'do what the hint of the failed step says, then scan again',
   'hardware-unavailable': 'check the serial adapter and cable and `serial.path` in the config; `cabinet-kiosk status` shows the port',
   'storage-full': 'free space under the data folder is below `storage.reserveMb`, so no door opens (its result could not be recorded); free space there (old logs, other files), then try again',
   'compartment-needs-check': 'someone must say whether a parcel is inside first: log in on the screen as courier or technician and answer the question shown',

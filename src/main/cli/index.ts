@@ -16,7 +16,7 @@ import { APP_VERSION } from '../version.js';
 import { ERROR_HINTS } from './hints.js';
 import { PRINTERS } from './output.js';
 import { runSimulateCommand } from './simulate.js';
-import { runSetupCommand } from './setup.js';
+import { runApplyCommand, runSetupCommand } from './setup.js';
 import { registerFleetCommands } from './fleet.js';
 import { runAgentCommand, runStartCommand, type ShellChoice } from '../start.js';
 
@@ -154,9 +154,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .option('--addresses <list>', 'addresses to try, e.g. 1-8,12 (default each protocol\'s range; modbus 1-32)')
     .option('--answers <file>', 'answer from this JSON/YAML file instead of asking (automation)')
     .option('--no-map', 'do not pulse any lock: write the boards, every lock a compartment')
-    .action(async (o: { port?: string; protocol?: BoardProtocol[]; baud?: string[]; addresses?: string; answers?: string; map: boolean }) => {
+    .option('--apply <proposal>', 'write the line and door map an agent commissioned from the screen but may not write itself (run as root by cabinet-kiosk-apply-config.service)')
+    .action(async (o: { port?: string; protocol?: BoardProtocol[]; baud?: string[]; addresses?: string; answers?: string; map: boolean; apply?: string }) => {
       const file = globals().config ?? process.env[CONFIG_ENV];
       if (!file) program.error('error [bad-request]: say which configuration file to write with --config FILE', { exitCode: EXIT.usage });
+      if (o.apply !== undefined) {
+        exitCode = runApplyCommand(o.apply, file!, globals().json === true);
+        return;
+      }
       const numbers = (list: string[] | undefined, what: string) => list?.map((v) => (/^\d+$/.test(v) ? Number(v) : program.error(`error [bad-request]: ${what} "${v}" is not a number`, { exitCode: EXIT.usage })));
       const addresses = o.addresses?.split(',').flatMap((part) => {
         const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());

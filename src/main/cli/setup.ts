@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { applyProposal } from '../commission/apply.js';
 import { CommissionError, exitCodeOf } from '../commission/errors.js';
 import { lineAsker } from '../commission/map-doors.js';
 import { runSetup, type SetupOptions } from '../commission/run-setup.js';
@@ -32,5 +33,23 @@ export async function runSetupCommand(o: SetupOptions, json: boolean): Promise<n
     return exitCodeOf(err.code);
   } finally {
     rl?.close();
+  }
+}
+
+/**
+ * `setup --apply PROPOSAL`: writes what an agent commissioned from the screen
+ * but could not write itself (src/main/commission/apply.ts). Run as root by
+ * cabinet-kiosk-apply-config.service; takes only the line and the door map.
+ */
+export function runApplyCommand(proposal: string, file: string, json: boolean): number {
+  try {
+    const r = applyProposal(proposal, file);
+    process.stdout.write((json ? JSON.stringify({ ok: true, ...r }) : `wrote ${r.file}${r.backup ? ` (the previous file is kept as ${r.backup})` : ''}`) + '\n');
+    return 0;
+  } catch (err) {
+    if (!(err instanceof CommissionError)) throw err;
+    if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: err.hint }) + '\n');
+    else process.stderr.write(`error [${err.code}]: ${err.message} — ${err.hint}\n`);
+    return exitCodeOf(err.code);
   }
 }

@@ -26,7 +26,7 @@ export function agentWatchdog(agent: Agent, log: Logger, opts: { env?: NodeJS.Pr
       database: () => databaseProbe(agent.db),
       bus: () => {
         const d = cabinet.diagnostics();
-        return { connected: d.connected, lastCycleAt: d.supervision.lastCycleAt, startedAt: d.supervision.startedAt };
+        return { connected: d.connected, lastCycleAt: d.supervision.lastCycleAt, startedAt: d.supervision.startedAt, released: agent.commissioning.active };
       },
       facts: () => ({ busConnected: cabinet.diagnostics().connected, outboxPending: store.outboxStats(agent.db, Date.now()).pending }),
     },

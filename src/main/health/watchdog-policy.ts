@@ -31,6 +31,8 @@ export interface HealthInputs {
     connected: boolean;
     /** When supervision started: a first cycle is awaited for `busStaleMs` from here. */
     startedAt: number;
+    /** The agent let go of the line for commissioning (it restarts after): no cycles are due. */
+    released?: boolean;
   };
 }
 
@@ -56,7 +58,7 @@ export function healthVerdict(inputs: HealthInputs, bounds: HealthBounds): Healt
   if (inputs.databaseError !== null) problems.push({ code: 'database-unavailable', detail: `database read failed: ${inputs.databaseError}` });
   const since = inputs.bus.lastCycleAt ?? inputs.bus.startedAt;
   const age = inputs.now - since;
-  if (age > bounds.busStaleMs) {
+  if (age > bounds.busStaleMs && inputs.bus.released !== true) {
     const what = inputs.bus.lastCycleAt === null ? 'no door supervision cycle yet' : 'no door supervision cycle completed';
     problems.push({ code: 'bus-hung', detail: `${what} for ${Math.round(age / 1000)} s (bound ${Math.round(bounds.busStaleMs / 1000)} s, bus ${inputs.bus.connected ? 'connected' : 'disconnected'})` });
   }

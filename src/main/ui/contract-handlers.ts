@@ -144,6 +144,11 @@ export const handlers: Handlers = {
       recentErrors: recentErrors(),
     };
   },
+  'commission.begin': ({ agent }) => agent.commissioning.begin(),
+  'commission.scan': ({ agent, tell }) => agent.commissioning.scan((p) => tell({ type: 'commission-scan', baudRate: p.baudRate, protocol: p.protocol, found: p.found ?? null })),
+  'commission.pulse': ({ agent }, { board, lock }) => agent.commissioning.pulse(board, lock),
+  'commission.save': ({ agent }, { doors }) => agent.commissioning.save(doors),
+  'commission.cancel': ({ agent }) => agent.commissioning.cancel(),
   'service.logTail': ({ agent }, { lines }) => tailLog(join(agent.config.dataDir, 'logs'), lines),
   'screen.reportCrash': ({ agent }, report) => {
     agent.health.recordScreenCrash(report);

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const PKG = 'cabinet-kiosk';
-export const UNITS = ['cabinet-kiosk-agent.service', 'cabinet-kiosk-screen.service'];
+/** Enabled by the postinst, masked on remove. cabinet-kiosk-apply-config.service is static: the path unit starts it. */
+export const UNITS = ['cabinet-kiosk-agent.service', 'cabinet-kiosk-screen.service', 'cabinet-kiosk-apply-config.path'];
+export const STATIC_UNITS = ['cabinet-kiosk-apply-config.service'];
 /** Minutes on a busy two-core machine: lintian reads every one of the ~5000 files. */
 export const TIMEOUT = 900_000;
 

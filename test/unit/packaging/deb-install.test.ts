@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, need, ok, root, run, TIMEOUT, UNITS, type Built, type Ran } from './deb-build.js';
+import { buildDeb, need, ok, root, run, STATIC_UNITS, TIMEOUT, UNITS, type Built, type Ran } from './deb-build.js';
 
 /**
  * The agent's deb (built once for this file) installed, reinstalled, removed
@@ -132,13 +132,16 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     const log = await calls();
     expect(log).toContain('--system daemon-reload');
     expect(log).toContain('--quiet --system start cabinet-kiosk-agent.service');
+    // The watcher that applies a setup saved on the screen (the agent may not write /etc).
+    expect(log).toContain('--quiet --system start cabinet-kiosk-apply-config.path');
+    expect((await box.sh('ls /etc/systemd/system/multi-user.target.wants/')).split('\n')).toContain('cabinet-kiosk-apply-config.path');
     // The screen waits for the X server of the next boot: only a running one is restarted.
     expect(log.filter((l) => / (start|restart) .*cabinet-kiosk-screen/.test(l))).toEqual([]);
     expect(log).toContain('try-restart cabinet-kiosk-screen.service');
   }, TIMEOUT);
 
   it('systemd-analyze verify passes the units as installed', async () => {
-    const r = await box.run(`SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no ${UNITS.map((u) => `/usr/lib/systemd/system/${u}`).join(' ')} 2>&1`);
+    const r = await box.run(`SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no ${[...UNITS, ...STATIC_UNITS].map((u) => `/usr/lib/systemd/system/${u}`).join(' ')} 2>&1`);
     expect(r.stdout.trim()).toBe('');
     expect(r.status).toBe(0);
   }, TIMEOUT);
@@ -176,6 +179,42 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     expect(lines.at(-1)).toBe('600 cabinet-kiosk');
     expect(await box.sh('cat /root/screen.html')).toMatch(/<script[^>]+src="[^"]+\.js"/);
     expect(Number(await box.sh('cat /root/script.bytes'))).toBeGreaterThan(10_000);
+  }, TIMEOUT);
+
+  it('applies what the agent commissioned on the screen as the apply unit does: only the line and the door map, as root, the previous file kept; a bad proposal is set aside', async () => {
+    const unit = await box.sh('cat /usr/lib/systemd/system/cabinet-kiosk-apply-config.service');
+    const exec = /^ExecStart=(.+)$/m.exec(unit)![1]!;
+    const env = /^Environment=(.+)$/m.exec(unit)![1]!;
+    const before = await box.sh('cat /etc/cabinet-kiosk/config.yaml');
+    // The agent's user leaves the proposal in its own data folder (it may not write /etc).
+    const proposal = JSON.stringify({ path: 'simulator', baudRate: 9600, protocol: 'xor-8a', boards: [{ address: 1, locks: 4 }], doors: [{ board: 1, lock: 2, compartment: 'A2', size: 'L' }, { board: 1, lock: 1, compartment: 'A1', size: 'S' }] });
+    await box.sh(`
+      as_agent() { setpriv --reuid=cabinet-kiosk --regid=cabinet-kiosk --init-groups "$@"; }
+      as_agent mkdir -p -m 700 /var/lib/cabinet-kiosk/commission
+      echo '${proposal}' | as_agent tee /var/lib/cabinet-kiosk/commission/proposal.json > /dev/null
+      as_agent sh -c 'echo x >> /etc/cabinet-kiosk/config.yaml' 2>/dev/null && echo "the agent's user could write /etc" && exit 1
+      env ${env} ${exec}
+    `);
+    const after = await box.sh('cat /etc/cabinet-kiosk/config.yaml');
+    expect(after).toMatch(/compartments:\s*\n\s*- id: A2\s*\n\s*board: 1\s*\n\s*lock: 2\s*\n\s*size: L/);
+    expect(after).toMatch(/- address: 1\s*\n\s*protocol: xor-8a\s*\n\s*locks: 4/);
+    // Everything else of the technician's file (its comments too) stays.
+    expect(after).toContain(before.split('\n').find((l) => l.startsWith('## AS SHIPPED'))!);
+    expect((await box.sh('stat -c "%a %U %G" /etc/cabinet-kiosk/config.yaml')).trim()).toBe('640 root cabinet-kiosk');
+    const backups = (await box.sh('ls /etc/cabinet-kiosk')).trim().split('\n').filter((f) => /^config\.yaml\..+\.bak$/.test(f));
+    expect(backups).toHaveLength(1);
+    expect(await box.sh(`cat /etc/cabinet-kiosk/${backups[0]!}`)).toBe(before);
+    expect((await box.run('test -e /var/lib/cabinet-kiosk/commission/proposal.json')).status).not.toBe(0);
+
+    // A proposal that names a lock the boards do not have: refused (exit 2), set aside, the file untouched.
+    await box.sh(`echo '${proposal.replace('"lock":2', '"lock":9')}' > /var/lib/cabinet-kiosk/commission/proposal.json`);
+    const bad = await box.run(`env ${env} ${exec} 2>&1`);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toMatch(/config-invalid/);
+    expect(await box.sh('cat /etc/cabinet-kiosk/config.yaml')).toBe(after);
+    expect((await box.run('test -e /var/lib/cabinet-kiosk/commission/proposal.json.rejected')).status).toBe(0);
+    // Back to the demo file for the steps after this one.
+    await box.sh(`cp /etc/cabinet-kiosk/${backups[0]!} /etc/cabinet-kiosk/config.yaml && rm -rf /etc/cabinet-kiosk/*.bak /var/lib/cabinet-kiosk/commission`);
   }, TIMEOUT);
 
   it('starts the screen as the unit does: Chromium in kiosk mode on the agent\'s address, the Electron shell instead when installed', async () => {
@@ -227,7 +266,7 @@ describe('the deb installed with dpkg on a copy of this machine', () => {
     expect((await box.sh('tail -n 1 /etc/cabinet-kiosk/config.yaml')).trim()).toBe('# edited by the technician');
     await box.sh('getent passwd cabinet-kiosk cabinet-screen');
     for (const unit of UNITS) expect((await box.sh(`readlink /etc/systemd/system/${unit}`)).trim()).toBe('/dev/null');
-    expect(await calls()).toContain('stop cabinet-kiosk-screen.service cabinet-kiosk-agent.service');
+    expect(await calls()).toContain('stop cabinet-kiosk-screen.service cabinet-kiosk-apply-config.path cabinet-kiosk-agent.service');
   }, TIMEOUT);
 
   it('purge: deletes the config and the data folder, unmasks and forgets the units; keeps the users', async () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proposalPath } from '../../../src/main/commission/apply.js';
 
 /**
  * The deb's two units: the agent service (its own system user, the serial
@@ -15,6 +16,8 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
 const AGENT = 'build/linux/cabinet-kiosk-agent.service';
 const SCREEN = 'build/linux/cabinet-kiosk-screen.service';
+const APPLY_PATH = 'build/linux/cabinet-kiosk-apply-config.path';
+const APPLY = 'build/linux/cabinet-kiosk-apply-config.service';
 /** The deb's launcher (build/deb/cabinet-kiosk: the agent on the system's Node.js) and the screen's (build/deb/screen). */
 const APP = '/usr/bin/cabinet-kiosk';
 const SCREEN_LAUNCHER = '/usr/libexec/cabinet-kiosk/screen';
@@ -81,8 +84,8 @@ describe('systemd-analyze verify', () => {
     return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
   }
 
-  it('passes both units with nothing to say', () => {
-    const r = verify({ 'cabinet-kiosk-agent.service': read(AGENT), 'cabinet-kiosk-screen.service': read(SCREEN) });
+  it('passes every unit with nothing to say', () => {
+    const r = verify({ 'cabinet-kiosk-agent.service': read(AGENT), 'cabinet-kiosk-screen.service': read(SCREEN), 'cabinet-kiosk-apply-config.path': read(APPLY_PATH), 'cabinet-kiosk-apply-config.service': read(APPLY) });
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
   });
@@ -113,6 +116,9 @@ describe(`agent unit ${AGENT}`, () => {
     expect(exec).toMatch(/--endpoint-file \/run\/cabinet-kiosk\/screen-url/);
     expect(exec).toMatch(/--screen-user cabinet-screen/);
     expect(get('Service', 'Environment')).toContain('CABINET_KIOSK_CONFIG=/etc/cabinet-kiosk/config.yaml');
+    // The allocator the soak measures RSS under (package.json "soak").
+    expect(get('Service', 'Environment')).toContain('MALLOC_ARENA_MAX=2');
+    expect(JSON.parse(read('package.json')).scripts.soak).toMatch(/^MALLOC_ARENA_MAX=2 /);
     expect(get('Service', 'Environment').join(' ')).not.toMatch(/DISPLAY|XAUTHORITY/);
     expect(one('Install', 'WantedBy')).toBe('multi-user.target');
   });
@@ -178,5 +184,29 @@ describe(`screen unit ${SCREEN}`, () => {
     // The agent may restart under the window: the screen wants it but is not bound to it.
     expect(get('Unit', 'Requires')).toEqual([]);
     expect(get('Unit', 'BindsTo')).toEqual([]);
+  });
+});
+
+describe(`apply units ${APPLY_PATH} and ${APPLY}`, () => {
+  const path = unitOf(APPLY_PATH);
+  const service = unitOf(APPLY);
+  const proposal = proposalPath('/var/lib/cabinet-kiosk');
+
+  it('watch the very file the agent leaves when it may not write /etc, and start the apply service', () => {
+    expect(path.one('Path', 'PathExists')).toBe(proposal);
+    expect(path.one('Path', 'Unit')).toBe('cabinet-kiosk-apply-config.service');
+    expect(path.one('Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  it('apply as root, once, the file the agent runs on, then restart the agent', () => {
+    expect(service.one('Service', 'Type')).toBe('oneshot');
+    expect(service.get('Service', 'User')).toEqual([]);
+    expect(service.one('Service', 'ExecStart')).toBe(`${APP} setup --apply ${proposal}`);
+    expect(service.get('Service', 'Environment')).toEqual(unitOf(AGENT).get('Service', 'Environment').filter((e) => e.startsWith('CABINET_KIOSK_CONFIG=')));
+    expect(service.one('Service', 'ExecStartPost')).toBe('/bin/systemctl try-restart cabinet-kiosk-agent.service');
+    // Root, but it may write only the configuration folder and the proposal's.
+    expect(service.one('Service', 'ProtectSystem')).toBe('strict');
+    expect(service.get('Service', 'ReadWritePaths').join(' ').split(/\s+/)).toEqual(['/etc/cabinet-kiosk', dirname(proposal)]);
+    expect(service.get('Install', 'WantedBy')).toEqual([]);
   });
 });

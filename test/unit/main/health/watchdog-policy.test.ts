@@ -28,6 +28,12 @@ describe('healthVerdict: ping only while the loop, the database and the bus loop
     expect(stuck.problems[0]!.detail).toBe('no door supervision cycle completed for 30 s (bound 25 s, bus connected)');
   });
 
+  it('a line released for commissioning owes no cycles (the agent restarts after); the loop and the database still count', () => {
+    const released = { lastCycleAt: 1, connected: false, startedAt: 0, released: true };
+    expect(healthVerdict({ ...healthy, bus: released }, bounds).healthy).toBe(true);
+    expect(healthVerdict({ ...healthy, databaseError: 'closed', bus: released }, bounds).problems.map((p) => p.code)).toEqual(['database-unavailable']);
+  });
+
   it('gives a first cycle the whole bound from start, then calls it hung', () => {
     expect(healthVerdict({ ...healthy, bus: { lastCycleAt: null, connected: true, startedAt: 80_000 } }, bounds).healthy).toBe(true);
     const v = healthVerdict({ ...healthy, bus: { lastCycleAt: null, connected: false, startedAt: 70_000 } }, bounds);
