@@ -44,6 +44,7 @@ export { FleetError, type FleetErrorCode } from './fleet/errors.js';
 export { FleetOperator, type CabinetRow, type OperatorSettings } from './fleet/operator.js';
 export {
   alarmAckSchema,
+  alarmPayloadSchema,
   eventPayloadSchema,
   fleetTopics,
   fleetWildcard,

@@ -5,7 +5,7 @@
  * until the operator acknowledges its id.
  */
 import { randomUUID } from 'node:crypto';
-import type { AlarmPayload, FleetLink, StatePayload } from '../../cloud/index.js';
+import { alarmPayloadSchema, type AlarmPayload, type FleetLink, type StatePayload } from '../../cloud/index.js';
 import { compartmentStatuses, doorMap } from '../../core/cabinet-view.js';
 import type { Logger } from '../../shared/logger.js';
 import * as store from '../../store/index.js';
@@ -13,6 +13,7 @@ import type { Alarm, Alarms } from '../alarms.js';
 import type { Config } from '../config/schema.js';
 import type { Hardware } from '../hardware.js';
 import { APP_VERSION } from '../version.js';
+import { safeJson } from '../util/safe-json.js';
 import { heartbeatFacts } from './channel-wiring.js';
 import type { RuntimeSettings } from './fleet-settings.js';
 
@@ -62,6 +63,7 @@ export class FleetReporter {
   }
 
   start(): void {
+    this.#loadUnacked();
     const { alarms, hardware } = this.#parts;
     const cabinet = hardware.cabinet;
     const onAlarms = (list: Alarm[]): void => this.#syncAgentAlarms(list);
@@ -127,7 +129,9 @@ export class FleetReporter {
   }
 
   ack(id: string): void {
-    if (this.#unacked.delete(id)) this.#parts.log.info({ alarmId: id }, 'fleet alarm acknowledged');
+    if (!this.#unacked.delete(id)) return;
+    this.#parts.log.info({ alarmId: id }, 'fleet alarm acknowledged');
+    this.#saveUnacked();
   }
 
   /** A keypad lockout (seen as its event): an alarm until it ends. */
@@ -219,7 +223,7 @@ export class FleetReporter {
   #raise(key: string, code: string, detail: string | null, since: number = Date.now()): void {
     const current = this.#active.get(key);
     if (current !== undefined && current.detail === detail) return;
-    // A new detail supersedes the message still waiting for its ack: one alarm, one repeat.
+    // A new detail supersedes the message still waiting for its ack: one alarm, one repeat (#send saves).
     if (current !== undefined) this.#unacked.delete(current.id);
     const alarm: ActiveAlarm = { id: randomUUID(), code, since: current?.since ?? since, detail };
     this.#active.set(key, alarm);
@@ -236,8 +240,37 @@ export class FleetReporter {
   #send(alarm: ActiveAlarm, state: AlarmPayload['state']): void {
     const payload: AlarmPayload = { id: alarm.id, cabinetId: this.#parts.config.cabinet.id, code: alarm.code, state, since: alarm.since, at: Date.now(), detail: alarm.detail, repeat: 0 };
     this.#unacked.set(payload.id, payload);
+    // An operator who never acknowledges must not grow this without end: the oldest go first.
+    for (const oldest of [...this.#unacked.keys()].slice(0, Math.max(0, this.#unacked.size - MAX_UNACKED))) this.#unacked.delete(oldest);
+    this.#saveUnacked();
     this.#publishAlarm(payload);
     this.markDirty();
+  }
+
+  /**
+   * What the operator has not acknowledged survives a restart: a door forced
+   * and closed again while the broker was away still reaches the operator,
+   * under its first id. (Conditions still up are raised anew as well.)
+   */
+  #loadUnacked(): void {
+    const text = store.getSetting(this.#parts.db, UNACKED_SETTING);
+    if (text === undefined) return;
+    const parsed = alarmPayloadSchema.array().safeParse(safeJson(text));
+    if (!parsed.success) {
+      this.#parts.log.warn({ reason: parsed.error.issues[0]?.message }, 'kept fleet alarms unreadable: dropped');
+      return;
+    }
+    for (const alarm of parsed.data) this.#unacked.set(alarm.id, alarm);
+    if (parsed.data.length) this.#parts.log.info({ alarms: parsed.data.length }, 'fleet alarms not yet acknowledged before the restart: sent again');
+  }
+
+  #saveUnacked(): void {
+    try {
+      store.setSetting(this.#parts.db, UNACKED_SETTING, JSON.stringify([...this.#unacked.values()]));
+    } catch (err) {
+      // A full disk: the alarm still goes out now; only its survival of a restart is lost.
+      this.#parts.log.warn({ err: errText(err) }, 'fleet alarms not kept for after a restart');
+    }
   }
 
   #repeatUnacked(): void {
@@ -253,6 +286,11 @@ export class FleetReporter {
     this.#link.publish(this.#link.topics.alarms, JSON.stringify(alarm), { qos: 1 }).catch((err: unknown) => this.#parts.log.warn({ err: errText(err), alarmId: alarm.id }, 'fleet alarm not published; repeated'));
   }
 }
+
+/** Raises and clears kept for the operator's acknowledgement; past this many the oldest are dropped. */
+const MAX_UNACKED = 500;
+/** The settings row that keeps them across restarts. */
+const UNACKED_SETTING = 'fleet.unacked-alarms';
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

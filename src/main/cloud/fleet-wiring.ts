@@ -37,6 +37,7 @@ import { resolveSettings, type RuntimeSettings } from './fleet-settings.js';
 import { heartbeatFacts } from './channel-wiring.js';
 import { StoreInbox } from './store-ports.js';
 import type { HealthSummary } from '../health/runtime-health.js';
+import { safeJson } from '../util/safe-json.js';
 
 export interface FleetBuild {
   link: FleetLink;
@@ -265,14 +266,6 @@ export class FleetAgent {
 }
 
 export type { AlarmPayload };
-
-function safeJson(payload: Buffer | string): unknown {
-  try {
-    return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

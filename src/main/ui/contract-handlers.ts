@@ -125,6 +125,8 @@ export const handlers: Handlers = {
       oldestPendingAgeMs: stats.oldestPendingAgeMs,
       destinations: destinationRows(stats.byDestination, agent.cloud.destinations()),
       unsent: store.listUnsent(agent.db, now, UNSENT_LIST_LIMIT).map(({ eventId, eventType, destination, state, reason, ageMs }) => ({ eventId, eventType, destination, state, reason, ageMs })),
+      vendorOrders: store.listVendorOrders(agent.db, VENDOR_LIST_LIMIT).map((o) => ({ source: o.source, orderRef: o.orderRef, receivedAt: o.receivedAt, paidAt: o.paidAt, fetched: o.fetchedAt !== null, fetchError: o.fetchError })),
+      vendorResults: store.listVendorResults(agent.db, VENDOR_LIST_LIMIT).map((r) => ({ destination: r.destination, vendorRef: r.vendorRef, eventType: r.eventType, at: r.at, ...vendorWords(r.result) })),
     };
   },
   'service.cancelVendorCodes': ({ agent }, { compartmentId }) => agent.cloud.cancelVendorCodes(compartmentId, 'technician:keypad'),
@@ -158,6 +160,19 @@ export const handlers: Handlers = {
 
 /** Dead and skipped rows the service screen lists, of each: enough to see a pattern, small enough for one screen. */
 const UNSENT_LIST_LIMIT = 50;
+/** Vendor orders and vendor results the service screen lists, of each. */
+const VENDOR_LIST_LIMIT = 20;
+
+/**
+ * A vendor result's outcome and reason, where the stored result names them
+ * (a Dingshang delivery result: `outcome`, `failReason` or `laneStatus`);
+ * null where it does not.
+ */
+export function vendorWords(result: unknown): { outcome: string | null; reason: string | null } {
+  const r = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : null);
+  return { outcome: text(r['outcome']), reason: text(r['failReason']) ?? text(r['laneStatus']) };
+}
 
 /** Each destination's queue beside its connection: configured ones first, in configuration order, then queues without a sender. */
 export function destinationRows(

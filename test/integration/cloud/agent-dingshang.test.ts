@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAgent } from '../../../src/main/control-protocol/client.js';
+import { handlers, type HandlerContext } from '../../../src/main/ui/contract-handlers.js';
+import { calls } from '../../../src/shared/contract.js';
 import type { AgentStatus } from '../../../src/main/status.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
@@ -90,6 +92,9 @@ describe('agent ↔ Dingshang Open API (mock)', () => {
     expect(outbox.reached && outbox.result.ok && outbox.result.value).toMatchObject({
       reported: [{ eventId: picked.id, destination: 'dingshang', vendorRef: row!.vendorRef, result: { outcome: 'failed', failReason: 'Slot Invalid' } }],
     });
+    // Service mode's outbox tab shows it too, as the screen contract carries it.
+    const view = calls['service.outbox'].output.parse(await handlers['service.outbox']({ agent: running.agent } as HandlerContext, {}));
+    expect(view.vendorResults).toEqual([{ destination: 'dingshang', vendorRef: row!.vendorRef, eventType: 'parcel.picked-up', at: expect.any(Number), outcome: 'failed', reason: 'Slot Invalid' }]);
   });
 
   it('accepts the delivery callback with the URL token once, and refuses one without it', async () => {

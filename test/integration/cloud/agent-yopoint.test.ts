@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { yopointRegistration } from '../../../src/cloud/index.js';
 import { callAgent } from '../../../src/main/control-protocol/client.js';
+import { handlers, type HandlerContext } from '../../../src/main/ui/contract-handlers.js';
+import { calls } from '../../../src/shared/contract.js';
 import { createLogger } from '../../../src/main/logging.js';
 import { runAgent, type RunningAgent } from '../../../src/main/run-agent.js';
 import type { AgentStatus } from '../../../src/main/status.js';
@@ -61,6 +63,9 @@ describe('agent ↔ Yopoint gateway and notifications (mock)', () => {
     const order = await until('the order completed', () => store.listVendorOrders(running.agent.db, 10).find((o) => o.orderRef === 'OD2026120701' && o.fetchedAt !== null));
     expect(order).toMatchObject({ source: 'yopoint', cabinetRef: 'cab-77', paidAt: 1_796_000_000_000, fetchError: null, detail: { ReceiptNo: 'OD2026120701', Price: 2, DoorStatus: 0 } });
     expect((await status(running)).cloud.vendorOrders).toEqual([expect.objectContaining({ orderRef: 'OD2026120701' })]);
+    // Service mode's outbox tab lists it, as the screen contract carries it.
+    const view = calls['service.outbox'].output.parse(await handlers['service.outbox']({ agent: running.agent } as HandlerContext, {}));
+    expect(view.vendorOrders).toEqual([{ source: 'yopoint', orderRef: 'OD2026120701', receivedAt: expect.any(Number), paidAt: 1_796_000_000_000, fetched: true, fetchError: null }]);
   }, 60_000);
 
   it('raises vendor-unregistered when cabinet.list does not list this cabinet, and doctor can ask the same question', async () => {

@@ -185,6 +185,37 @@ describe('fleet link on a real broker', () => {
     stop();
   }, 90_000);
 
+  it('keeps the alarms the operator has not acknowledged across a restart: sent again under their first ids until acknowledged', async () => {
+    const seen: AlarmPayload[] = [];
+    const stop = await op.followAlarms((thing, alarm) => {
+      if (thing === 'ALARM-2') seen.push(alarm);
+    });
+    const config = agentConfig({
+      cabinet: { id: 'ALARM-2' },
+      cloud: { fleet: fleetSettings({ alarmRepeatMs: 300 }), sync: { attemptTimeoutMs: 2000, backoffCapMs: 2000 } },
+      serial: { path: join(tmpdir(), `no-such-tty-${randomUUID()}`) },
+    });
+    const boot = async () => {
+      const agent = await runAgent(config, await createLogger(config, { stdout: false }), { jobs: false });
+      running.push(agent);
+      return agent;
+    };
+    const firstRun = await boot();
+    const first = await until('a bus-down raise', () => seen.find((a) => a.code === 'bus-down' && a.state === 'raised'), 30_000);
+    await firstRun.stop();
+    const before = seen.length;
+    const secondRun = await boot();
+    const again = await until('the first raise sent again after the restart', () => seen.slice(before).find((a) => a.id === first.id), 30_000);
+    expect(again).toMatchObject({ code: 'bus-down', state: 'raised', since: first.since });
+    // Acknowledge every id seen (the new raise of the bus still down comes in the same burst) until none is kept.
+    const acked = new Set<string>();
+    await until('every acknowledgement recorded', async () => {
+      for (const { id } of seen) if (!acked.has(id)) await op.ackAlarm('ALARM-2', id).then(() => acked.add(id));
+      return store.getSetting(secondRun.agent.db, 'fleet.unacked-alarms') === '[]' ? true : undefined;
+    }, 30_000);
+    stop();
+  }, 90_000);
+
   it('runs a log-upload job: the newest log file is PUT to the URL in the job, and a plain-http URL off loopback is refused', async () => {
     const bodies: Array<{ method: string; text: string }> = [];
     const server = createServer((req, res) => {
