@@ -172,6 +172,18 @@ const outboxView = z.object({
   ),
   /** The newest dead and skipped rows (a bounded number of each), newest first. */
   unsent: z.array(unsentView),
+  /**
+   * Orders a vendor told the cabinet about (Yopoint order notifications),
+   * newest first: `fetched` once the vendor's own record of the order was
+   * read, else `fetchError` says why not yet.
+   */
+  vendorOrders: z.array(z.object({ source: z.string(), orderRef: z.string(), receivedAt: z.number().int(), paidAt: z.number().int().nullable(), fetched: z.boolean(), fetchError: z.string().nullable() })),
+  /**
+   * What a vendor later said about an event it had acknowledged (a Dingshang
+   * delivery result), newest first: `outcome` and `reason` as the vendor
+   * gave them, when it did.
+   */
+  vendorResults: z.array(z.object({ destination: z.string(), vendorRef: z.string(), eventType: z.string(), at: z.number().int(), outcome: z.string().nullable(), reason: z.string().nullable() })),
 });
 
 const diagnostics = z.object({
