@@ -27,10 +27,7 @@ export async function runSetupCommand(o: SetupOptions, json: boolean): Promise<n
     else say(`${result.compartments.length || 'every lock as a'} compartment(s) on ${result.boards.length} ${result.protocol} board(s); check it with \`cabinet-kiosk --config ${result.file} doctor\``);
     return 0;
   } catch (err) {
-    if (!(err instanceof CommissionError)) throw err;
-    if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: err.hint }) + '\n');
-    else process.stderr.write(`error [${err.code}]: ${err.message} — ${err.hint}\n`);
-    return exitCodeOf(err.code);
+    return failed(err, json);
   } finally {
     rl?.close();
   }
@@ -47,9 +44,14 @@ export function runApplyCommand(proposal: string, file: string, json: boolean): 
     process.stdout.write((json ? JSON.stringify({ ok: true, ...r }) : `wrote ${r.file}${r.backup ? ` (the previous file is kept as ${r.backup})` : ''}`) + '\n');
     return 0;
   } catch (err) {
-    if (!(err instanceof CommissionError)) throw err;
-    if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: err.hint }) + '\n');
-    else process.stderr.write(`error [${err.code}]: ${err.message} — ${err.hint}\n`);
-    return exitCodeOf(err.code);
+    return failed(err, json);
   }
+}
+
+/** A CommissionError as the CLI says it (its code, the one thing to do) and its exit code; anything else is rethrown. */
+function failed(err: unknown, json: boolean): number {
+  if (!(err instanceof CommissionError)) throw err;
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, hint: err.hint }) + '\n');
+  else process.stderr.write(`error [${err.code}]: ${err.message} — ${err.hint}\n`);
+  return exitCodeOf(err.code);
 }
