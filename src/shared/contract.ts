@@ -101,7 +101,8 @@ export const cabinetOverview = z.object({
 export type CabinetOverview = z.infer<typeof cabinetOverview>;
 
 export const healthView = z.object({
-  lockBus: z.enum(['connected', 'disconnected']),
+  /** `in-setup`: a technician is commissioning the cabinet (the agent let go of the line; it restarts after). */
+  lockBus: z.enum(['connected', 'disconnected', 'in-setup']),
   /** `not-configured` until a vendor cloud is set up. */
   cloud: z.enum(['online', 'offline', 'not-configured']),
   outbox: z.object({ pending: z.number().int().nonnegative(), dead: z.number().int().nonnegative() }),

@@ -436,11 +436,13 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
     await page.locator('[data-testid="svc-compartment"][data-compartment="7"]').click();
     await page.locator('[data-testid="svc-detail"]').waitFor();
     expect.soft(await audit('service-grid')).toEqual([]);
-    for (const tab of ['outbox', 'diagnostics', 'log'] as const) {
+    // Setup shows its intro only: starting it would close the cabinet (test/e2e/commission.e2e.test.ts walks its steps).
+    for (const tab of ['outbox', 'diagnostics', 'log', 'setup'] as const) {
       await page.locator(`[data-tab="${tab}"]`).click();
       await page.locator(`[data-tab="${tab}"][aria-selected="true"]`).waitFor();
       if (tab === 'diagnostics') await page.locator('[data-testid="svc-diagnostics"]').waitFor();
       if (tab === 'log') await page.locator('[data-testid="svc-log"]').waitFor();
+      if (tab === 'setup') await page.locator('[data-testid="setup-start"]').waitFor();
       expect.soft(await audit(`service-${tab}`)).toEqual([]);
     }
     await page.locator('[data-tab="grid"]').click();

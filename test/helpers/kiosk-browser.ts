@@ -117,8 +117,8 @@ export async function startKiosk(overrides: Record<string, unknown> = {}, option
   return kiosk;
 }
 
-/** Each call: the address in `urlFile` once it differs from every one handed out before. */
-function oneTimeUrls(urlFile: string): () => Promise<string> {
+/** Each call: the address in `urlFile` once it differs from every one handed out before (the agent rewrites it as each ticket is used). */
+export function oneTimeUrls(urlFile: string): () => Promise<string> {
   const handedOut = new Set<string>();
   return async () => {
     for (let i = 0; i < 400; i += 1) {

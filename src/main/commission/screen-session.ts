@@ -7,7 +7,7 @@ import { SIMULATOR_PATH, type Config } from '../config/schema.js';
 import type { Hardware } from '../hardware.js';
 import { applyCommissioned, type Applied } from './apply.js';
 import { chooseBus } from './bus-choice.js';
-import { CommissionError } from './errors.js';
+import { CommissionError, type CommissionErrorCode } from './errors.js';
 
 /** What the screen's Setup tab drives while the agent is running: the story of `commission.*` in the contract. */
 export interface CommissionStart {
@@ -48,22 +48,28 @@ const RESTART_DELAY_MS = 750;
  */
 export class ScreenCommissioning {
   #start: CommissionStart | null = null;
+  #begun = false;
   #bus: CommissionBus | null = null;
   #mapping: CabinetHardware | null = null;
   #ended = false;
   /** One step at a time: a second tap waits for the first scan or pulse. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Armed when the technician's session ended with setup still open (see `abandonAfter`). */
+  #abandon: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly deps: ScreenCommissioningDeps) {}
 
+  /** From the first moment of `begin` (so a health view pushed while the doors are suspended already says so) until the restart. */
   get active(): boolean {
-    return this.#start !== null;
+    return this.#begun;
   }
 
   begin(): Promise<CommissionStart> {
     return this.#step(async () => {
+      this.#keep();
       if (this.#start) return this.#start;
       const { config, hardware, log } = this.deps;
+      this.#begun = true;
       await this.deps.suspendDoors();
       await hardware.cabinet.close();
       const simulator = hardware.simulator;
@@ -159,10 +165,32 @@ export class ScreenCommissioning {
     });
   }
 
+  /**
+   * The technician's session ended with setup open (logged out, idle, or the
+   * screen's connection gone): unless a technician takes it up again
+   * (`begin` resumes it) within `ms`, setup is cancelled, so a cabinet is
+   * never left closed to its customers by a walk-away.
+   */
+  abandonAfter(ms: number): void {
+    if (!this.active || this.#ended || this.#abandon !== null) return;
+    this.deps.log.warn({ ms }, 'commissioning: the technician left; setup is cancelled unless taken up again');
+    this.#abandon = setTimeout(() => {
+      this.#abandon = null;
+      this.cancel().catch((err: unknown) => this.deps.log.warn({ err }, 'commissioning: cancel after the technician left failed'));
+    }, ms);
+    this.#abandon.unref();
+  }
+
   /** The agent is stopping: the mapping line is let go with it. */
   async close(): Promise<void> {
     this.#ended = true;
+    this.#keep();
     await this.#closeMapping();
+  }
+
+  #keep(): void {
+    if (this.#abandon !== null) clearTimeout(this.#abandon);
+    this.#abandon = null;
   }
 
   #step<T>(story: () => Promise<T>): Promise<T> {
@@ -211,9 +239,19 @@ export class ScreenCommissioning {
   }
 }
 
+/**
+ * What to do, said for the touchscreen where setup's own hint names a
+ * command-line flag (`--port`, `--baud` …) the technician cannot type here.
+ */
+const SCREEN_HINTS: Partial<Record<CommissionErrorCode, string>> = {
+  'bus-silent': "check the boards' power, the A/B wiring (swap A and B once) and the address switches, then scan again",
+  'port-missing': 'plug the adapter in, or set serial.path in the configuration to its /dev/serial/by-id/… path and restart; then scan again',
+  'port-permission': "the agent's user may not open the serial device: `cabinet-kiosk doctor` names the group (dialout) or udev rule that fixes it",
+};
+
 /** A CommissionError as the contract's `commission-failed`, its code and the one thing to do in meta. */
 function commissionError(err: CommissionError): KioskError {
-  return new KioskError('commission-failed', err.message, { reason: err.code, hint: err.hint }, { cause: err });
+  return new KioskError('commission-failed', err.message, { reason: err.code, hint: SCREEN_HINTS[err.code] ?? err.hint }, { cause: err });
 }
 
 function commissionFailure<T>(step: () => T): T {

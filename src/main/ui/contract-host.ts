@@ -159,6 +159,8 @@ export class ContractSession {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#roleTimer);
+    // The screen went away mid-setup: a reconnecting technician has the idle time to take it up again.
+    if (this.#role === 'technician') this.host.agent.commissioning.abandonAfter(this.host.agent.config.staff.sessionIdleMs);
     for (const listener of this.#closeListeners) listener();
   }
 
@@ -189,6 +191,7 @@ export class ContractSession {
   }
 
   #setRole(role: StaffRole | null): void {
+    if (this.#role === 'technician' && role !== 'technician') this.host.agent.commissioning.abandonAfter(0);
     this.#role = role;
     clearTimeout(this.#roleTimer);
     this.#roleTimer = undefined;
@@ -199,6 +202,7 @@ export class ContractSession {
     clearTimeout(this.#roleTimer);
     this.#roleTimer = setTimeout(() => {
       if (this.#inFlight > 0) return this.#armRoleTimer();
+      if (this.#role === 'technician') this.host.agent.commissioning.abandonAfter(0);
       this.#role = null;
       this.sink({ type: 'staff-ended' });
     }, this.host.agent.config.staff.sessionIdleMs).unref();

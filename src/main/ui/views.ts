@@ -29,7 +29,7 @@ export function cabinetOverview(agent: Agent): CabinetOverview {
 export function healthOf(agent: Agent, now = Date.now()): HealthView {
   const outbox = store.outboxStats(agent.db, now);
   return {
-    lockBus: agent.hardware.cabinet.diagnostics().connected ? 'connected' : 'disconnected',
+    lockBus: agent.commissioning.active ? 'in-setup' : agent.hardware.cabinet.diagnostics().connected ? 'connected' : 'disconnected',
     cloud: agent.cloud.state(),
     outbox: { pending: outbox.pending, dead: outbox.dead },
     alarms: agent.alarms.list(),

@@ -14,7 +14,8 @@ export interface DoorReading {
 }
 
 export function doorReading(c: Pick<CompartmentView, 'door' | 'doorSince'>, lockBus: HealthView['lockBus'] | null, linkOpen: boolean, now: number): DoorReading {
-  if (lockBus !== 'disconnected' && linkOpen) return { door: c.door, stale: null };
+  // Unknown health (not pushed yet) counts as live; a line down or released for setup does not.
+  if ((lockBus === null || lockBus === 'connected') && linkOpen) return { door: c.door, stale: null };
   return { door: 'unknown', stale: { lastSeen: c.door, ageMs: Math.max(0, now - c.doorSince) } };
 }
 

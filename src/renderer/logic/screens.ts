@@ -123,8 +123,12 @@ export function errorBackTarget(error: ContractError, back: Screen): Screen {
   return back;
 }
 
-/** Codes a second try cannot change: the customer is sent to the start (and to support), not back to the keypad. */
-const NO_RETRY: ReadonlySet<KioskErrorCode> = new Set<KioskErrorCode>(['code-open-limit', 'code-used', 'code-expired', 'storage-full']);
+/**
+ * Codes a second try cannot change: the customer is sent to the start (and to
+ * support), not back to the keypad. `cabinet-in-setup` lasts until a
+ * technician finishes: typing the code again at once cannot help.
+ */
+const NO_RETRY: ReadonlySet<KioskErrorCode> = new Set<KioskErrorCode>(['code-open-limit', 'code-used', 'code-expired', 'storage-full', 'cabinet-in-setup']);
 
 /** The error screen's one button: "Try again" only where trying again can help. */
 export function errorButton(error: ContractError, back: Screen): { target: Screen; label: 'tryAgain' | 'back' | 'backToStart' } {

@@ -49,6 +49,7 @@ export const SPOKEN_ERRORS = [
   'compartment-out-of-service',
   'storage-full',
   'hardware-unavailable',
+  'cabinet-in-setup',
 ] as const satisfies readonly KioskErrorCode[];
 export type SpokenError = (typeof SPOKEN_ERRORS)[number];
 

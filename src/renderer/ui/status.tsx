@@ -38,14 +38,23 @@ export function HealthIndicator() {
   );
 }
 
-/** Shown on customer screens while the lock bus is down; they may still try. */
+/** Shown on customer screens while the lock bus is down (they may still try), or while a technician sets the cabinet up. */
 export function UnavailableBanner() {
   const { stores } = useServices();
   const m = useMessages();
   const health = useStore(stores.health);
+  if (health?.lockBus === 'in-setup') {
+    const setup = m.errors['cabinet-in-setup'];
+    return (
+      <div class="banner" role="alert" data-testid="unavailable-banner" data-reason="in-setup">
+        <strong>{setup.title}</strong>
+        <span>{setup.next}</span>
+      </div>
+    );
+  }
   if (health?.lockBus !== 'disconnected') return null;
   return (
-    <div class="banner" role="alert" data-testid="unavailable-banner">
+    <div class="banner" role="alert" data-testid="unavailable-banner" data-reason="disconnected">
       <strong>{m.unavailableBanner}</strong>
       <span>{m.unavailableHint}</span>
     </div>

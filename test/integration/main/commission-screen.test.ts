@@ -133,6 +133,23 @@ describe('commissioning from the screen, on the simulator over a PTY', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('cancel.yaml.'))).toEqual([]);
   });
 
+  it('a technician who walks away: setup is cancelled after the grace time unless taken up again', { timeout: LONG }, async () => {
+    const { file, text } = cabinetFile('abandon');
+    const { agent } = await start(file);
+    await agent.commissioning.begin();
+    // The screen's connection dropped; the technician logs in again and takes it up in time.
+    agent.commissioning.abandonAfter(200);
+    await agent.commissioning.begin();
+    let restarted: string | null = null;
+    void agent.restartRequested.then((why) => (restarted = why));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(restarted).toBeNull();
+    // Logged out (or idle) with setup open: cancelled at once.
+    agent.commissioning.abandonAfter(0);
+    expect(await agent.restartRequested).toBe('commissioning cancelled');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
   it('a line where no board answers: commission-failed, bus-silent, with what to check', { timeout: LONG }, async () => {
     const { file } = cabinetFile('silent');
     const { agent } = await start(file);
@@ -140,7 +157,9 @@ describe('commissioning from the screen, on the simulator over a PTY', () => {
     agent.hardware.simulator!.simulator.setFault('no-reply');
     const err = await refusal(agent.commissioning.scan());
     expect(err.code).toBe('commission-failed');
+    // Said for the screen: no command-line flag the technician cannot type here.
     expect(err.meta).toMatchObject({ reason: 'bus-silent', hint: expect.stringMatching(/A\/B wiring/) });
+    expect(err.meta['hint']).not.toMatch(/--/);
     // Nothing to pulse or save before a scan that found the line.
     expect((await refusal(agent.commissioning.pulse(3, 1))).code).toBe('bad-request');
   });

@@ -67,7 +67,8 @@ describe('screen rules', () => {
 
   it('offers "Try again" only where a second try can help', () => {
     const code: Screen = { name: 'code', initial: '' };
-    for (const c of ['code-open-limit', 'code-used', 'code-expired', 'storage-full'] as const) {
+    // cabinet-in-setup: no door opens until a technician finishes setup, so the keypad again cannot help.
+    for (const c of ['code-open-limit', 'code-used', 'code-expired', 'storage-full', 'cabinet-in-setup'] as const) {
       expect(errorButton({ code: c }, code), c).toEqual({ target: { name: 'attract' }, label: 'backToStart' });
     }
     for (const c of ['code-invalid', 'locked-out', 'agent-busy', 'hardware-unavailable'] as const) {

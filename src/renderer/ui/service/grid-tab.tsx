@@ -19,8 +19,8 @@ export function GridTab() {
   const health = useStore(stores.health);
   const link = useStore(stores.connection);
   const boards = useMemo(() => groupByBoard(overview?.compartments ?? []), [overview]);
-  // Nothing reads the doors while the bus is down or the agent is away: each shows unknown, with the age of what was seen last.
-  const stale = health?.lockBus === 'disconnected' || link !== 'open';
+  // Nothing reads the doors while the bus is down, released for setup, or the agent is away: each shows unknown, with the age of what was seen last.
+  const stale = (health !== null && health.lockBus !== 'connected') || link !== 'open';
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!stale) return undefined;

@@ -5,16 +5,26 @@ import { DiagnosticsTab } from './diagnostics-tab.js';
 import { GridTab } from './grid-tab.js';
 import { LogTab } from './log-tab.js';
 import { OutboxTab } from './outbox-tab.js';
+import { SetupTab } from './setup-tab.js';
 
-export const SERVICE_TABS = ['grid', 'outbox', 'diagnostics', 'log'] as const;
+export const SERVICE_TABS = ['grid', 'outbox', 'diagnostics', 'log', 'setup'] as const;
 export type ServiceTab = (typeof SERVICE_TABS)[number];
 
-/** Technician service mode: four tabs, exit logs out (idle does too, see `idlePolicy`). */
+/**
+ * Technician service mode: five tabs, exit logs out (idle does too, see
+ * `idlePolicy`). Exit while setup holds the cabinet cancels setup first, so
+ * the agent takes the line back rather than leaving the cabinet closed.
+ */
 export function ServiceScreen() {
-  const { nav, info } = useServices();
+  const { nav, info, api } = useServices();
   const m = useMessages();
   const [tab, setTab] = useState<ServiceTab>('grid');
-  const labels: Record<ServiceTab, string> = { grid: m.tabGrid, outbox: m.tabOutbox, diagnostics: m.tabDiagnostics, log: m.tabLog };
+  const [setupRunning, setSetupRunning] = useState(false);
+  const labels: Record<ServiceTab, string> = { grid: m.tabGrid, outbox: m.tabOutbox, diagnostics: m.tabDiagnostics, log: m.tabLog, setup: m.tabSetup };
+  const exit = (): void => {
+    if (!setupRunning) return nav.logout();
+    void api.call('commission.cancel', {}).then(() => nav.logout());
+  };
   return (
     <section class="service">
       <div class="svc-head">
@@ -27,7 +37,7 @@ export function ServiceScreen() {
           ))}
         </div>
         <span class="muted svc-idle">{fill(m.serviceIdle, { minutes: Math.max(1, Math.round(info.serviceIdleExitMs / 60_000)) })}</span>
-        <button type="button" class="btn btn-secondary" data-testid="svc-exit" onClick={() => nav.logout()}>
+        <button type="button" class="btn btn-secondary" data-testid="svc-exit" onClick={exit}>
           {m.exit}
         </button>
       </div>
@@ -43,6 +53,10 @@ export function ServiceScreen() {
       </div>
       <div class="svc-body" role="tabpanel" hidden={tab !== 'log'}>
         <LogTab active={tab === 'log'} />
+      </div>
+      {/* Setup calls nothing until "Start setup": beginning closes the cabinet to customers. */}
+      <div class="svc-body" role="tabpanel" hidden={tab !== 'setup'}>
+        <SetupTab onRunning={setSetupRunning} />
       </div>
     </section>
   );
