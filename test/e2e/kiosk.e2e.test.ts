@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enterCode as enterCodeOn, PINS, screen, startKiosk, tapDigits, type KioskUnderTest } from '../helpers/kiosk-browser.js';
 import { useKioskInChromium } from '../helpers/kiosk-suite.js';
+import * as store from '../../src/store/index.js';
 
 /**
  * The kiosk as people use it, in real Chromium: `cabinet-kiosk start` in
@@ -200,6 +201,40 @@ describe('the kiosk in Chromium (browser mode, simulated cabinet)', { timeout: 6
     await page.locator('[data-tab="diagnostics"]').click();
     await expect(page.locator('main#app').textContent()).resolves.toContain(String(kiosk.simulator.lines[0]?.['path'] ?? '/dev/pts'));
     await shot('service-diagnostics');
+    await page.locator('[data-testid="svc-exit"]').click();
+    await screen(page, 'attract');
+  });
+
+  it('service mode lists the orders a vendor notified and what a vendor said about our reports', async () => {
+    // Written into the agent's own database file, as the receiver and the Dingshang callback would.
+    const db = store.openDatabase(join(kiosk.dir, 'kiosk.db'), { busyTimeoutMs: 5000 });
+    try {
+      const now = Date.now();
+      store.recordNotifiedOrder(db, { source: 'yopoint', orderRef: 'OD-FETCHED', cabinetRef: 'cab-77', paidAt: now - 60_000, receivedAt: now - 60_000 });
+      store.completeVendorOrder(db, 'yopoint', 'OD-FETCHED', { ReceiptNo: 'OD-FETCHED' }, now - 59_000);
+      store.recordNotifiedOrder(db, { source: 'yopoint', orderRef: 'OD-WAITING', cabinetRef: 'cab-77', paidAt: null, receivedAt: now - 30_000 });
+      store.failVendorOrderFetch(db, 'yopoint', 'OD-WAITING', 'gateway timeout', now - 29_000);
+      const picked = store.recordEvent(db, { type: 'parcel.picked-up', parcelId: null, payload: {}, occurredAt: now - 20_000 }, ['dingshang']);
+      store.markDelivered(db, picked.id, 'dingshang', now - 19_000, { vendorRef: '4711' });
+      store.recordVendorResult(db, 'dingshang', '4711', { orderId: 4711, outcome: 'failed', failReason: 'Slot Invalid' }, now - 10_000);
+    } finally {
+      store.closeDatabase(db);
+    }
+    await page.locator('[data-testid="start-technician"]').click();
+    await screen(page, 'staff-login');
+    await tapDigits(page, PINS.technician);
+    await page.locator('[data-key="ok"]').click();
+    await screen(page, 'service');
+    await page.locator('[data-tab="outbox"]').click();
+    const orders = page.locator('[data-testid="svc-vendor-orders"] tbody tr');
+    await orders.first().waitFor();
+    expect(await orders.evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-order')}:${r.getAttribute('data-fetched')}`))).toEqual(['OD-WAITING:no', 'OD-FETCHED:yes']);
+    expect(await orders.first().textContent()).toContain('gateway timeout');
+    const result = page.locator('[data-testid="svc-vendor-results"] tbody tr');
+    expect(await result.count()).toBe(1);
+    expect([await result.getAttribute('data-ref'), await result.getAttribute('data-outcome')]).toEqual(['4711', 'failed']);
+    expect(await result.locator('[data-field="reason"]').textContent()).toBe('Slot Invalid');
+    await shot('service-outbox-vendors');
     await page.locator('[data-testid="svc-exit"]').click();
     await screen(page, 'attract');
   });

@@ -116,8 +116,78 @@ export function OutboxTab({ active }: { active: boolean }) {
               </table>
             </>
           ) : null}
+          <VendorOrders orders={outbox.vendorOrders} />
+          <VendorResults results={outbox.vendorResults} />
         </>
       ) : null}
     </div>
+  );
+}
+
+/** Orders a vendor notified (Yopoint), and whether its own record of each could be read yet. */
+function VendorOrders({ orders }: { orders: Outbox['vendorOrders'] }) {
+  const m = useMessages();
+  if (orders.length === 0) return null;
+  const now = Date.now();
+  return (
+    <>
+      <h2>{m.vendorOrdersTitle}</h2>
+      <table class="data-table" data-testid="svc-vendor-orders">
+        <thead>
+          <tr>
+            <th>{m.colSource}</th>
+            <th>{m.colOrder}</th>
+            <th>{m.colAge}</th>
+            <th>{m.colVendorRecord}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {orders.map((o) => (
+            <tr key={`${o.source}/${o.orderRef}`} data-order={o.orderRef} data-fetched={o.fetched ? 'yes' : 'no'}>
+              <td>{o.source}</td>
+              <td class="cell-strong">{o.orderRef}</td>
+              <td>{ageText(m, Math.max(0, now - o.receivedAt))}</td>
+              <td class={o.fetched ? '' : 'is-bad'} title={o.fetchError ?? undefined}>
+                {o.fetched ? m.vendorOrderFetched : `${m.vendorOrderWaiting}${o.fetchError ? `: ${o.fetchError}` : ''}`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** What a vendor said later about an event it had taken (a Dingshang delivery result), in its own words. */
+function VendorResults({ results }: { results: Outbox['vendorResults'] }) {
+  const m = useMessages();
+  if (results.length === 0) return null;
+  const now = Date.now();
+  return (
+    <>
+      <h2>{m.vendorResultsTitle}</h2>
+      <table class="data-table" data-testid="svc-vendor-results">
+        <thead>
+          <tr>
+            <th>{m.colDestination}</th>
+            <th>{m.colEvent}</th>
+            <th>{m.colAge}</th>
+            <th>{m.colOutcome}</th>
+            <th>{m.colReason}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((r) => (
+            <tr key={`${r.destination}/${r.vendorRef}`} data-destination={r.destination} data-ref={r.vendorRef} data-outcome={r.outcome ?? ''}>
+              <td>{r.destination}</td>
+              <td>{r.eventType}</td>
+              <td>{ageText(m, Math.max(0, now - r.at))}</td>
+              <td>{r.outcome ?? m.none}</td>
+              <td data-field="reason">{r.reason ?? m.none}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
