@@ -16,6 +16,8 @@ export interface Doors {
   readDoor(board: number, lock: number): Promise<DoorState>;
   /** Keep door-supervision polls off the bus for `ms`: a person is about to ask for a door. */
   holdPolls?(ms: number): void;
+  /** What supervision last saw of each door (no bus traffic). */
+  doorStates?(): ReadonlyArray<{ board: number; lock: number; door: DoorState }>;
 }
 
 export interface FlowPolicy {

@@ -107,14 +107,28 @@ function requireUsable(ctx: FlowContext, id: string): Compartment {
   return compartment;
 }
 
-/** The asked size, else the next size up; never a smaller one. */
+/**
+ * The asked size, else the next size up; never a smaller one. A compartment
+ * whose door still stands open (the last customer has just taken a parcel
+ * out, maybe a hand still inside) is taken only when no shut one is free.
+ */
 function chooseFree(ctx: FlowContext, size: CompartmentSize): Compartment {
-  const sizes = ctx.policy.sizes;
-  for (const candidate of sizes.slice(sizes.indexOf(size))) {
-    const free = store.findFreeCompartment(ctx.db, candidate);
-    if (free) return free;
+  const sizes = ctx.policy.sizes.slice(ctx.policy.sizes.indexOf(size));
+  const open = doorsStandingOpen(ctx);
+  for (const avoid of open.length ? [open, []] : [[]]) {
+    for (const candidate of sizes) {
+      const free = store.findFreeCompartment(ctx.db, candidate, { avoid });
+      if (free) return free;
+    }
   }
   throw new KioskError('no-free-compartment', `no free compartment of size ${size} or larger`, { size });
+}
+
+function doorsStandingOpen(ctx: FlowContext): string[] {
+  const states = ctx.doors.doorStates?.() ?? [];
+  const open = new Set(states.filter((d) => d.door === 'open').map((d) => `${d.board}/${d.lock}`));
+  if (open.size === 0) return [];
+  return store.listCompartments(ctx.db).filter((c) => open.has(`${c.board}/${c.lock}`)).map((c) => c.id);
 }
 
 const MAX_CODE_TRIES = 50;

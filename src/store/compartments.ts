@@ -213,18 +213,19 @@ export function setReservedCompartments(db: Db, reserved: ReadonlyMap<string, st
 /**
  * A free compartment (in service, not removed, not occupied) of exactly
  * `size`, first in natural id order; with `orLarger: true`, the smallest size
- * ≥ `size` that has one. Deterministic. Throws StoreError('corrupt-row') on a
- * damaged row.
+ * ≥ `size` that has one; none of `avoid`. Deterministic. Throws
+ * StoreError('corrupt-row') on a damaged row.
  */
-export function findFreeCompartment(db: ReadDb, size: CompartmentSize, opts: { orLarger?: boolean } = {}): Compartment | undefined {
+export function findFreeCompartment(db: ReadDb, size: CompartmentSize, opts: { orLarger?: boolean; avoid?: readonly string[] } = {}): Compartment | undefined {
   const rank = sizeRank(size);
   const raw = db
     .stmt(
       `SELECT ${COLUMNS} FROM compartments c
        WHERE c.size_rank BETWEEN @min AND @max AND ${FREE}
+         AND c.id NOT IN (SELECT value FROM json_each(@avoid))
        ORDER BY c.size_rank, c.sort_key, c.id LIMIT 1`,
     )
-    .get({ min: rank, max: opts.orLarger === true ? COMPARTMENT_SIZES.length : rank });
+    .get({ min: rank, max: opts.orLarger === true ? COMPARTMENT_SIZES.length : rank, avoid: JSON.stringify(opts.avoid ?? []) });
   return raw === undefined ? undefined : parseRow(CompartmentRow, raw, 'compartments');
 }
 

@@ -40,6 +40,13 @@ export class ScriptedDoors extends EventEmitter implements Doors {
     this.doors.set(`${board}/${lock}`, 'closed');
     this.emit('door-closed', { board, lock, at, openMs: 100 });
   }
+
+  doorStates(): Array<{ board: number; lock: number; door: DoorState }> {
+    return [...this.doors].map(([key, door]) => {
+      const [board, lock] = key.split('/').map(Number) as [number, number];
+      return { board, lock, door };
+    });
+  }
 }
 
 export interface FlowFixture {

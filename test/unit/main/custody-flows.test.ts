@@ -128,11 +128,25 @@ describe('right door (invariant 1)', () => {
   });
 });
 
+describe('a courier is not sent to a door that still stands open', () => {
+  it('a free compartment whose door is open (its parcel just taken out) is given only when no shut one is free', async () => {
+    fixture();
+    // Compartment 2 (M) was emptied a moment ago and its door still stands open.
+    f.doors.doors.set('1/2', 'open');
+    expect((await dropOff(f, 'M')).compartmentId).toBe('3'); // the next size up, shut
+    expect((await dropOff(f, 'M')).compartmentId).toBe('4');
+    // Nothing shut is free any more at M or above: the open one is better than none.
+    expect((await dropOff(f, 'M')).compartmentId).toBe('2');
+  });
+});
+
 describe('right door after a pickup', () => {
   it('the grace re-open does not open a compartment a courier filled since', async () => {
     fixture();
     const first = await dropOff(f, 'M');
-    await f.kiosk.pickup(first.code, 'keypad');
+    const picked = await f.kiosk.pickup(first.code, 'keypad');
+    // The customer shuts the door; a courier may be sent to it again.
+    f.doors.close(picked.board, picked.lock, f.now.t);
     const second = await dropOff(f, 'M');
     expect(second.compartmentId).toBe(first.compartmentId);
     const pulses = f.doors.opens.length;
@@ -155,6 +169,7 @@ describe('nothing stranded (invariant 4)', () => {
     expect(store.getParcel(f.db, first.parcelId)?.state).toBe('stored');
     f.doors.next = 'opened';
     expect((await f.kiosk.pickup(yes.code!, 'keypad')).compartmentId).toBe('2');
+    f.doors.close(1, 2, f.now.t);
 
     f.doors.next = 'no-reply-unknown';
     const second = await f.kiosk.startDropoff({ size: 'M', actor: 'courier:b' });

@@ -97,6 +97,8 @@ describe('free compartments', () => {
     expect(findFreeCompartment(db, 'S')).toBeUndefined();
     expect(findFreeCompartment(db, 'S', { orLarger: true })?.id).toBe('9');
     expect(findFreeCompartment(db, 'XL', { orLarger: true })).toBeUndefined();
+    expect(findFreeCompartment(db, 'M', { avoid: ['9'] })?.id).toBe('10');
+    expect(findFreeCompartment(db, 'M', { avoid: ['9', '10'] })).toBeUndefined();
     setOutOfService(db, '2', false, 'ignored when back in service', T0);
     expect(getCompartment(db, '2')).toMatchObject({ outOfService: false, outOfServiceReason: null });
   });
