@@ -34,7 +34,8 @@ export default defineConfig({
     // Keep every asset a file: a data: script or a style inlined into the
     // HTML would need CSP exceptions.
     assetsInlineLimit: 0,
-    cssCodeSplit: false,
+    // Split: the fallback face's large stylesheet is its own file, loaded after the first screen (fonts-fallback.ts).
+    cssCodeSplit: true,
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
     rollupOptions: {

@@ -61,7 +61,8 @@ function measureBundle(): UiResult['bundle'] {
   const kb = (list: string[]) => +(list.reduce((n, f) => n + statSync(f).size, 0) / 1024).toFixed(1);
   const voice = files.filter((f) => f.endsWith('.wav'));
   // Noto Sans SC's unicode-range slices (tools/fonts/build-fonts.ts buildFallback): fetched only for a character outside the catalogue.
-  const fallback = files.filter((f) => /\/noto-sans-sc-\d+-400-normal-[\w-]+\.woff2$/.test(f));
+  // Numbered slices and the named ones (latin, latin-ext, cyrillic, vietnamese) alike, and the stylesheet and chunk that load them after the first screen.
+  const fallback = files.filter((f) => /\/noto-sans-sc-[a-z\d-]+-400-normal-[\w-]+\.woff2$/.test(f) || /\/fonts-fallback-[\w-]+\.(css|js)$/.test(f));
   const loaded = files.filter((f) => !voice.includes(f) && !fallback.includes(f));
   for (const file of loaded) {
     const bytes = readFileSync(file);

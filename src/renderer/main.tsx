@@ -10,3 +10,8 @@ document.addEventListener('contextmenu', (e) => e.preventDefault());
 const api = createApi();
 const root = document.getElementById('root');
 if (root) render(<App api={api} connection={api} stores={createStores()} />, root);
+
+// After the first screen: the fallback face's stylesheet (fonts-fallback.ts).
+const loadFallbackFonts = (): void => void import('./fonts-fallback.js');
+if ('requestIdleCallback' in window) requestIdleCallback(loadFallbackFonts, { timeout: 2000 });
+else setTimeout(loadFallbackFonts, 500);

@@ -96,6 +96,8 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
     }
     for (const lang of options.langs ?? LANGS) {
       await setLanguage(lang);
+      // The fallback face's stylesheet comes after the first screen (fonts-fallback.ts).
+      await page.waitForFunction("document.documentElement.dataset.fallbackFonts === 'loaded'");
       await page.evaluate('document.fonts.ready');
       issues.push(...(await fontIssues(page, cdp, shipped)).map((i) => `${name} ${lang}: ${i}`));
       for (const panel of options.panels ?? PANELS) {
@@ -136,6 +138,8 @@ describe('every screen on every panel, in zh and en: fits, shipped fonts only, a
   it('the checks fail on a missing glyph, a system font, a control cut off, clipped or too small', async () => {
     // First the cabinet's name: 鑫 and 龘 are in no cut face, only in the fallback's slices, and draw with it.
     await expect(page.locator('.brand').first().textContent()).resolves.toContain('鑫龘园');
+    await page.waitForFunction("document.documentElement.dataset.fallbackFonts === 'loaded'");
+    await page.evaluate('document.fonts.ready');
     expect(await fontIssues(page, cdp, shipped)).toEqual([]);
     await page.evaluate(`(() => {
       const probe = document.createElement('div');
