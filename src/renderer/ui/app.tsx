@@ -19,7 +19,7 @@ import { ErrorScreen } from './screens/error.js';
 import { OpeningScreen, OpenScreen, PickupOutcomeScreen, PickupUnknownScreen, ThanksScreen } from './screens/pickup.js';
 import { ReturnListScreen, ReturnOpenScreen } from './screens/return.js';
 import { CourierMenuScreen, StaffLoginScreen } from './screens/staff.js';
-import { ServiceScreen } from './service/service-screen.js';
+import { LazyServiceScreen } from './service/lazy-service.js';
 import { createAudioOutput } from './audio-output.js';
 import { createSound } from './sound.js';
 import { createVoice, type Voice } from './voice.js';
@@ -305,7 +305,7 @@ function renderScreen(screen: Screen, lockedUntil: number | null) {
     case 'check':
       return <CheckScreen queue={screen.queue} liveId={screen.liveId} then={screen.then} />;
     case 'service':
-      return <ServiceScreen />;
+      return <LazyServiceScreen />;
     default:
       return assertNever(screen, 'screen');
   }

@@ -1,13 +1,18 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { StaffRole } from '../../../shared/contract.js';
 import { PIN_LENGTH } from '../../logic/code-entry.js';
 import { CodeInput } from '../code-input.js';
 import { useAlive, useMessages, useServices } from '../context.js';
 import { useChecksThen } from './check.js';
+import { prefetchServiceScreen } from '../service/lazy-service.js';
 
 /** Courier or technician PIN on the same keypad (no OS keyboard). */
 export function StaffLoginScreen({ role }: { role: StaffRole }) {
   const { api, nav, sound } = useServices();
+  // Service mode's code comes while the technician types the PIN.
+  useEffect(() => {
+    if (role === 'technician') void prefetchServiceScreen();
+  }, [role]);
   const m = useMessages();
   const alive = useAlive();
   const checksThen = useChecksThen();
