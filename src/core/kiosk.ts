@@ -221,10 +221,6 @@ export class Kiosk extends EventEmitter {
     this.emit('changed');
   }
 
-  get inSetup(): boolean {
-    return this.#inSetup;
-  }
-
   /** Fails every waiter; called at shutdown. The parcels stay `awaiting-dropoff` for `recover()`. */
   close(): void {
     for (const pending of this.#pending.values()) pending.reject(new KioskError('agent-busy', 'agent is shutting down'));
